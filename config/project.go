@@ -1,0 +1,135 @@
+// Package config resolves what a keep command works on — namespace,
+// environment, vault, region — from the project's .keep/ files, KEEP_*
+// environment variables and flags, in that order of increasing precedence.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Dir is the name of the project directory that holds keep's files.
+const Dir = ".keep"
+
+// Settings is .keep/settings.json as the PHP Keep writes it.
+type Settings struct {
+	AppName      string   `json:"app_name,omitempty"`
+	Namespace    string   `json:"namespace,omitempty"`
+	Envs         []string `json:"envs,omitempty"`
+	DefaultVault string   `json:"default_vault,omitempty"`
+	TemplatePath string   `json:"template_path,omitempty"`
+	CreatedAt    string   `json:"created_at,omitempty"`
+	UpdatedAt    string   `json:"updated_at,omitempty"`
+	Version      string   `json:"version,omitempty"`
+}
+
+// Vault is one .keep/vaults/<slug>.json file.
+type Vault struct {
+	Slug   string `json:"slug"`
+	Driver string `json:"driver"`
+	Name   string `json:"name,omitempty"`
+	Region string `json:"region,omitempty"`
+	// Key is the KMS key for new secrets; empty means the AWS managed key.
+	Key string `json:"key,omitempty"`
+	// Scope is an optional path inserted between namespace and env in
+	// secret names: <namespace>/<scope>/<env>/<KEY>.
+	Scope string `json:"scope,omitempty"`
+}
+
+// DriverSecretsManager is the only vault driver keep speaks.
+const DriverSecretsManager = "secretsmanager"
+
+// Project is a .keep/ directory and what it holds.
+type Project struct {
+	// Root is the directory that contains .keep/.
+	Root     string
+	Settings Settings
+	// Vaults by slug, from .keep/vaults/*.json.
+	Vaults map[string]Vault
+}
+
+// FindProject looks for .keep/settings.json in dir and then in each parent
+// of dir. It returns nil and no error when there is none: a project
+// directory is optional.
+func FindProject(dir string) (*Project, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("find %s: %w", Dir, err)
+	}
+	for {
+		settings := filepath.Join(dir, Dir, "settings.json")
+		if _, err := os.Stat(settings); err == nil {
+			return LoadProject(dir)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("find %s: %w", Dir, err)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil, nil
+		}
+		dir = parent
+	}
+}
+
+// LoadProject reads root/.keep/settings.json and every vault file in
+// root/.keep/vaults.
+func LoadProject(root string) (*Project, error) {
+	p := &Project{Root: root, Vaults: map[string]Vault{}}
+	if err := readJSON(filepath.Join(root, Dir, "settings.json"), &p.Settings); err != nil {
+		return nil, err
+	}
+	paths, err := filepath.Glob(filepath.Join(root, Dir, "vaults", "*.json"))
+	if err != nil {
+		return nil, fmt.Errorf("list vaults: %w", err)
+	}
+	for _, path := range paths {
+		var v Vault
+		if err := readJSON(path, &v); err != nil {
+			return nil, err
+		}
+		slug := strings.TrimSuffix(filepath.Base(path), ".json")
+		if v.Slug == "" {
+			v.Slug = slug
+		}
+		if v.Slug != slug {
+			return nil, &Error{
+				Msg:  fmt.Sprintf("%s: slug %q does not match the file name", path, v.Slug),
+				Help: fmt.Sprintf("rename the file to %s.json or set \"slug\": %q", v.Slug, slug),
+			}
+		}
+		p.Vaults[slug] = v
+	}
+	return p, nil
+}
+
+// VaultSlugs returns the configured vault slugs, sorted.
+func (p *Project) VaultSlugs() []string {
+	slugs := make([]string, 0, len(p.Vaults))
+	for s := range p.Vaults {
+		slugs = append(slugs, s)
+	}
+	sort.Strings(slugs)
+	return slugs
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			line := 1 + strings.Count(string(data[:min(int(syn.Offset), len(data))]), "\n")
+			return &Error{Msg: fmt.Sprintf("%s:%d: invalid JSON: %v", path, line, err), Help: "fix the file or recreate it with the Keep CLI"}
+		}
+		return &Error{Msg: fmt.Sprintf("%s: invalid JSON: %v", path, err), Help: "fix the file or recreate it with the Keep CLI"}
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// DefaultVaultSlug is the vault used when neither a flag, KEEP_VAULT,
+// settings.json nor a single vault file names one.
+const DefaultVaultSlug = "secretsmanager"
+
+// Flags holds what the user gave on the command line or through environment
+// variables (kong merges the two). An empty field means "not given".
+type Flags struct {
+	Namespace string
+	Env       string
+	Vault     string
+	Region    string
+	Profile   string
+}
+
+// Config is the resolved answer to "which secrets, where".
+type Config struct {
+	Namespace string
+	Env       string
+	// Vault is the vault in use. Without a vault file it holds only the slug
+	// and the driver.
+	Vault Vault
+	// VaultFile is the file Vault was read from, or "" when there is none.
+	VaultFile string
+	// Region is the AWS region, or "" to let the SDK's chain decide
+	// (AWS_REGION, AWS_DEFAULT_REGION, the profile).
+	Region string
+	// Profile is the shared-config profile, or "" for the SDK's default.
+	Profile string
+	// Project is the .keep/ project, or nil when there is none.
+	Project *Project
+}
+
+// Resolve combines the project's files (p may be nil) with flags. Flags win
+// over the vault file, which wins over settings.json. The vault slug comes
+// from flags, then settings' default_vault, then the only vault file, then
+// DefaultVaultSlug. Namespace and env are required.
+func Resolve(p *Project, f Flags) (*Config, error) {
+	c := &Config{Project: p, Namespace: f.Namespace, Env: f.Env, Profile: f.Profile}
+	var settings Settings
+	if p != nil {
+		settings = p.Settings
+	}
+	if c.Namespace == "" {
+		c.Namespace = settings.Namespace
+	}
+	if c.Namespace == "" {
+		return nil, &Error{
+			Msg:  "no namespace given",
+			Help: "pass --namespace=NAME, set KEEP_NAMESPACE, or run keep inside a project with .keep/settings.json",
+		}
+	}
+	if err := CheckNamespace(c.Namespace); err != nil {
+		return nil, err
+	}
+	if c.Env == "" {
+		return nil, &Error{
+			Msg:  "no environment given",
+			Help: envHelp(settings.Envs),
+		}
+	}
+	if err := CheckEnv(c.Env); err != nil {
+		return nil, err
+	}
+	if len(settings.Envs) > 0 && !slices.Contains(settings.Envs, c.Env) {
+		return nil, &Error{
+			Msg:  fmt.Sprintf("environment %q is not one of the project's environments (%s)", c.Env, strings.Join(settings.Envs, ", ")),
+			Help: fmt.Sprintf("check the spelling, or add it to \"envs\" in %s/settings.json", Dir),
+		}
+	}
+
+	slug := f.Vault
+	if slug == "" {
+		slug = settings.DefaultVault
+	}
+	if slug == "" && p != nil && len(p.Vaults) == 1 {
+		slug = p.VaultSlugs()[0]
+	}
+	if slug == "" {
+		slug = DefaultVaultSlug
+	}
+	c.Vault = Vault{Slug: slug, Driver: DriverSecretsManager}
+	if p != nil {
+		if v, ok := p.Vaults[slug]; ok {
+			c.Vault = v
+			c.VaultFile = fmt.Sprintf("%s/%s/vaults/%s.json", p.Root, Dir, slug)
+		}
+	}
+	if c.Vault.Driver != DriverSecretsManager {
+		return nil, &Error{
+			Msg:  fmt.Sprintf("vault %q uses driver %q; keep only reads %q vaults", slug, c.Vault.Driver, DriverSecretsManager),
+			Help: "pick a Secrets Manager vault with --vault or KEEP_VAULT",
+		}
+	}
+	if err := CheckScope(c.Vault.Scope); err != nil {
+		return nil, err
+	}
+	c.Region = f.Region
+	if c.Region == "" {
+		c.Region = c.Vault.Region
+	}
+	return c, nil
+}
+
+func envHelp(envs []string) string {
+	if len(envs) > 0 {
+		return fmt.Sprintf("pass --env=NAME or set KEEP_ENV; this project has %s", strings.Join(envs, ", "))
+	}
+	return "pass --env=NAME or set KEEP_ENV"
+}
+
+// Error is a configuration problem together with what to do about it.
+type Error struct {
+	Msg  string
+	Help string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Hint says what the user can do about the error.
+func (e *Error) Hint() string { return e.Help }

@@ -1,0 +1,63 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// API is the part of the Secrets Manager client that reads use.
+// *secretsmanager.Client implements it.
+type API interface {
+	ListSecrets(ctx context.Context, in *secretsmanager.ListSecretsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error)
+	BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error)
+}
+
+// Timeouts for one connection; the command's --timeout bounds the whole.
+const (
+	dialTimeout           = 5 * time.Second
+	tlsHandshakeTimeout   = 5 * time.Second
+	responseHeaderTimeout = 15 * time.Second
+)
+
+// NewClient builds a Secrets Manager client. An empty region or profile
+// leaves the choice to the SDK's usual chain (AWS_REGION, AWS_PROFILE, the
+// shared config files); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_SECRETS_MANAGER
+// are honoured. It returns the region in use.
+func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Client, string, error) {
+	// The SDK's buildable client, not a plain *http.Client: the SDK can then
+	// still apply AWS_CA_BUNDLE to it.
+	httpClient := awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
+		WithTransportOptions(func(t *http.Transport) {
+			t.TLSHandshakeTimeout = tlsHandshakeTimeout
+			t.ResponseHeaderTimeout = responseHeaderTimeout
+		})
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithHTTPClient(httpClient)}
+	if region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
+	}
+	if profile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(profile))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, "", &Error{
+			Msg:  fmt.Sprintf("load AWS configuration: %v", err),
+			Help: "check AWS_PROFILE / --profile and the files in ~/.aws",
+		}
+	}
+	if cfg.Region == "" {
+		return nil, "", &Error{
+			Msg:  "no AWS region configured",
+			Help: "pass --region, set KEEP_REGION or AWS_REGION, or set \"region\" in the vault file",
+		}
+	}
+	return secretsmanager.NewFromConfig(cfg), cfg.Region, nil
+}

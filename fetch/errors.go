@@ -1,0 +1,124 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/smithy-go"
+)
+
+// Error is a failure together with what the user can do about it.
+type Error struct {
+	Msg  string
+	Help string
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Hint says what to do next.
+func (e *Error) Hint() string { return e.Help }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Codes of per-secret failures keep reports itself.
+const (
+	CodeBinary      = "SecretBinary"
+	CodeNoValue     = "NoSecretString"
+	CodeNotReturned = "NotReturned"
+)
+
+// SecretError is one wanted secret Secrets Manager could not give us.
+type SecretError struct {
+	Name    string // the secret's full name
+	Code    string // AWS error code (DecryptionFailure, …) or one of keep's Code… constants
+	Message string // AWS's message; never holds a value
+}
+
+func (e *SecretError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("secret %s: %s", e.Name, e.Code)
+	}
+	return fmt.Sprintf("secret %s: %s: %s", e.Name, e.Code, e.Message)
+}
+
+// Hint says what to check for this kind of failure.
+func (e *SecretError) Hint() string {
+	switch e.Code {
+	case "DecryptionFailure":
+		return "check the secret's KMS key and that you are allowed kms:Decrypt with it"
+	case "AccessDeniedException":
+		return "you need secretsmanager:GetSecretValue on this secret (the documented policies grant it by the Environment tag)"
+	case "ResourceNotFoundException":
+		return "the secret was deleted while keep was reading it; run keep again"
+	case CodeBinary, CodeNoValue:
+		return "store the value as a string (SecretString): environment variables cannot hold arbitrary bytes"
+	case CodeNotReturned:
+		return "Secrets Manager neither returned it nor reported an error; run keep again"
+	}
+	return "see the AWS error code above"
+}
+
+// SecretErrors is every wanted secret that could not be read, by name.
+type SecretErrors []*SecretError
+
+func (es SecretErrors) Error() string {
+	if len(es) == 1 {
+		return es[0].Error()
+	}
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Name + " (" + e.Code + ")"
+	}
+	return fmt.Sprintf("%d secrets could not be read: %s", len(es), strings.Join(parts, ", "))
+}
+
+// Hint is the first secret's hint.
+func (es SecretErrors) Hint() string { return es[0].Hint() }
+
+func (es SecretErrors) sort() {
+	sort.Slice(es, func(i, j int) bool { return es[i].Name < es[j].Name })
+}
+
+// callError describes a failed API call op so that the user learns which
+// action failed and why, without the SDK's transport details.
+func callError(op string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Msg: op + ": timed out", Help: "raise --timeout, or check that the Secrets Manager endpoint is reachable", Err: err}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &Error{Msg: op + ": canceled", Err: err}
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		// The decoder's message may quote the response body.
+		return &Error{Msg: op + ": malformed response from Secrets Manager", Help: "run keep again; check AWS_ENDPOINT_URL if you set one", Err: errors.New("malformed response")}
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		msg := fmt.Sprintf("%s: %s: %s", op, ae.ErrorCode(), ae.ErrorMessage())
+		switch ae.ErrorCode() {
+		case "AccessDeniedException", "AccessDenied":
+			return &Error{Msg: msg, Err: err, Help: "you need secretsmanager:ListSecrets and secretsmanager:BatchGetSecretValue; the documented Keep policies grant both on all resources (\"*\")"}
+		case "ThrottlingException", "Throttling", "TooManyRequestsException":
+			return &Error{Msg: msg, Err: err, Help: "Secrets Manager is throttling this account; try again shortly"}
+		case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId":
+			return &Error{Msg: msg, Err: err, Help: "check your AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, or the instance role)"}
+		}
+		return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
+	}
+	if isCredentialsError(err) {
+		return &Error{Msg: op + ": no AWS credentials: " + err.Error(), Err: err,
+			Help: "configure credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance or task role"}
+	}
+	return &Error{Msg: op + ": " + err.Error(), Err: err, Help: "check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)"}
+}
+
+func isCredentialsError(err error) bool {
+	var se *v4.SigningError
+	return errors.As(err, &se)
+}

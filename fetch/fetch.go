@@ -1,0 +1,155 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/sync/errgroup"
+)
+
+// DefaultConcurrency bounds the BatchGetSecretValue calls in flight. AWS
+// allows about 100 requests per second for it; ten concurrent calls of a few
+// tens of milliseconds each stay below that and below the SDK's idle
+// connection pool (10 per host), so connections are reused.
+const DefaultConcurrency = 10
+
+// Secret is one secret with its value.
+type Secret struct {
+	Key   string // last name segment, e.g. DB_PASSWORD
+	Name  string // full Secrets Manager name
+	ARN   string
+	Value string // SecretString, byte for byte
+}
+
+// Calls counts the API calls a fetch made (retries of one call count once).
+type Calls struct {
+	ListSecrets         int64
+	BatchGetSecretValue int64
+}
+
+// Result is what List found.
+type Result struct {
+	// Secrets that belong to the target and were wanted, sorted by Key.
+	Secrets []Secret
+	// Skipped are names under the target's prefix that failed the exact tag
+	// check, sorted; their values were never fetched.
+	Skipped []string
+	// Unwanted are the keys the want function refused, sorted.
+	Unwanted []string
+	Calls    Calls
+}
+
+// Fetcher reads the secrets of a target.
+type Fetcher struct {
+	API API
+	// Region is the API's region; it appears in error messages.
+	Region string
+	// Concurrency bounds the BatchGetSecretValue calls in flight; 0 means
+	// DefaultConcurrency.
+	Concurrency int
+}
+
+// List finds every secret that belongs to t (see Target.Match) and fetches
+// the values of those whose KEY want accepts (all when want is nil).
+//
+// ListSecrets pages are read one after the other; as each page arrives its
+// wanted secrets are fetched with BatchGetSecretValue in chunks of 20,
+// concurrently, while the next page is requested. Any failure for a wanted
+// secret fails the whole call: List returns either every wanted secret or an
+// error. Errors name region and target; they never contain a value.
+func (f *Fetcher) List(ctx context.Context, t Target, want func(key string) bool) (*Result, error) {
+	api := &countingAPI{API: f.API}
+	res, err := f.list(ctx, api, t, want)
+	if err != nil {
+		return nil, fmt.Errorf("read secrets of %s in %s: %w", t, f.Region, err)
+	}
+	res.Calls = api.calls()
+	return res, nil
+}
+
+func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string) bool) (*Result, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	sem := make(chan struct{}, f.concurrency())
+	res := &Result{}
+	var (
+		mu     sync.Mutex
+		values []Secret
+		failed SecretErrors
+	)
+	g.Go(func() error {
+		return listPages(ctx, api, t, func(page []listed, skipped []string) {
+			res.Skipped = append(res.Skipped, skipped...)
+			var wanted []listed
+			for _, s := range page {
+				if want != nil && !want(s.Key) {
+					res.Unwanted = append(res.Unwanted, s.Key)
+					continue
+				}
+				wanted = append(wanted, s)
+			}
+			for chunk := range slices.Chunk(wanted, batchSize) {
+				g.Go(func() error {
+					select {
+					case sem <- struct{}{}:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+					defer func() { <-sem }()
+					got, errs, err := batchGet(ctx, api, chunk)
+					if err != nil {
+						return err
+					}
+					mu.Lock()
+					values = append(values, got...)
+					failed = append(failed, errs...)
+					mu.Unlock()
+					return nil
+				})
+			}
+		})
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if len(failed) > 0 {
+		failed.sort()
+		return nil, failed
+	}
+	sort.Slice(values, func(i, j int) bool { return values[i].Key < values[j].Key })
+	sort.Strings(res.Skipped)
+	sort.Strings(res.Unwanted)
+	res.Secrets = values
+	return res, nil
+}
+
+func (f *Fetcher) concurrency() int {
+	if f.Concurrency > 0 {
+		return f.Concurrency
+	}
+	return DefaultConcurrency
+}
+
+// countingAPI counts calls, for --verbose and for tests.
+type countingAPI struct {
+	API
+	list, batch atomic.Int64
+}
+
+func (c *countingAPI) ListSecrets(ctx context.Context, in *secretsmanager.ListSecretsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error) {
+	c.list.Add(1)
+	return c.API.ListSecrets(ctx, in, opts...)
+}
+
+func (c *countingAPI) BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error) {
+	c.batch.Add(1)
+	return c.API.BatchGetSecretValue(ctx, in, opts...)
+}
+
+func (c *countingAPI) calls() Calls {
+	return Calls{ListSecrets: c.list.Load(), BatchGetSecretValue: c.batch.Load()}
+}

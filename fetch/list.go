@@ -1,0 +1,80 @@
+package fetch
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+)
+
+// listPageSize is ListSecrets' maximum page size.
+const listPageSize = 100
+
+// maxListPages stops a listing whose NextToken never ends: 100,000 secrets
+// is far beyond one environment of any app.
+const maxListPages = 1000
+
+// listed is a secret that passed the exact check, before its value is known.
+type listed struct {
+	Key, Name, ARN string
+}
+
+// listFilters narrow the listing on the server. They are prefix matches
+// and match tag keys and values independently, so they never decide
+// membership; Target.Match does.
+func listFilters(t Target) []types.Filter {
+	return []types.Filter{
+		{Key: types.FilterNameStringTypeName, Values: []string{t.Prefix()}},
+		{Key: types.FilterNameStringTypeTagKey, Values: []string{TagManagedBy}},
+		{Key: types.FilterNameStringTypeTagValue, Values: []string{ManagedByKeep}},
+	}
+}
+
+// listPages pages through ListSecrets and calls page with the secrets of
+// each page that belong to t, and the names under t's prefix that don't.
+// page is called from this goroutine, in order, before the next page is
+// requested.
+func listPages(ctx context.Context, api API, t Target, page func(matched []listed, skipped []string)) error {
+	in := &secretsmanager.ListSecretsInput{
+		MaxResults: aws.Int32(listPageSize),
+		Filters:    listFilters(t),
+	}
+	seenARN := map[string]bool{}
+	seenToken := map[string]bool{}
+	for range maxListPages {
+		out, err := api.ListSecrets(ctx, in)
+		if err != nil {
+			return callError("ListSecrets", err)
+		}
+		var matched []listed
+		var skipped []string
+		for _, e := range out.SecretList {
+			arn := aws.ToString(e.ARN)
+			if arn == "" || seenARN[arn] {
+				continue
+			}
+			seenARN[arn] = true
+			key, ok := t.Match(e)
+			if !ok {
+				if name := aws.ToString(e.Name); strings.HasPrefix(name, t.Prefix()) && e.DeletedDate == nil {
+					skipped = append(skipped, name)
+				}
+				continue
+			}
+			matched = append(matched, listed{Key: key, Name: aws.ToString(e.Name), ARN: arn})
+		}
+		page(matched, skipped)
+		token := aws.ToString(out.NextToken)
+		if token == "" {
+			return nil
+		}
+		if seenToken[token] {
+			return &Error{Msg: "ListSecrets: the listing repeats a page token", Help: "run keep again; report it if it persists"}
+		}
+		seenToken[token] = true
+		in.NextToken = out.NextToken
+	}
+	return &Error{Msg: "ListSecrets: the listing does not end", Help: "run keep again; report it if it persists"}
+}

@@ -1,0 +1,123 @@
+// Command keep loads secrets from AWS Secrets Manager and runs a program
+// with them: keep run --env=production -- php-fpm -F.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/keep-run/keep/runner"
+)
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Verbose bool `short:"v" env:"KEEP_VERBOSE" help:"Report to stderr what keep does: vault, region, secret names, API calls, time taken. Never values."`
+}
+
+// Logger returns where --verbose output goes: stderr, or nowhere.
+func (g *Globals) Logger() *log.Logger {
+	if !g.Verbose {
+		return log.New(io.Discard, "", 0)
+	}
+	return log.New(os.Stderr, "keep: ", 0)
+}
+
+// CLI is keep's grammar.
+type CLI struct {
+	Globals
+
+	Version kong.VersionFlag `help:"Print keep's version and exit."`
+
+	Run RunCmd `cmd:"" help:"Run a command with the secrets of one environment in its environment."`
+}
+
+const description = `keep loads the secrets of a namespace and environment from AWS Secrets Manager and starts a program with them.
+
+  keep run --env=production -- php-fpm -F`
+
+func main() {
+	defer guardPanic(os.Stderr)
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("keep"),
+		kong.Description(description),
+		kong.Vars{"version": version()},
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		panic(err) // a bug in the grammar
+	}
+	ctx, err := parser.Parse(os.Args[1:])
+	if err != nil {
+		fail(os.Stderr, usageError{err})
+	}
+	if err := ctx.Run(&cli.Globals); err != nil {
+		fail(os.Stderr, err)
+	}
+}
+
+// fail reports err in one or two lines — what failed, what to do — and
+// exits: with the code err carries (see runner), else 125. An interrupted
+// keep dies of the interrupting signal.
+func fail(w io.Writer, err error) {
+	fmt.Fprintf(w, "keep: error: %s\n", err)
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(w, "keep: %s\n", h.Hint())
+	}
+	var intr *runner.Interrupted
+	if errors.As(err, &intr) {
+		runner.Die(intr.Signal)
+	}
+	code := runner.CodeFailed
+	var ec kong.ExitCoder
+	if errors.As(err, &ec) {
+		code = ec.ExitCode()
+	}
+	os.Exit(code)
+}
+
+// usageError is a command line kong could not parse.
+type usageError struct{ error }
+
+func (usageError) Hint() string  { return "see keep --help, or keep run --help" }
+func (usageError) ExitCode() int { return runner.CodeFailed }
+
+// guardPanic turns a panic into a short message and exit 125. The panic
+// value is printed only when the runtime made it: any other value could
+// hold a secret.
+func guardPanic(w io.Writer) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if re, ok := r.(runtime.Error); ok {
+		fmt.Fprintf(w, "keep: internal error: %v\n", re)
+	} else {
+		fmt.Fprintln(w, "keep: internal error (details withheld: they could contain a secret)")
+	}
+	fmt.Fprintln(w, "keep: this is a bug; please report it with the command you ran")
+	os.Exit(runner.CodeFailed)
+}
+
+// version is the module version and VCS revision from the build info.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "keep (unknown version)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " (" + s.Value[:12] + ")"
+		}
+	}
+	return "keep " + v
+}

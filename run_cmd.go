@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/render"
+	"github.com/keep-run/keep/runner"
+)
+
+// TargetFlags choose the secrets a command works on.
+type TargetFlags struct {
+	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+	Env       string `env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
+	Vault     string `env:"KEEP_VAULT" placeholder:"SLUG" help:"Vault slug (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
+	Region    string `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region (default: the vault file's region, then AWS_REGION or the profile's)."`
+	Profile   string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+}
+
+func (f TargetFlags) flags() config.Flags {
+	return config.Flags{Namespace: f.Namespace, Env: f.Env, Vault: f.Vault, Region: f.Region, Profile: f.Profile}
+}
+
+// RunCmd is keep run.
+type RunCmd struct {
+	TargetFlags
+
+	Only       string        `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Inject only secrets whose KEY matches one of these comma-separated globs, e.g. 'DB_*,API_*'."`
+	Except     string        `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out secrets whose KEY matches one of these globs (wins over --only)."`
+	NoInherit  bool          `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
+	AllowEmpty bool          `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
+	Timeout    time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for everything before the command starts."`
+
+	Command []string `arg:"" optional:"" passthrough:"partial" help:"The command and its arguments, after --."`
+}
+
+const runExample = "keep run --env=production -- php-fpm -F"
+
+// Run loads the secrets and replaces keep with the command.
+func (c *RunCmd) Run(g *Globals) error {
+	start := time.Now()
+	logf := g.Logger().Printf
+	argv := c.Command
+	if len(argv) > 0 && argv[0] == "--" {
+		argv = argv[1:]
+	}
+	if len(argv) == 0 {
+		return &helpError{msg: "missing the command to run", help: "put it after --, e.g. " + runExample}
+	}
+	filter, err := render.ParseFilter(c.Only, c.Except)
+	if err != nil {
+		return err
+	}
+	project, err := config.FindProject(".")
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Resolve(project, c.flags())
+	if err != nil {
+		return err
+	}
+	// Resolve the command first: a typo should fail at once, with no network
+	// call, and --no-inherit must not hide keep's PATH.
+	path, err := runner.Lookup(argv[0])
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := runner.WithInterrupts(context.Background())
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+
+	secrets, err := c.fetch(ctx, cfg, filter, logf)
+	if cause := context.Cause(ctx); cause != nil && errors.As(cause, new(*runner.Interrupted)) {
+		return cause
+	}
+	if err != nil {
+		return err
+	}
+	var inherited []string
+	if !c.NoInherit {
+		inherited = os.Environ()
+	}
+	env, err := render.Environ(inherited, secrets)
+	if err != nil {
+		return err
+	}
+	for _, name := range env.Overridden {
+		logf("%s: the secret overrides the inherited variable", name)
+	}
+	logf("exec %s after %s", path, time.Since(start).Round(time.Millisecond))
+	stop()
+	return runner.Exec(path, argv, env.Vars)
+}
+
+// fetch lists and reads the secrets of cfg that pass filter.
+func (c *RunCmd) fetch(ctx context.Context, cfg *config.Config, filter render.Filter, logf func(string, ...any)) ([]fetch.Secret, error) {
+	client, region, err := fetch.NewClient(ctx, cfg.Region, cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	vaultFrom := "no vault file"
+	if cfg.VaultFile != "" {
+		vaultFrom = cfg.VaultFile
+	}
+	target := fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}
+	logf("vault %s (%s), region %s, namespace %s, env %s: listing %s*", cfg.Vault.Slug, vaultFrom, region, cfg.Namespace, cfg.Env, target.Prefix())
+
+	began := time.Now()
+	f := &fetch.Fetcher{API: client, Region: region}
+	res, err := f.List(ctx, target, filter.Match)
+	if err != nil {
+		return nil, err
+	}
+	logf("%d API calls (%d ListSecrets, %d BatchGetSecretValue) in %s",
+		res.Calls.ListSecrets+res.Calls.BatchGetSecretValue, res.Calls.ListSecrets, res.Calls.BatchGetSecretValue,
+		time.Since(began).Round(time.Millisecond))
+	if len(res.Skipped) > 0 {
+		logf("ignored %d secrets under %s whose tags do not match exactly: %s", len(res.Skipped), target.Prefix(), strings.Join(res.Skipped, ", "))
+	}
+	if len(res.Unwanted) > 0 {
+		logf("left out by %s: %s", filter, strings.Join(res.Unwanted, ", "))
+	}
+	keys := make([]string, len(res.Secrets))
+	for i, s := range res.Secrets {
+		keys[i] = s.Key
+	}
+	logf("%d secret(s): %s", len(keys), strings.Join(keys, ", "))
+
+	if len(res.Secrets) == 0 && !c.AllowEmpty {
+		return nil, noSecrets(cfg, target, region, filter, len(res.Unwanted))
+	}
+	return res.Secrets, nil
+}
+
+func noSecrets(cfg *config.Config, t fetch.Target, region string, filter render.Filter, unwanted int) error {
+	msg := fmt.Sprintf("no secrets found for namespace %q, env %q (vault %s, region %s)", cfg.Namespace, cfg.Env, cfg.Vault.Slug, region)
+	if unwanted > 0 {
+		msg = fmt.Sprintf("no secrets left after %s (%d found for namespace %q, env %q)", filter, unwanted, cfg.Namespace, cfg.Env)
+	}
+	return &helpError{
+		msg: msg,
+		help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s<KEY> and tagged ManagedBy=Keep, Namespace=%s, Environment=%s; pass --allow-empty to run without secrets",
+			t.Prefix(), cfg.Namespace, cfg.Env),
+	}
+}
+
+// helpError is a failure of keep run with what to do about it.
+type helpError struct{ msg, help string }
+
+func (e *helpError) Error() string { return e.msg }
+func (e *helpError) Hint() string  { return e.help }
