@@ -90,21 +90,24 @@ type usageError struct{ error }
 func (usageError) Hint() string  { return "see keep --help, or keep run --help" }
 func (usageError) ExitCode() int { return runner.CodeFailed }
 
-// guardPanic turns a panic into a short message and exit 125. The panic
-// value is printed only when the runtime made it: any other value could
-// hold a secret.
+// guardPanic turns a panic in main's goroutine into a short message and
+// exit 125, without the panic value or stack.
 func guardPanic(w io.Writer) {
-	r := recover()
-	if r == nil {
-		return
+	if r := recover(); r != nil {
+		fmt.Fprint(w, panicReport(r))
+		os.Exit(runner.CodeFailed)
 	}
+}
+
+// panicReport describes a panic. The value is shown only when the runtime
+// made it (index out of range, nil dereference…): any other value could
+// hold a secret.
+func panicReport(r any) string {
+	what := "keep: internal error (details withheld: they could contain a secret)\n"
 	if re, ok := r.(runtime.Error); ok {
-		fmt.Fprintf(w, "keep: internal error: %v\n", re)
-	} else {
-		fmt.Fprintln(w, "keep: internal error (details withheld: they could contain a secret)")
+		what = fmt.Sprintf("keep: internal error: %v\n", re)
 	}
-	fmt.Fprintln(w, "keep: this is a bug; please report it with the command you ran")
-	os.Exit(runner.CodeFailed)
+	return what + "keep: this is a bug; please report it with the command you ran\n"
 }
 
 // version is the module version and VCS revision from the build info.

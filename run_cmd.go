@@ -42,6 +42,22 @@ type RunCmd struct {
 
 const runExample = "keep run --env=production -- php-fpm -F"
 
+// Help is the detail shown by keep run --help.
+func (c *RunCmd) Help() string {
+	return `keep finds every secret named <namespace>/<env>/<KEY> and tagged ManagedBy=Keep,
+Namespace=<namespace>, Environment=<env>, fetches them, sets each as the variable
+KEY (characters outside [A-Za-z0-9_] become _), and replaces itself with the
+command. No match is an error unless --allow-empty.
+
+Examples:
+  ` + runExample + `
+  keep run --namespace=myapp --env=staging --only='DB_*,REDIS_*' -- ./migrate
+  KEEP_NAMESPACE=myapp KEEP_ENV=production keep run -- node server.js
+
+Exit status: the command's own; 125 if keep failed, 126 if the command cannot
+be executed, 127 if it was not found.`
+}
+
 // Run loads the secrets and replaces keep with the command.
 func (c *RunCmd) Run(g *Globals) error {
 	start := time.Now()

@@ -15,7 +15,7 @@ type Interrupted struct {
 }
 
 func (e *Interrupted) Error() string {
-	return fmt.Sprintf("interrupted by %v before the command started", e.Signal)
+	return fmt.Sprintf("interrupted by %s before the command started", signalName(e.Signal))
 }
 
 // WithInterrupts returns a context canceled, with an *Interrupted cause,
@@ -46,4 +46,16 @@ func (e *Interrupted) ExitCode() int {
 		return 128 + int(s)
 	}
 	return CodeFailed
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
 }

@@ -1,0 +1,246 @@
+// Package smfake is an httptest server that speaks the Secrets Manager JSON
+// protocol (awsJson1_1) for ListSecrets and BatchGetSecretValue, so that tests
+// can exercise the real SDK — signing, retries, error decoding — against
+// faults moto cannot produce: AccessDenied, per-secret errors, throttling,
+// odd responses, latency, and call counting.
+package smfake
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// Region is the region the fake's clients use.
+const Region = "us-east-1"
+
+// Secret is one stored secret.
+type Secret struct {
+	Name    string
+	Value   string
+	Binary  []byte // when set, the secret is binary
+	Tags    map[string]string
+	Deleted bool // scheduled for deletion
+	// ErrorCode, when set, is reported for this secret in the Errors of
+	// BatchGetSecretValue instead of its value (e.g. "DecryptionFailure").
+	ErrorCode string
+}
+
+// ARN is the fake ARN of a secret name: a stable suffix, as AWS adds one.
+func ARN(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return "arn:aws:secretsmanager:" + Region + ":123456789012:secret:" + name + "-" + hex.EncodeToString(sum[:3])
+}
+
+// Fault is an answer sent instead of the normal one.
+type Fault struct {
+	Status  int    // HTTP status; 0 means 400
+	Code    string // error type, e.g. "ThrottlingException"
+	Message string
+	// Body, when set, is sent as is (with Status, default 200), for
+	// malformed responses; Code and Message are then ignored.
+	Body string
+}
+
+// Call is one request the fake received.
+type Call struct {
+	Op         string // e.g. "ListSecrets"
+	N          int    // 1-based number of this op's call
+	Start, End time.Time
+	Body       []byte
+}
+
+// Server is a running fake.
+type Server struct {
+	URL string
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	secrets map[string]*Secret
+	calls   []Call
+	counts  map[string]int
+	// Inject, when set, is asked before every request is answered; a
+	// non-nil Fault is sent instead. Set it before the first request.
+	Inject func(op string, n int) *Fault
+	// Latency is added before every answer. Set it before the first request.
+	Latency time.Duration
+}
+
+// New starts a fake holding secrets.
+func New(secrets ...Secret) *Server {
+	s := &Server{secrets: map[string]*Secret{}, counts: map[string]int{}}
+	for _, sec := range secrets {
+		s.Put(sec)
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Put adds or replaces a secret.
+func (s *Server) Put(sec Secret) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets[sec.Name] = &sec
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// Calls returns the requests received so far, in arrival order.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// Count is how many op requests arrived (retries included).
+func (s *Server) Count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[op]
+}
+
+// Client is an SDK client for the fake with the SDK's default retryer.
+func (s *Server) Client() *secretsmanager.Client {
+	return secretsmanager.New(secretsmanager.Options{
+		Region:       Region,
+		BaseEndpoint: aws.String(s.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+	})
+}
+
+// Env points the SDK — and so keep — at the fake, with dummy credentials.
+func (s *Server) Env() []string {
+	return []string{
+		"AWS_ENDPOINT_URL=" + s.URL,
+		"AWS_ACCESS_KEY_ID=testing",
+		"AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_REGION=" + Region,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/nonexistent/keep-test/config",
+		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent/keep-test/credentials",
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, _ := io.ReadAll(r.Body)
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
+	s.mu.Lock()
+	s.counts[op]++
+	n := s.counts[op]
+	idx := len(s.calls)
+	s.calls = append(s.calls, Call{Op: op, N: n, Start: start, Body: body})
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.calls[idx].End = time.Now()
+		s.mu.Unlock()
+	}()
+
+	if s.Latency > 0 {
+		select {
+		case <-time.After(s.Latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if s.Inject != nil {
+		if f := s.Inject(op, n); f != nil {
+			writeFault(w, f)
+			return
+		}
+	}
+	var out any
+	var fault *Fault
+	switch op {
+	case "ListSecrets":
+		out, fault = s.listSecrets(body)
+	case "BatchGetSecretValue":
+		out, fault = s.batchGet(body)
+	default:
+		fault = &Fault{Code: "UnknownOperationException", Message: "smfake does not speak " + op}
+	}
+	if fault != nil {
+		writeFault(w, fault)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func writeFault(w http.ResponseWriter, f *Fault) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if f.Body != "" {
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, f.Body)
+		return
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": f.Code, "message": f.Message})
+}
+
+type filter struct {
+	Key    string
+	Values []string
+}
+
+// matches applies AWS's filter semantics: each filter is a prefix match,
+// values of one filter are alternatives, all filters must hold.
+func matches(sec *Secret, filters []filter) bool {
+	for _, f := range filters {
+		ok := false
+		for _, v := range f.Values {
+			switch f.Key {
+			case "name":
+				ok = ok || strings.HasPrefix(sec.Name, v)
+			case "tag-key":
+				for k := range sec.Tags {
+					ok = ok || strings.HasPrefix(k, v)
+				}
+			case "tag-value":
+				for _, tv := range sec.Tags {
+					ok = ok || strings.HasPrefix(tv, v)
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sorted returns the secrets matching filters, by name.
+func (s *Server) sorted(filters []filter, withDeleted bool) []*Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Secret
+	for _, sec := range s.secrets {
+		if (withDeleted || !sec.Deleted) && matches(sec, filters) {
+			out = append(out, sec)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
