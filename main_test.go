@@ -78,6 +78,19 @@ func child(mode string, args []string) int {
 	case "child:args":
 		_ = json.NewEncoder(os.Stdout).Encode(args)
 		return 0
+	case "child:sigign":
+		// The mask of ignored signals, from /proc/self/status (Linux).
+		status, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
+				fmt.Println(strings.TrimSpace(v))
+			}
+		}
+		return 0
 	case "child:exit":
 		n, _ := strconv.Atoi(args[0])
 		return n

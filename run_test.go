@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/keep-run/keep/internal/motoserver"
@@ -324,5 +325,47 @@ func writeFile(t *testing.T, dir, name, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRunLeavesSignalDispositionsAsTheyWere(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc/self/status to read the child's ignored signals")
+	}
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "signal-disposition-token"))
+	bit := func(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }
+	ignored := func(t *testing.T, shellTrap string) uint64 {
+		t.Helper()
+		script := shellTrap + `exec "$@"`
+		res := keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--",
+			"sh", "-c", script, "sh", testBin, "child:sigign"}})
+		mask, err := strconv.ParseUint(strings.TrimSpace(res.stdout), 16, 64)
+		if err != nil {
+			t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+		}
+		return mask
+	}
+	// keep handles INT, TERM and HUP while it fetches; the child must get
+	// them back at their defaults, not ignored.
+	if mask := ignored(t, ""); mask&(bit(syscall.SIGINT)|bit(syscall.SIGTERM)|bit(syscall.SIGHUP)) != 0 {
+		t.Errorf("child ignores signals keep handled: SigIgn %016x", mask)
+	}
+	// A signal ignored before keep started (nohup, trap '' …) stays ignored.
+	ignoredBefore := func(t *testing.T) uint64 {
+		t.Helper()
+		cmd := []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:sigign"}
+		script := `trap '' HUP INT; exec "$@"`
+		res := keep(t, run{args: append([]string{"run", "--allow-empty", "--namespace=" + ns + "-none", "--env=production", "--",
+			"sh", "-c", script, "sh", keepBin}, cmd...)})
+		mask, err := strconv.ParseUint(strings.TrimSpace(res.stdout), 16, 64)
+		if err != nil {
+			t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+		}
+		return mask
+	}
+	if mask, want := ignoredBefore(t), bit(syscall.SIGHUP)|bit(syscall.SIGINT); mask&want != want {
+		t.Errorf("SIGHUP/SIGINT ignored before keep started are not ignored in the child: SigIgn %016x", mask)
 	}
 }

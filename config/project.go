@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Dir is the name of the project directory that holds keep's files.
@@ -64,9 +65,11 @@ func FindProject(dir string) (*Project, error) {
 	}
 	for {
 		settings := filepath.Join(dir, Dir, "settings.json")
+		// ENOTDIR: .keep is a file, like the empty placeholders that keep
+		// directories in git (Rails' tmp/.keep); not a project, walk on.
 		if _, err := os.Stat(settings); err == nil {
 			return LoadProject(dir)
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return nil, fmt.Errorf("find %s: %w", Dir, err)
 		}
 		parent := filepath.Dir(dir)
@@ -84,11 +87,17 @@ func LoadProject(root string) (*Project, error) {
 	if err := readJSON(filepath.Join(root, Dir, "settings.json"), &p.Settings); err != nil {
 		return nil, err
 	}
-	paths, err := filepath.Glob(filepath.Join(root, Dir, "vaults", "*.json"))
-	if err != nil {
+	// Not filepath.Glob: root is a path, and may contain [ * ? or \.
+	vaultDir := filepath.Join(root, Dir, "vaults")
+	entries, err := os.ReadDir(vaultDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("list vaults: %w", err)
 	}
-	for _, path := range paths {
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		path := filepath.Join(vaultDir, e.Name())
 		var v Vault
 		if err := readJSON(path, &v); err != nil {
 			return nil, err
