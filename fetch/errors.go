@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,8 +78,25 @@ func (es SecretErrors) Error() string {
 	return fmt.Sprintf("%d secrets could not be read: %s", len(es), strings.Join(parts, ", "))
 }
 
-// Hint is the first secret's hint.
-func (es SecretErrors) Hint() string { return es[0].Hint() }
+// Hint joins the distinct hints of the failures.
+func (es SecretErrors) Hint() string {
+	var hints []string
+	for _, e := range es {
+		if h := e.Hint(); !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
+	}
+	return strings.Join(hints, "; ")
+}
+
+// Unwrap gives errors.As access to each *SecretError.
+func (es SecretErrors) Unwrap() []error {
+	errs := make([]error, len(es))
+	for i, e := range es {
+		errs[i] = e
+	}
+	return errs
+}
 
 func (es SecretErrors) sort() {
 	sort.Slice(es, func(i, j int) bool { return es[i].Name < es[j].Name })

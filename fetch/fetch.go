@@ -97,7 +97,7 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 					select {
 					case sem <- struct{}{}:
 					case <-ctx.Done():
-						return ctx.Err()
+						return callError("BatchGetSecretValue", ctx.Err())
 					}
 					defer func() { <-sem }()
 					got, errs, err := batchGet(ctx, api, chunk)

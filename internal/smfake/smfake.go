@@ -61,31 +61,36 @@ type Call struct {
 	Body       []byte
 }
 
-// Server is a running fake.
+// Server is a fake. It starts listening on the first call of URL, Client
+// or Env, so Inject and Latency set before that need no locking.
 type Server struct {
-	URL string
-	srv *httptest.Server
+	start sync.Once
+	srv   *httptest.Server
 
 	mu      sync.Mutex
 	secrets map[string]*Secret
 	calls   []Call
 	counts  map[string]int
 	// Inject, when set, is asked before every request is answered; a
-	// non-nil Fault is sent instead. Set it before the first request.
+	// non-nil Fault is sent instead. Set it before the server starts.
 	Inject func(op string, n int) *Fault
-	// Latency is added before every answer. Set it before the first request.
+	// Latency is added before every answer. Set it before the server starts.
 	Latency time.Duration
 }
 
-// New starts a fake holding secrets.
+// New returns a fake holding secrets.
 func New(secrets ...Secret) *Server {
 	s := &Server{secrets: map[string]*Secret{}, counts: map[string]int{}}
 	for _, sec := range secrets {
 		s.Put(sec)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
 	return s
+}
+
+// URL is the fake's endpoint; the first call starts it.
+func (s *Server) URL() string {
+	s.start.Do(func() { s.srv = httptest.NewServer(http.HandlerFunc(s.serve)) })
+	return s.srv.URL
 }
 
 // Put adds or replaces a secret.
@@ -95,8 +100,13 @@ func (s *Server) Put(sec Secret) {
 	s.secrets[sec.Name] = &sec
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server, if it was started.
+func (s *Server) Close() {
+	s.start.Do(func() {})
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
 
 // Calls returns the requests received so far, in arrival order.
 func (s *Server) Calls() []Call {
@@ -116,7 +126,7 @@ func (s *Server) Count(op string) int {
 func (s *Server) Client() *secretsmanager.Client {
 	return secretsmanager.New(secretsmanager.Options{
 		Region:       Region,
-		BaseEndpoint: aws.String(s.URL),
+		BaseEndpoint: aws.String(s.URL()),
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 	})
 }
@@ -124,7 +134,7 @@ func (s *Server) Client() *secretsmanager.Client {
 // Env points the SDK — and so keep — at the fake, with dummy credentials.
 func (s *Server) Env() []string {
 	return []string{
-		"AWS_ENDPOINT_URL=" + s.URL,
+		"AWS_ENDPOINT_URL=" + s.URL(),
 		"AWS_ACCESS_KEY_ID=testing",
 		"AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_REGION=" + Region,
