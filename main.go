@@ -63,10 +63,15 @@ func main() {
 	}
 }
 
-// fail reports err in one or two lines — what failed, what to do — and
-// exits: with the code err carries (see runner), else 125. An interrupted
-// keep dies of the interrupting signal.
+// fail ends keep after err. A supervised command's end is passed on as it
+// is. Anything else is reported in one or two lines — what failed, what to
+// do — and keep exits with the code err carries (see runner), else 125; an
+// interrupted keep dies of the interrupting signal.
 func fail(w io.Writer, err error) {
+	var child *runner.ExitError
+	if errors.As(err, &child) {
+		child.Exit() // the supervised command's status, not keep's failure
+	}
 	fmt.Fprintf(w, "keep: error: %s\n", err)
 	var h interface{ Hint() string }
 	if errors.As(err, &h) && h.Hint() != "" {

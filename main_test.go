@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -59,44 +58,6 @@ func runTests(m *testing.M) int {
 	}
 	defer moto.Stop()
 	return m.Run()
-}
-
-// child is the test binary acting as the command keep starts.
-func child(mode string, args []string) int {
-	switch mode {
-	case "child:env":
-		env := map[string]string{}
-		for _, kv := range os.Environ() {
-			k, v, _ := strings.Cut(kv, "=")
-			env[k] = v
-		}
-		_ = json.NewEncoder(os.Stdout).Encode(env)
-		return 0
-	case "child:pid":
-		fmt.Println(os.Getpid())
-		return 0
-	case "child:args":
-		_ = json.NewEncoder(os.Stdout).Encode(args)
-		return 0
-	case "child:sigign":
-		// The mask of ignored signals, from /proc/self/status (Linux).
-		status, err := os.ReadFile("/proc/self/status")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 2
-		}
-		for _, line := range strings.Split(string(status), "\n") {
-			if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
-				fmt.Println(strings.TrimSpace(v))
-			}
-		}
-		return 0
-	case "child:exit":
-		n, _ := strconv.Atoi(args[0])
-		return n
-	}
-	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
-	return 2
 }
 
 // values holds every secret value seeded, so that each run of keep can

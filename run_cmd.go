@@ -37,6 +37,11 @@ type RunCmd struct {
 	AllowEmpty bool          `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 	Timeout    time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for everything before the command starts."`
 
+	Exec        bool          `help:"Replace keep with the command (the default, unless keep is PID 1 or must stay)."`
+	Supervise   bool          `help:"Stay as the command's parent: forward signals, reap zombies, exit as it did."`
+	KillTimeout time.Duration `env:"KEEP_KILL_TIMEOUT" placeholder:"DURATION" help:"SIGKILL the command if it still runs this long after a forwarded SIGTERM (implies --supervise; default: never)."`
+	Subreaper   bool          `env:"KEEP_SUBREAPER" help:"Adopt and reap orphaned descendants, as PID 1 does (Linux; implies --supervise)."`
+
 	Command []string `arg:"" optional:"" passthrough:"partial" help:"The command and its arguments, after --."`
 }
 
@@ -54,8 +59,13 @@ Examples:
   keep run --namespace=myapp --env=staging --only='DB_*,REDIS_*' -- ./migrate
   KEEP_NAMESPACE=myapp KEEP_ENV=production keep run -- node server.js
 
-Exit status: the command's own; 125 if keep failed, 126 if the command cannot
-be executed, 127 if it was not found.`
+keep execs the command by default. It supervises it instead — stays as its
+parent, forwards signals, reaps zombies — with --supervise, when it is PID 1,
+on Windows, and with --kill-timeout or --subreaper.
+
+Exit status: the command's own (a command killed by SIGHUP, SIGINT, SIGTERM or
+SIGKILL makes keep die of the same signal; other signals give 128+N); 125 if
+keep failed, 126 if the command cannot be executed, 127 if it was not found.`
 }
 
 // Run loads the secrets and replaces keep with the command.
@@ -80,6 +90,13 @@ func (c *RunCmd) Run(g *Globals) error {
 	cfg, err := config.Resolve(project, c.flags())
 	if err != nil {
 		return err
+	}
+	mode, err := runner.ChooseMode(c.modeRequest())
+	if err != nil {
+		return &helpError{msg: err.Error(), help: "see keep run --help"}
+	}
+	if mode == runner.ModeExec && runner.IsPID1() {
+		fmt.Fprintln(os.Stderr, "keep: warning: --exec as PID 1: forwarding signals and reaping zombies are now the command's job")
 	}
 	// Resolve the command first: a typo should fail at once, with no network
 	// call, and --no-inherit must not hide keep's PATH.
@@ -111,9 +128,29 @@ func (c *RunCmd) Run(g *Globals) error {
 	for _, name := range env.Overridden {
 		logf("%s: the secret overrides the inherited variable", name)
 	}
-	logf("exec %s after %s", path, time.Since(start).Round(time.Millisecond))
+	logf("%s %s after %s", mode, path, time.Since(start).Round(time.Millisecond))
 	stop()
-	return runner.Exec(path, argv, env.Vars)
+	if mode == runner.ModeExec {
+		return runner.Exec(path, argv, env.Vars)
+	}
+	return runner.Supervise(runner.Child{
+		Path:        path,
+		Args:        argv,
+		Env:         runner.SupervisedEnv(env.Vars),
+		KillTimeout: c.KillTimeout,
+		Subreaper:   c.Subreaper,
+	})
+}
+
+func (c *RunCmd) modeRequest() runner.ModeRequest {
+	r := runner.ModeRequest{Exec: c.Exec, Supervise: c.Supervise}
+	switch {
+	case c.KillTimeout > 0:
+		r.MustStay, r.Why = true, "--kill-timeout"
+	case c.Subreaper:
+		r.MustStay, r.Why = true, "--subreaper"
+	}
+	return r
 }
 
 // fetch lists and reads the secrets of cfg that pass filter.

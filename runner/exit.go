@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"syscall"
 )
 
@@ -45,12 +46,36 @@ func (e *StartError) Hint() string {
 	return "check the file's permissions (chmod +x) and its #! line"
 }
 
-// ExitError is a child that ran and ended with Code; keep exits with it.
+// ExitError is how a supervised child ended, and so how keep must end.
+// It is not a failure of keep: main exits with it silently.
 type ExitError struct {
+	// Code is the exit status to use when Signal is 0.
 	Code int
+	// Signal, when non-zero, is the signal keep must die of (after any
+	// cleanup), as the child did.
+	Signal syscall.Signal
 }
 
-func (e *ExitError) Error() string { return fmt.Sprintf("command exited with status %d", e.Code) }
+func (e *ExitError) Error() string {
+	if e.Signal != 0 {
+		return fmt.Sprintf("command killed by %s", signalName(e.Signal))
+	}
+	return fmt.Sprintf("command exited with status %d", e.Code)
+}
 
-// ExitCode is the child's code.
-func (e *ExitError) ExitCode() int { return e.Code }
+// ExitCode is Code, or 128+Signal.
+func (e *ExitError) ExitCode() int {
+	if e.Signal != 0 {
+		return 128 + int(e.Signal)
+	}
+	return e.Code
+}
+
+// Exit ends keep the way the child ended: dying of Signal, else exiting
+// with Code. It does not return.
+func (e *ExitError) Exit() {
+	if e.Signal != 0 {
+		Die(e.Signal)
+	}
+	os.Exit(e.ExitCode())
+}

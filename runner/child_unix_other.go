@@ -1,0 +1,14 @@
+//go:build unix && !linux
+
+package runner
+
+import (
+	"errors"
+	"syscall"
+)
+
+// childAttr: only Linux has a parent-death signal.
+func childAttr() *syscall.SysProcAttr { return nil }
+
+// setSubreaper: only Linux has child subreapers.
+func setSubreaper() error { return errors.New("child subreapers are Linux-only") }

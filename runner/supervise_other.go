@@ -1,0 +1,36 @@
+//go:build !unix
+
+package runner
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"os/signal"
+)
+
+// Supervise starts the child with keep's console and standard files, waits
+// for it, runs Cleanup and returns an *ExitError with its exit code. Ctrl-C
+// reaches every process on the console: keep ignores it and lets the child
+// decide. Any other error means the child did not start.
+func Supervise(c Child) error {
+	if c.Subreaper {
+		return errors.New("--subreaper is Linux-only")
+	}
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	defer signal.Stop(interrupts)
+	cmd := &exec.Cmd{Path: c.Path, Args: c.Args, Env: c.Env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := cmd.Start(); err != nil {
+		return &StartError{Command: c.Args[0], Err: err}
+	}
+	err := cmd.Wait()
+	if c.Cleanup != nil {
+		c.Cleanup()
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return err
+	}
+	return &ExitError{Code: cmd.ProcessState.ExitCode()}
+}
