@@ -1,4 +1,5 @@
-// Package runner starts the child command once its environment is ready.
+// Package runner starts the child command once its environment is ready,
+// in one of two modes, and makes keep end the way the child ended.
 //
 // # Exec
 //
@@ -7,18 +8,59 @@
 // keep registered with os/signal, and calls execve(2). From then on the
 // PID, signals, terminal, job control, exit status and systemd's
 // NOTIFY_SOCKET/WATCHDOG_PID/LISTEN_PID are the child's, with no code of
-// keep's in between. Signals that were ignored when keep started and that
-// the Go runtime left ignored (SIGHUP, SIGINT) stay ignored in the child.
+// keep's in between.
 //
-// # Exit status before a child exists
+// # Supervise
+//
+// Supervise (--supervise; the default as PID 1, on Windows, and whenever
+// keep has work after the child starts) starts the child and stays:
+//
+//   - The child gets keep's own stdin, stdout and stderr files (isatty holds,
+//     piped stdin arrives) and keep's process group and session (job
+//     control works in shells, psql, rails console).
+//   - HUP, INT, QUIT, TERM, USR1, USR2, ALRM, WINCH and CONT are forwarded,
+//     each once; TSTP, TTIN and TTOU only when keep has no terminal (with
+//     one, the kernel stops keep and the child together). Never CHLD, URG
+//     (the Go runtime's own preemption signal), PIPE or fault signals.
+//   - No double delivery: when keep's group is the terminal's foreground
+//     group, Ctrl-C, Ctrl-\, a resize and the shell's fg/bg already reach the
+//     child, which shares the group, so INT, QUIT, WINCH and CONT are not
+//     forwarded then.
+//   - keep never exits before the child: INT, TERM and HUP are forwarded,
+//     not obeyed; a second TERM is forwarded again. With a kill timeout the
+//     child is SIGKILLed if it still runs that long after a forwarded TERM.
+//   - If keep is SIGKILLed, the kernel SIGKILLs the child (Linux parent-death
+//     signal, tied to the thread that started the child, which stays locked).
+//   - As PID 1, or with --subreaper (PR_SET_CHILD_SUBREAPER), a single
+//     Wait4(-1) loop reaps every child, orphans included, and recognises the
+//     main child; nothing else waits, so nothing races it. keep exits as soon
+//     as the main child has.
+//   - systemd: NOTIFY_SOCKET passes through; WATCHDOG_PID, which names keep,
+//     is dropped so the child owns the watchdog (use NotifyAccess=all and
+//     KillMode=mixed in the unit).
+//
+// Signals ignored when keep started: the Go runtime leaves SIGHUP and SIGINT
+// ignored, and keep neither catches nor forwards them then, so the child
+// inherits them ignored (nohup works). The runtime cannot report other
+// signals as ignored at start; those reach the child at their defaults.
+//
+// On Windows there is no exec: keep supervises, ignores Ctrl-C (the console
+// delivers it to the child too) and returns the child's exit code.
+//
+// # Exit status
 //
 // keep follows env(1), docker run and tini:
 //
-//	125  keep itself failed (usage, configuration, fetching secrets)
-//	126  the command was found but could not be executed
-//	127  the command was not found
+//	0–255  the child's exit code
+//	death  the child was killed by HUP, INT, TERM or KILL: keep dies of the
+//	       same signal, after cleanup
+//	128+N  the child was killed by another signal N; as PID 1, by any signal
+//	125    keep itself failed (usage, configuration, fetching secrets)
+//	126    the command was found but could not be executed
+//	127    the command was not found
 //
-// Errors that carry one of these codes implement ExitCode() int.
-// When keep is interrupted (SIGINT, SIGTERM, SIGHUP) before the child
-// starts, it dies of the same signal, as the child would have.
+// Errors carrying one of the codes implement ExitCode() int; a child's end
+// is an *ExitError, which is not a failure of keep. When keep is interrupted
+// (SIGINT, SIGTERM, SIGHUP) before the child starts, it dies of the same
+// signal, as the child would have.
 package runner
