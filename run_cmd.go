@@ -79,6 +79,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	if len(argv) == 0 {
 		return &helpError{msg: "missing the command to run", help: "put it after --, e.g. " + runExample}
 	}
+	if c.Timeout <= 0 {
+		return &helpError{msg: fmt.Sprintf("--timeout must be positive, not %s", c.Timeout), help: "e.g. --timeout=30s (the default) or --timeout=2m"}
+	}
 	filter, err := render.ParseFilter(c.Only, c.Except)
 	if err != nil {
 		return err
@@ -116,6 +119,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	}
 	if err != nil {
 		return err
+	}
+	if testPanic != nil {
+		testPanic(secrets)
 	}
 	var inherited []string
 	if !c.NoInherit {
@@ -163,8 +169,15 @@ func (c *RunCmd) fetch(ctx context.Context, cfg *config.Config, filter render.Fi
 	if cfg.VaultFile != "" {
 		vaultFrom = cfg.VaultFile
 	}
+	regionFrom := "from the AWS SDK's chain"
+	switch {
+	case c.Region != "":
+		regionFrom = "from --region/KEEP_REGION"
+	case cfg.Vault.Region != "":
+		regionFrom = "from the vault file"
+	}
 	target := fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}
-	logf("vault %s (%s), region %s, namespace %s, env %s: listing %s*", cfg.Vault.Slug, vaultFrom, region, cfg.Namespace, cfg.Env, target.Prefix())
+	logf("vault %s (%s), region %s (%s), namespace %s, env %s: listing %s*", cfg.Vault.Slug, vaultFrom, region, regionFrom, cfg.Namespace, cfg.Env, target.Prefix())
 
 	began := time.Now()
 	f := &fetch.Fetcher{API: client, Region: region}
@@ -176,7 +189,7 @@ func (c *RunCmd) fetch(ctx context.Context, cfg *config.Config, filter render.Fi
 		res.Calls.ListSecrets+res.Calls.BatchGetSecretValue, res.Calls.ListSecrets, res.Calls.BatchGetSecretValue,
 		time.Since(began).Round(time.Millisecond))
 	if len(res.Skipped) > 0 {
-		logf("ignored %d secrets under %s whose tags do not match exactly: %s", len(res.Skipped), target.Prefix(), strings.Join(res.Skipped, ", "))
+		logf("ignored %d secrets under %s whose name or tags do not match exactly: %s", len(res.Skipped), target.Prefix(), strings.Join(res.Skipped, ", "))
 	}
 	if len(res.Unwanted) > 0 {
 		logf("left out by %s: %s", filter, strings.Join(res.Unwanted, ", "))
@@ -194,16 +207,23 @@ func (c *RunCmd) fetch(ctx context.Context, cfg *config.Config, filter render.Fi
 }
 
 func noSecrets(cfg *config.Config, t fetch.Target, region string, filter render.Filter, unwanted int) error {
-	msg := fmt.Sprintf("no secrets found for namespace %q, env %q (vault %s, region %s)", cfg.Namespace, cfg.Env, cfg.Vault.Slug, region)
+	where := fmt.Sprintf("namespace %q, env %q (vault %s, region %s)", cfg.Namespace, cfg.Env, cfg.Vault.Slug, region)
 	if unwanted > 0 {
-		msg = fmt.Sprintf("no secrets left after %s (%d found for namespace %q, env %q)", filter, unwanted, cfg.Namespace, cfg.Env)
+		return &helpError{
+			msg:  fmt.Sprintf("no secrets left after %s: it leaves out all %d found for %s", filter, unwanted, where),
+			help: "check the globs (they match the KEY, the last part of the name, case-sensitively); keep run -v lists what was found; pass --allow-empty to run without secrets",
+		}
 	}
 	return &helpError{
-		msg: msg,
+		msg: "no secrets found for " + where,
 		help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s<KEY> and tagged ManagedBy=Keep, Namespace=%s, Environment=%s; pass --allow-empty to run without secrets",
 			t.Prefix(), cfg.Namespace, cfg.Env),
 	}
 }
+
+// testPanic is nil except in binaries built with the keep_testpanic tag,
+// which the tests use to check that a panic prints no secret value.
+var testPanic func([]fetch.Secret)
 
 // helpError is a failure of keep run with what to do about it.
 type helpError struct{ msg, help string }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -76,23 +77,12 @@ func Resolve(p *Project, f Flags) (*Config, error) {
 		}
 	}
 
-	slug := f.Vault
-	if slug == "" {
-		slug = settings.DefaultVault
+	vault, file, err := chooseVault(p, f.Vault, settings.DefaultVault)
+	if err != nil {
+		return nil, err
 	}
-	if slug == "" && p != nil && len(p.Vaults) == 1 {
-		slug = p.VaultSlugs()[0]
-	}
-	if slug == "" {
-		slug = DefaultVaultSlug
-	}
-	c.Vault = Vault{Slug: slug, Driver: DriverSecretsManager}
-	if p != nil {
-		if v, ok := p.Vaults[slug]; ok {
-			c.Vault = v
-			c.VaultFile = fmt.Sprintf("%s/%s/vaults/%s.json", p.Root, Dir, slug)
-		}
-	}
+	c.Vault, c.VaultFile = vault, file
+	slug := vault.Slug
 	if c.Vault.Driver != DriverSecretsManager {
 		return nil, &Error{
 			Msg:  fmt.Sprintf("vault %q uses driver %q; keep only reads %q vaults", slug, c.Vault.Driver, DriverSecretsManager),
@@ -107,6 +97,45 @@ func Resolve(p *Project, f Flags) (*Config, error) {
 		c.Region = c.Vault.Region
 	}
 	return c, nil
+}
+
+// chooseVault picks the vault: the flag's slug, else default_vault, else
+// the only vault file, else DefaultVaultSlug. When the project has vault
+// files the slug must name one of them: a typo must not silently read
+// another scope or region. Without vault files any slug is a Secrets
+// Manager vault with no scope and the SDK's region.
+func chooseVault(p *Project, flag, defaultVault string) (Vault, string, error) {
+	var slugs []string
+	if p != nil {
+		slugs = p.VaultSlugs()
+	}
+	slug := flag
+	if slug == "" {
+		slug = defaultVault
+	}
+	if slug == "" && len(slugs) == 1 {
+		slug = slugs[0]
+	}
+	if slug == "" && len(slugs) > 1 && !slices.Contains(slugs, DefaultVaultSlug) {
+		return Vault{}, "", &Error{
+			Msg:  fmt.Sprintf("several vaults (%s) and none chosen", strings.Join(slugs, ", ")),
+			Help: fmt.Sprintf("pass --vault=SLUG, set KEEP_VAULT, or set \"default_vault\" in %s/settings.json", Dir),
+		}
+	}
+	if slug == "" {
+		slug = DefaultVaultSlug
+	}
+	if len(slugs) == 0 {
+		return Vault{Slug: slug, Driver: DriverSecretsManager}, "", nil
+	}
+	v, ok := p.Vaults[slug]
+	if !ok {
+		return Vault{}, "", &Error{
+			Msg:  fmt.Sprintf("vault %q is not configured in %s", slug, filepath.Join(p.Root, Dir, "vaults")),
+			Help: fmt.Sprintf("the project's vaults are %s; pass one with --vault or KEEP_VAULT", strings.Join(slugs, ", ")),
+		}
+	}
+	return v, filepath.Join(p.Root, Dir, "vaults", slug+".json"), nil
 }
 
 func envHelp(envs []string) string {

@@ -72,9 +72,9 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name:      "default_vault over the only vault file",
-			p:         project(withDefault("shared"), sm("main", "eu-west-1", "")),
+			p:         project(withDefault("shared"), sm("main", "eu-west-1", ""), sm("shared", "us-west-2", "")),
 			flags:     config.Flags{Env: "production"},
-			namespace: "app", env: "production", slug: "shared",
+			namespace: "app", env: "production", slug: "shared", vaultFile: "shared.json", region: "us-west-2",
 		},
 		{
 			name:      "the only vault file",
@@ -83,22 +83,10 @@ func TestResolve(t *testing.T) {
 			namespace: "app", env: "production", slug: "main", vaultFile: "main.json", region: "eu-west-1", scope: "team-a",
 		},
 		{
-			name:      "several vault files and no default",
-			p:         project(settings, sm("main", "eu-west-1", ""), sm("backup", "us-west-2", "")),
-			flags:     config.Flags{Env: "production"},
-			namespace: "app", env: "production", slug: "secretsmanager",
-		},
-		{
 			name:      "several vault files, one named secretsmanager",
 			p:         project(settings, sm("main", "eu-west-1", ""), sm("secretsmanager", "ap-south-1", "x/y")),
 			flags:     config.Flags{Env: "production"},
 			namespace: "app", env: "production", slug: "secretsmanager", vaultFile: "secretsmanager.json", region: "ap-south-1", scope: "x/y",
-		},
-		{
-			name:      "vault flag without a vault file",
-			p:         project(withDefault("main"), sm("main", "eu-west-1", "team-a")),
-			flags:     config.Flags{Env: "production", Vault: "other"},
-			namespace: "app", env: "production", slug: "other",
 		},
 		{
 			name:      "vault flag without a project",
@@ -280,6 +268,24 @@ func TestResolveOtherDriver(t *testing.T) {
 			ce := resolveError(t, tt.p, tt.f)
 			mentions(t, "error", ce.Error(), `"params"`, `"ssm"`, "secretsmanager")
 			mentions(t, "hint", ce.Hint(), "--vault", "KEEP_VAULT")
+		})
+	}
+}
+
+func TestResolveUnknownVault(t *testing.T) {
+	settings := config.Settings{Namespace: "app"}
+	for name, tt := range map[string]struct {
+		p    *config.Project
+		f    config.Flags
+		want []string
+	}{
+		"typo in --vault":          {project(settings, sm("main", "eu-west-1", "team-a")), config.Flags{Env: "production", Vault: "mian"}, []string{`"mian"`, "main"}},
+		"default_vault not a file": {project(config.Settings{Namespace: "app", DefaultVault: "gone"}, sm("main", "", "")), config.Flags{Env: "production"}, []string{`"gone"`, "main"}},
+		"several, none chosen":     {project(settings, sm("main", "", ""), sm("backup", "", "")), config.Flags{Env: "production"}, []string{"backup, main", "default_vault"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ce := resolveError(t, tt.p, tt.f)
+			mentions(t, "message and hint", ce.Error()+" "+ce.Hint(), tt.want...)
 		})
 	}
 }

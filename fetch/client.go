@@ -2,14 +2,15 @@ package fetch
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go/logging"
 )
 
 // API is the part of the Secrets Manager client that reads use.
@@ -39,7 +40,12 @@ func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Cli
 			t.TLSHandshakeTimeout = tlsHandshakeTimeout
 			t.ResponseHeaderTimeout = responseHeaderTimeout
 		})
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithHTTPClient(httpClient)}
+	opts := []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithHTTPClient(httpClient),
+		// The SDK logs warnings (IMDSv1 fallback…) to stderr on its own;
+		// keep's stderr is one or two lines per problem.
+		awsconfig.WithLogger(logging.Nop{}),
+	}
 	if region != "" {
 		opts = append(opts, awsconfig.WithRegion(region))
 	}
@@ -49,8 +55,9 @@ func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Cli
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, "", &Error{
-			Msg:  fmt.Sprintf("load AWS configuration: %v", err),
+			Msg:  "load AWS configuration: " + oneLine(err.Error()),
 			Help: "check AWS_PROFILE / --profile and the files in ~/.aws",
+			Err:  err,
 		}
 	}
 	if cfg.Region == "" {
@@ -59,5 +66,20 @@ func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Cli
 			Help: "pass --region, set KEEP_REGION or AWS_REGION, or set \"region\" in the vault file",
 		}
 	}
+	// Credentials now, not inside the first call: a missing one is then
+	// one clear error, bounded by ctx, not a chain of SDK messages.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, "", callError("get AWS credentials", ctx.Err())
+		}
+		return nil, "", &Error{
+			Msg:  "no AWS credentials: " + oneLine(err.Error()),
+			Help: "configure credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance or task role",
+			Err:  err,
+		}
+	}
 	return secretsmanager.NewFromConfig(cfg), cfg.Region, nil
 }
+
+// oneLine folds a multi-line SDK message into one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go"
 )
 
@@ -129,14 +128,5 @@ func callError(op string, err error) error {
 		}
 		return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
 	}
-	if isCredentialsError(err) {
-		return &Error{Msg: op + ": no AWS credentials: " + err.Error(), Err: err,
-			Help: "configure credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance or task role"}
-	}
 	return &Error{Msg: op + ": " + err.Error(), Err: err, Help: "check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)"}
-}
-
-func isCredentialsError(err error) bool {
-	var se *v4.SigningError
-	return errors.As(err, &se)
 }

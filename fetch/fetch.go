@@ -81,7 +81,7 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 		values []Secret
 		failed SecretErrors
 	)
-	g.Go(func() error {
+	g.Go(safely(func() error {
 		return listPages(ctx, api, t, func(page []listed, skipped []string) {
 			res.Skipped = append(res.Skipped, skipped...)
 			var wanted []listed
@@ -93,7 +93,7 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 				wanted = append(wanted, s)
 			}
 			for chunk := range slices.Chunk(wanted, batchSize) {
-				g.Go(func() error {
+				g.Go(safely(func() error {
 					select {
 					case sem <- struct{}{}:
 					case <-ctx.Done():
@@ -109,10 +109,10 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 					failed = append(failed, errs...)
 					mu.Unlock()
 					return nil
-				})
+				}))
 			}
 		})
-	})
+	}))
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -125,6 +125,23 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 	sort.Strings(res.Unwanted)
 	res.Secrets = values
 	return res, nil
+}
+
+// safely runs f, turning a panic into an error without detail: the panic
+// value could hold a secret, and a goroutine's panic would otherwise end
+// keep with the value and a stack trace on stderr.
+func safely(f func() error) func() error {
+	return func() (err error) {
+		defer func() {
+			if recover() != nil {
+				err = &Error{
+					Msg:  "internal error while reading secrets (details withheld: they could contain a secret)",
+					Help: "this is a bug; please report it with the command you ran",
+				}
+			}
+		}()
+		return f()
+	}
 }
 
 func (f *Fetcher) concurrency() int {

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,11 +53,14 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 		var skipped []string
 		for _, e := range out.SecretList {
 			arn := aws.ToString(e.ARN)
+			key, ok := t.Match(e)
+			if ok && arn == "" {
+				return &Error{Msg: fmt.Sprintf("ListSecrets: secret %s is listed without an ARN", aws.ToString(e.Name)), Help: "run keep again; report it if it persists"}
+			}
 			if arn == "" || seenARN[arn] {
 				continue
 			}
 			seenARN[arn] = true
-			key, ok := t.Match(e)
 			if !ok {
 				if name := aws.ToString(e.Name); strings.HasPrefix(name, t.Prefix()) && e.DeletedDate == nil {
 					skipped = append(skipped, name)

@@ -28,6 +28,9 @@ func ParseFilter(only, except string) (Filter, error) {
 }
 
 func splitGlobs(flag, list string) ([]string, error) {
+	if strings.TrimSpace(list) != "" && strings.Trim(list, ", ") == "" {
+		return nil, &FilterError{Flag: flag, Glob: list}
+	}
 	var globs []string
 	for _, g := range strings.Split(list, ",") {
 		g = strings.TrimSpace(g)
@@ -80,7 +83,12 @@ type FilterError struct {
 	Flag, Glob string
 }
 
-func (e *FilterError) Error() string { return fmt.Sprintf("%s: malformed glob %q", e.Flag, e.Glob) }
+func (e *FilterError) Error() string {
+	if strings.Trim(e.Glob, ", ") == "" {
+		return fmt.Sprintf("%s: no glob in %q", e.Flag, e.Glob)
+	}
+	return fmt.Sprintf("%s: malformed glob %q", e.Flag, e.Glob)
+}
 
 // Hint explains the glob syntax.
 func (e *FilterError) Hint() string {

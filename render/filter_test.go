@@ -107,8 +107,21 @@ func TestZeroFilterMatchesAll(t *testing.T) {
 	}
 }
 
+func TestParseFilterWithoutGlobs(t *testing.T) {
+	// A list of only separators was meant to hold globs: selecting
+	// everything instead would be a surprise.
+	for _, list := range []string{",", " , ,, "} {
+		if _, err := render.ParseFilter(list, ""); err == nil || !strings.Contains(err.Error(), "--only: no glob") {
+			t.Errorf("ParseFilter(%q, \"\") error = %v, want --only: no glob", list, err)
+		}
+		if _, err := render.ParseFilter("", list); err == nil || !strings.Contains(err.Error(), "--except: no glob") {
+			t.Errorf("ParseFilter(\"\", %q) error = %v, want --except: no glob", list, err)
+		}
+	}
+}
+
 func TestParseFilterIgnoresEmptyItems(t *testing.T) {
-	for _, list := range []string{"", " ", ",", " , ,, "} {
+	for _, list := range []string{"", " "} {
 		f, err := render.ParseFilter(list, list)
 		if err != nil {
 			t.Fatalf("ParseFilter(%q, %q): %v", list, list, err)

@@ -3,9 +3,9 @@
 //
 // # Exec
 //
-// On Unix the default is to become the child: Exec resolves the command on
-// keep's own PATH (so --no-inherit still finds it), resets every signal
-// keep registered with os/signal, and calls execve(2). From then on the
+// On Unix the default is to become the child. Lookup resolves the command
+// on keep's own PATH first (so --no-inherit still finds it); Exec resets
+// every signal keep registered with os/signal and calls execve(2). From then on the
 // PID, signals, terminal, job control, exit status and systemd's
 // NOTIFY_SOCKET/WATCHDOG_PID/LISTEN_PID are the child's, with no code of
 // keep's in between.

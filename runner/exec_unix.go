@@ -13,7 +13,7 @@ import (
 func Exec(path string, argv []string, env []string) error {
 	signal.Reset()
 	err := syscall.Exec(path, argv, env)
-	return &StartError{Command: argv[0], Err: err}
+	return startError(argv[0], path, err)
 }
 
 func isExecutable(fi os.FileInfo) bool { return fi.Mode()&0o111 != 0 }

@@ -30,6 +30,22 @@ func (e *StartError) Error() string {
 
 func (e *StartError) Unwrap() error { return e.Err }
 
+// ErrInterpreter is the cause of a StartError for a script whose #!
+// interpreter does not exist.
+var ErrInterpreter = errors.New("its #! interpreter was not found")
+
+// startError describes the failure to execute path, found as name. The
+// kernel says ENOENT both for a missing file and for a script whose
+// interpreter is missing; the second is told apart because path exists.
+func startError(name, path string, err error) *StartError {
+	if errors.Is(err, syscall.ENOENT) {
+		if _, statErr := os.Stat(path); statErr == nil {
+			err = ErrInterpreter
+		}
+	}
+	return &StartError{Command: name, Err: err}
+}
+
 // ExitCode is 127 when the command does not exist, else 126.
 func (e *StartError) ExitCode() int {
 	if errors.Is(e.Err, fs.ErrNotExist) || errors.Is(e.Err, syscall.ENOENT) {
@@ -42,6 +58,9 @@ func (e *StartError) ExitCode() int {
 func (e *StartError) Hint() string {
 	if e.ExitCode() == CodeNotFound {
 		return "check the command's spelling and PATH, or give its full path"
+	}
+	if errors.Is(e.Err, ErrInterpreter) {
+		return "fix the script's first line (#!) or install the interpreter it names"
 	}
 	return "check the file's permissions (chmod +x) and its #! line"
 }

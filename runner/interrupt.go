@@ -19,12 +19,19 @@ func (e *Interrupted) Error() string {
 }
 
 // WithInterrupts returns a context canceled, with an *Interrupted cause,
-// when one of Interrupts arrives. stop unregisters the handler and may be called more than once; call it
+// when one of Interrupts arrives. Signals ignored when keep started stay
+// ignored. stop unregisters the handler and may be called more than once; call it
 // before the child starts, so that signals then reach the child.
 func WithInterrupts(parent context.Context) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, Interrupts...)
+	for _, sig := range Interrupts {
+		// Ignored when keep started (nohup, a script's background job):
+		// leave it ignored, for keep and the child.
+		if !signal.Ignored(sig) {
+			signal.Notify(ch, sig)
+		}
+	}
 	done := make(chan struct{})
 	go func() {
 		select {

@@ -13,12 +13,19 @@ start_moto() {
 	moto_server -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/keep-moto-$port.log" 2>&1 &
 	MOTO_PID=$!
 	trap 'kill "$MOTO_PID" 2>/dev/null; wait "$MOTO_PID" 2>/dev/null' EXIT
-	for _ in $(seq 200); do
+	local up=
+	for _ in $(seq 400); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			up=1
 			break
 		fi
 		sleep 0.05
 	done
+	if [ -z "$up" ]; then
+		echo "moto_server did not start on port $port; its log:" >&2
+		cat "${TMPDIR:-/tmp}/keep-moto-$port.log" >&2
+		exit 1
+	fi
 	export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 	export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo
 	export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
