@@ -1,6 +1,6 @@
 module github.com/keep-run/keep
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/alecthomas/kong v1.17.0
@@ -9,6 +9,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/credentials v1.21.0
 	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12
 	github.com/aws/smithy-go v1.28.9
+	github.com/creack/pty v1.1.24
 	golang.org/x/sync v0.25.0
 	golang.org/x/sys v0.50.0
 )
