@@ -108,10 +108,14 @@ type result struct {
 	state          *os.ProcessState
 }
 
+// noExitSleep keeps a race-enabled child (the test binary) from sleeping a
+// second before it exits.
+const noExitSleep = "GORACE=atexit_sleep_ms=0"
+
 // baseEnv is the environment keep gets: moto, a PATH, nothing from the
 // developer's machine.
 func baseEnv(t *testing.T, endpointEnv []string) []string {
-	return append(endpointEnv, "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir())
+	return append(endpointEnv, "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir(), noExitSleep)
 }
 
 // keep runs the keep binary against moto.

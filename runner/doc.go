@@ -23,9 +23,11 @@
 //     one, the kernel stops keep and the child together). Never CHLD, URG
 //     (the Go runtime's own preemption signal), PIPE or fault signals.
 //   - No double delivery: when keep's group is the terminal's foreground
-//     group, Ctrl-C, Ctrl-\, a resize and the shell's fg/bg already reach the
-//     child, which shares the group, so INT, QUIT, WINCH and CONT are not
-//     forwarded then.
+//     group, Ctrl-C, Ctrl-\ and a resize already reach the child, which
+//     shares the group, so INT, QUIT and WINCH are not forwarded then; with
+//     a terminal, CONT comes from the shell's fg or bg, which signal the
+//     whole group, so it is not forwarded either. keep cannot tell these
+//     from the same signals sent to keep alone with kill(1).
 //   - keep never exits before the child: INT, TERM and HUP are forwarded,
 //     not obeyed; a second TERM is forwarded again. With a kill timeout the
 //     child is SIGKILLed if it still runs that long after a forwarded TERM.
@@ -37,7 +39,8 @@
 //     as the main child has.
 //   - systemd: NOTIFY_SOCKET passes through; WATCHDOG_PID, which names keep,
 //     is dropped so the child owns the watchdog (use NotifyAccess=all and
-//     KillMode=mixed in the unit).
+//     KillMode=mixed in the unit). Socket activation (LISTEN_FDS) needs exec
+//     mode: a supervised child gets only fds 0–2, and LISTEN_PID names keep.
 //
 // Signals ignored when keep started: the Go runtime leaves SIGHUP and SIGINT
 // ignored, and keep neither catches nor forwards them then, so the child

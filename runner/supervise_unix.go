@@ -53,7 +53,7 @@ func Supervise(c Child) error {
 		Sys:   childAttr(),
 	})
 	if err != nil {
-		return &StartError{Command: c.Args[0], Err: unwrapPathError(err)}
+		return startError(c.Args[0], c.Path, unwrapPathError(err))
 	}
 	exited := make(chan waitResult, 1)
 	go wait(proc.Pid, pid1 || c.Subreaper, exited)

@@ -29,12 +29,16 @@ func (t *terminal) foreground() bool {
 	return err == nil && pgrp == syscall.Getpgrp()
 }
 
-// sentByTerminal reports whether sig is one the kernel (Ctrl-C, Ctrl-\,
-// a resize) or the shell's job control (fg, bg) sends to the whole
-// foreground group, so that the child, in keep's group, has it already.
+// sentByTerminal reports whether sig most likely reached the child
+// already, which shares keep's process group: the kernel sends INT
+// (Ctrl-C), QUIT (Ctrl-\) and WINCH (a resize) to the foreground group,
+// and a shell's job control (fg, bg) sends CONT to the job's whole group,
+// in the foreground or not.
 func (t *terminal) sentByTerminal(sig os.Signal) bool {
 	switch sig {
-	case syscall.SIGINT, syscall.SIGQUIT, syscall.SIGWINCH, syscall.SIGCONT:
+	case syscall.SIGCONT:
+		return true
+	case syscall.SIGINT, syscall.SIGQUIT, syscall.SIGWINCH:
 		return t.foreground()
 	}
 	return false
