@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -18,7 +20,8 @@ import (
 	"github.com/keep-run/keep/internal/motoserver"
 )
 
-// The integration tests drive the real keep binary against moto_server (and
+// The integration tests (Linux only: they read /proc and make namespaces)
+// drive the real keep binary against moto_server (and
 // against smfake where moto can't produce a fault). The test binary itself
 // plays the child: "keep run -- <test binary> child:env" dumps its
 // environment as JSON, "child:exit N" exits with N, and so on.

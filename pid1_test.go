@@ -124,12 +124,18 @@ type nsInit struct {
 // moto's environment.
 func startInit(t *testing.T, argv ...string) *nsInit {
 	t.Helper()
+	return startInitWith(t, moto.Env(), argv...)
+}
+
+// startInitWith is startInit with endpointEnv pointing at a server.
+func startInitWith(t *testing.T, endpointEnv []string, argv ...string) *nsInit {
+	t.Helper()
 	if why := unshareCheck(); why != "" {
 		t.Skip(why)
 	}
 	n := &nsInit{t: t, done: make(chan struct{})}
 	n.cmd = exec.Command("unshare", append([]string{"-Urpf"}, argv...)...)
-	n.cmd.Env = append(baseEnv(t, moto.Env()), "GODEBUG=asyncpreemptoff=1")
+	n.cmd.Env = append(baseEnv(t, endpointEnv), "GODEBUG=asyncpreemptoff=1")
 	n.cmd.Dir = t.TempDir()
 	n.cmd.Stdout, n.cmd.Stderr = &n.stdout, &n.stderr
 	if err := n.cmd.Start(); err != nil {

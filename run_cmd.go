@@ -63,14 +63,19 @@ keep execs the command by default. It supervises it instead — stays as its
 parent, forwards signals, reaps zombies — with --supervise, when it is PID 1,
 on Windows, and with --kill-timeout or --subreaper.
 
-Exit status: the command's own (a command killed by SIGHUP, SIGINT, SIGTERM or
-SIGKILL makes keep die of the same signal; other signals give 128+N); 125 if
-keep failed, 126 if the command cannot be executed, 127 if it was not found.`
+Exit status: the command's own (a supervised command killed by SIGHUP, SIGINT,
+SIGTERM or SIGKILL makes keep die of the same signal; other signals, and any
+signal when keep is PID 1, give 128+N); 125 if keep failed, 126 if the command
+cannot be executed, 127 if it was not found.`
 }
 
-// Run loads the secrets and replaces keep with the command.
+// Run loads the secrets and starts the command: keep execs it, or
+// supervises it (see runner).
 func (c *RunCmd) Run(g *Globals) error {
 	start := time.Now()
+	// Caught from the start until the child runs: see runner.WithInterrupts.
+	ctx, stop := runner.WithInterrupts(context.Background())
+	defer stop()
 	logf := g.Logger().Printf
 	argv := c.Command
 	if len(argv) > 0 && argv[0] == "--" {
@@ -108,8 +113,6 @@ func (c *RunCmd) Run(g *Globals) error {
 		return err
 	}
 
-	ctx, stop := runner.WithInterrupts(context.Background())
-	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 
@@ -135,9 +138,8 @@ func (c *RunCmd) Run(g *Globals) error {
 		logf("%s: the secret overrides the inherited variable", name)
 	}
 	logf("%s %s after %s", mode, path, time.Since(start).Round(time.Millisecond))
-	stop()
 	if mode == runner.ModeExec {
-		return runner.Exec(path, argv, env.Vars)
+		return runner.Exec(path, argv, env.Vars, stop)
 	}
 	return runner.Supervise(runner.Child{
 		Path:        path,
@@ -145,11 +147,12 @@ func (c *RunCmd) Run(g *Globals) error {
 		Env:         runner.SupervisedEnv(env.Vars),
 		KillTimeout: c.KillTimeout,
 		Subreaper:   c.Subreaper,
+		Handover:    stop,
 	})
 }
 
 func (c *RunCmd) modeRequest() runner.ModeRequest {
-	r := runner.ModeRequest{Exec: c.Exec, Supervise: c.Supervise}
+	r := runner.ModeRequest{Exec: c.Exec, Supervise: c.Supervise, KillTimeout: c.KillTimeout > 0, Subreaper: c.Subreaper}
 	switch {
 	case c.KillTimeout > 0:
 		r.MustStay, r.Why = true, "--kill-timeout"

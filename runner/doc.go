@@ -21,7 +21,9 @@
 //   - HUP, INT, QUIT, TERM, USR1, USR2, ALRM, WINCH and CONT are forwarded,
 //     each once; TSTP, TTIN and TTOU only when keep has no terminal (with
 //     one, the kernel stops keep and the child together). Never CHLD, URG
-//     (the Go runtime's own preemption signal), PIPE or fault signals.
+//     (the Go runtime's own preemption signal), PIPE or fault signals. A
+//     signal sent to the whole process group reaches the child directly
+//     too; os/signal cannot tell keep who sent one.
 //   - No double delivery: when keep's group is the terminal's foreground
 //     group, Ctrl-C, Ctrl-\ and a resize already reach the child, which
 //     shares the group, so INT, QUIT and WINCH are not forwarded then; with
@@ -32,7 +34,9 @@
 //     not obeyed; a second TERM is forwarded again. With a kill timeout the
 //     child is SIGKILLed if it still runs that long after a forwarded TERM.
 //   - If keep is SIGKILLed, the kernel SIGKILLs the child (Linux parent-death
-//     signal, tied to the thread that started the child, which stays locked).
+//     signal, tied to the thread that started the child, which stays locked;
+//     the kernel clears it when the child execs a setuid, setgid or
+//     file-capability program, and it does not reach the child's children).
 //   - As PID 1, or with --subreaper (PR_SET_CHILD_SUBREAPER), a single
 //     Wait4(-1) loop reaps every child, orphans included, and recognises the
 //     main child; nothing else waits, so nothing races it. keep exits as soon
@@ -40,12 +44,23 @@
 //   - systemd: NOTIFY_SOCKET passes through; WATCHDOG_PID, which names keep,
 //     is dropped so the child owns the watchdog (use NotifyAccess=all and
 //     KillMode=mixed in the unit). Socket activation (LISTEN_FDS) needs exec
-//     mode: a supervised child gets only fds 0–2, and LISTEN_PID names keep.
+//     mode: the child inherits the sockets, but LISTEN_PID names keep.
 //
-// Signals ignored when keep started: the Go runtime leaves SIGHUP and SIGINT
-// ignored, and keep neither catches nor forwards them then, so the child
-// inherits them ignored (nohup works). The runtime cannot report other
-// signals as ignored at start; those reach the child at their defaults.
+// Signals ignored when keep started are neither caught nor forwarded, so
+// the child inherits them ignored (nohup works), as far as keep can know:
+// the Go runtime leaves SIGHUP and SIGINT ignored and says so, and on Linux
+// /proc/self/status shows CONT, TSTP, TTIN and TTOU, which the runtime does
+// not touch before os/signal asks. The runtime installs its handlers over
+// every other signal before keep runs, hiding their state; those reach the
+// child at their defaults.
+//
+// # Signals before the child
+//
+// From the start of keep run until the child runs, INT, TERM, HUP and QUIT
+// are caught (WithInterrupts) and stop keep with a one-line message. They
+// are handed over to the supervisor's handling with no gap, so a signal is
+// never lost nor left to the Go runtime's default, which as PID 1 would
+// exit with status 2.
 //
 // On Windows there is no exec: keep supervises, ignores Ctrl-C (the console
 // delivers it to the child too) and returns the child's exit code.
@@ -65,5 +80,6 @@
 // Errors carrying one of the codes implement ExitCode() int; a child's end
 // is an *ExitError, which is not a failure of keep. When keep is interrupted
 // (SIGINT, SIGTERM, SIGHUP) before the child starts, it dies of the same
-// signal, as the child would have.
+// signal, as the child would have — except as PID 1, and for SIGQUIT,
+// where it exits with 128+N.
 package runner

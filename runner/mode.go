@@ -32,10 +32,9 @@ type ModeRequest struct {
 	MustStay bool
 	// Why names what needs keep to stay, for the error when Exec is forced.
 	Why string
+	// KillTimeout and Subreaper are asked for; not every platform has them.
+	KillTimeout, Subreaper bool
 }
-
-// CanExec reports whether this platform can replace a process.
-const CanExec = runtime.GOOS != "windows"
 
 // IsPID1 reports whether keep is the init process of its PID namespace.
 func IsPID1() bool { return os.Getpid() == 1 }
@@ -44,6 +43,10 @@ func IsPID1() bool { return os.Getpid() == 1 }
 // stay, is PID 1 or cannot exec, else exec.
 func ChooseMode(r ModeRequest) (Mode, error) {
 	switch {
+	case r.Subreaper && runtime.GOOS != "linux":
+		return 0, errors.New("--subreaper is available on Linux only")
+	case r.KillTimeout && !CanExec:
+		return 0, errors.New("--kill-timeout is not available on " + runtime.GOOS + ": there is no SIGTERM to forward")
 	case r.Exec && r.Supervise:
 		return 0, errors.New("--exec and --supervise exclude each other")
 	case r.Exec && !CanExec:

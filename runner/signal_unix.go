@@ -10,14 +10,22 @@ import (
 )
 
 // Interrupts are the signals that stop keep before the child starts.
-var Interrupts = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+// QUIT is among them so that Ctrl-\ does not dump the Go runtime's stacks.
+var Interrupts = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
 
-// Die makes keep die of sig, as a child killed by it would, so that a
-// parent shell sees the signal and not just an exit code. It returns only
-// if the signal did not kill keep; the caller then exits with 128+N.
+// Die makes keep die of sig when sig is HUP, INT, TERM or KILL, as a child
+// killed by it would, so that a parent shell sees the signal and not just
+// an exit code. It returns when it cannot: for other signals, and as PID 1,
+// which the kernel does not kill with its own signals. The caller then
+// exits with 128+N.
 func Die(sig os.Signal) {
 	s, ok := sig.(syscall.Signal)
-	if !ok {
+	if !ok || IsPID1() {
+		return
+	}
+	switch s {
+	case syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL:
+	default:
 		return
 	}
 	signal.Reset(s)

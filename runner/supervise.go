@@ -22,6 +22,10 @@ type Child struct {
 	// Cleanup, when set, runs once after the child has ended and before
 	// keep exits or dies of the child's signal.
 	Cleanup func()
+	// Handover, when set, is called once Supervise catches signals and
+	// before the child starts; an error aborts the start and is returned.
+	// Pass the stop function of WithInterrupts.
+	Handover func() error
 }
 
 // SupervisedEnv adapts env for a child that is not keep's own process:

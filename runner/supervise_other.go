@@ -14,12 +14,13 @@ import (
 // reaches every process on the console: keep ignores it and lets the child
 // decide. Any other error means the child did not start.
 func Supervise(c Child) error {
-	if c.Subreaper {
-		return errors.New("--subreaper is Linux-only")
-	}
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
-	defer signal.Stop(interrupts)
+	if c.Handover != nil {
+		if err := c.Handover(); err != nil {
+			return err
+		}
+	}
 	cmd := &exec.Cmd{Path: c.Path, Args: c.Args, Env: c.Env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	if err := cmd.Start(); err != nil {
 		return &StartError{Command: c.Args[0], Err: err}

@@ -43,9 +43,15 @@ func Supervise(c Child) error {
 	if tty != nil {
 		defer tty.Close()
 	}
+	// Caught from here to keep's exit, so no signal falls to the Go
+	// runtime's default (which, as PID 1, would exit with status 2).
 	sigs := make(chan os.Signal, 64)
 	signal.Notify(sigs, handled(tty != nil)...)
-	defer signal.Stop(sigs)
+	if c.Handover != nil {
+		if err := c.Handover(); err != nil {
+			return err
+		}
+	}
 
 	proc, err := os.StartProcess(c.Path, c.Args, &os.ProcAttr{
 		Env:   c.Env,
@@ -92,7 +98,7 @@ func handled(terminal bool) []os.Signal {
 	}
 	var out []os.Signal
 	for _, s := range sigs {
-		if !signal.Ignored(s) {
+		if !ignoredAtStart(s) {
 			out = append(out, s)
 		}
 	}

@@ -5,8 +5,6 @@ package runner
 import (
 	"os"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // terminal is keep's controlling terminal.
@@ -25,7 +23,7 @@ func openTerminal() *terminal {
 // foreground reports whether keep's process group — which the child
 // shares — is the terminal's foreground group.
 func (t *terminal) foreground() bool {
-	pgrp, err := unix.IoctlGetInt(int(t.Fd()), unix.TIOCGPGRP)
+	pgrp, err := foregroundGroup(int(t.Fd()))
 	return err == nil && pgrp == syscall.Getpgrp()
 }
 

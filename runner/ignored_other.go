@@ -1,0 +1,9 @@
+//go:build !linux
+
+package runner
+
+import "os"
+
+// ignoredAtStart reports whether sig was ignored when keep started, as far
+// as the Go runtime tells (SIGHUP and SIGINT).
+func ignoredAtStart(sig os.Signal) bool { return ignoredByRuntime[sig] }

@@ -1,0 +1,11 @@
+package runner
+
+import "golang.org/x/sys/unix"
+
+// foregroundGroup is the terminal's foreground process group. TIOCGPGRP
+// writes a 4-byte pid_t, which an int-sized read gets wrong on big-endian
+// 64-bit Linux (s390x, ppc64).
+func foregroundGroup(fd int) (int, error) {
+	pgrp, err := unix.IoctlGetUint32(fd, unix.TIOCGPGRP)
+	return int(pgrp), err
+}
