@@ -35,7 +35,9 @@ type CLI struct {
 
 	Version kong.VersionFlag `help:"Print keep's version and exit."`
 
-	Run RunCmd `cmd:"" help:"Run a command with the secrets of one environment in its environment."`
+	Run              RunCmd              `cmd:"" help:"Run a command with the secrets of one environment in its environment."`
+	Export           ExportCmd           `cmd:"" help:"Write the secrets of one environment, or a rendered template, as a .env file."`
+	TemplateValidate TemplateValidateCmd `cmd:"" name:"template:validate" help:"Check a template: syntax, vaults, and with --env that every placeholder resolves."`
 }
 
 const description = `keep loads the secrets of a namespace and environment from AWS Secrets Manager and starts a program with them.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/envfile"
 	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 	"github.com/keep-run/keep/runner"
@@ -37,6 +38,11 @@ type RunCmd struct {
 	AllowEmpty bool          `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 	Timeout    time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for everything before the command starts."`
 
+	Template  string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Set exactly the variables of this template (dotenv with {vault:KEY} placeholders); auto means <template_path>/<env>.env."`
+	Output    string `placeholder:"PATH" help:"With --template: write the rendered template to PATH (0600) for the command to read, instead of setting variables; removed when keep exits (implies --supervise)."`
+	Overwrite bool   `help:"With --output: replace an existing file."`
+	Missing   string `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder text), blank (empty value) or remove (drop the variable)."`
+
 	Exec        bool          `help:"Replace keep with the command (the default, unless keep is PID 1 or must stay)."`
 	Supervise   bool          `help:"Stay as the command's parent: forward signals, reap zombies, exit as it did."`
 	KillTimeout time.Duration `env:"KEEP_KILL_TIMEOUT" placeholder:"DURATION" help:"SIGKILL the command if it still runs this long after a forwarded SIGTERM (implies --supervise; default: never)."`
@@ -54,10 +60,16 @@ Namespace=<namespace>, Environment=<env>, fetches them, sets each as the variabl
 KEY (characters outside [A-Za-z0-9_] become _), and replaces itself with the
 command. No match is an error unless --allow-empty.
 
+With --template, the command gets exactly the template's variables, and only
+the secrets it names are fetched, by name, in one round trip; with --output the
+rendered template goes to a file instead, deleted when keep exits.
+
 Examples:
   ` + runExample + `
   keep run --namespace=myapp --env=staging --only='DB_*,REDIS_*' -- ./migrate
   KEEP_NAMESPACE=myapp KEEP_ENV=production keep run -- node server.js
+  keep run --env=production --template=env/production.env -- php artisan serve
+  keep run --env=production --template=auto --output=.env -- npm start
 
 keep execs the command by default. It supervises it instead — stays as its
 parent, forwards signals, reaps zombies — with --supervise, when it is PID 1,
@@ -91,6 +103,13 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if err := c.checkTemplateFlags(filter); err != nil {
+		return err
+	}
+	missing, err := render.ParseMissing(c.Missing)
+	if err != nil {
+		return err
+	}
 	project, err := config.FindProject(".")
 	if err != nil {
 		return err
@@ -116,23 +135,52 @@ func (c *RunCmd) Run(g *Globals) error {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 
-	secrets, err := c.fetch(ctx, cfg, filter, logf)
-	if cause := context.Cause(ctx); cause != nil && errors.As(cause, new(*runner.Interrupted)) {
-		return cause
-	}
-	if err != nil {
-		return err
-	}
-	if testPanic != nil {
-		testPanic(secrets)
-	}
 	var inherited []string
-	if !c.NoInherit {
+	lookupInherited := os.LookupEnv
+	if c.NoInherit {
+		lookupInherited = nil
+	} else {
 		inherited = os.Environ()
 	}
-	env, err := render.Environ(inherited, secrets)
-	if err != nil {
-		return err
+	var (
+		env     *render.Env
+		cleanup func()
+	)
+	if c.Template == "" {
+		secrets, err := c.fetch(ctx, cfg, filter, logf)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		if testPanic != nil {
+			testPanic(secrets)
+		}
+		if env, err = render.Environ(inherited, secrets); err != nil {
+			return err
+		}
+	} else {
+		t, f, err := c.fetchTemplate(ctx, cfg, logf)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		if c.Output == "" {
+			vars, err := t.Vars(f.Secrets, missing, lookupInherited)
+			if err != nil {
+				return err
+			}
+			env = render.EnvironVars(inherited, vars)
+		} else {
+			data, err := t.Render(f.Secrets, missing)
+			if err != nil {
+				return err
+			}
+			file, err := envfile.Write(c.Output, data, c.Overwrite)
+			if err != nil {
+				return err
+			}
+			cleanup = func() { _ = file.Remove() }
+			logf("wrote %s; it is removed when keep exits", c.Output)
+			env = render.EnvironVars(inherited, nil)
+		}
 	}
 	for _, name := range env.Overridden {
 		logf("%s: the secret overrides the inherited variable", name)
@@ -147,13 +195,59 @@ func (c *RunCmd) Run(g *Globals) error {
 		Env:         runner.SupervisedEnv(env.Vars),
 		KillTimeout: c.KillTimeout,
 		Subreaper:   c.Subreaper,
+		Cleanup:     cleanup,
 		Handover:    stop,
 	})
+}
+
+// interrupted returns the interrupting signal as the error if one ended
+// the fetch, else err.
+func interrupted(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil && errors.As(cause, new(*runner.Interrupted)) {
+		return cause
+	}
+	return err
+}
+
+// checkTemplateFlags rejects flag combinations that mean nothing.
+func (c *RunCmd) checkTemplateFlags(filter render.Filter) error {
+	switch {
+	case c.Template == "" && c.Output != "":
+		return &helpError{msg: "--output needs --template", help: "keep renders a template into the file: add --template=FILE (or auto)"}
+	case c.Template != "" && !filter.IsZero():
+		return &helpError{msg: "--only/--except do not apply with --template", help: "the template says which variables the command gets; edit it instead"}
+	case c.Overwrite && c.Output == "":
+		return &helpError{msg: "--overwrite needs --output", help: "it says whether --output may replace an existing file"}
+	}
+	return nil
+}
+
+// fetchTemplate loads the template and fetches the secrets it names.
+func (c *RunCmd) fetchTemplate(ctx context.Context, cfg *config.Config, logf func(string, ...any)) (*render.Template, *fetched, error) {
+	t, err := loadTemplate(templatePath(c.Template, cfg.Project, cfg.Env))
+	if err != nil {
+		return nil, nil, err
+	}
+	vaults := config.TemplateVaults(cfg.Project, cfg.Vault)
+	if problems := checkSlugs(t, vaults); len(problems) > 0 {
+		return nil, nil, problems
+	}
+	began := time.Now()
+	f, err := fetchTemplate(ctx, t, templateFetch{
+		Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region, Profile: cfg.Profile,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	logTemplate(logf, t, f, time.Since(began))
+	return t, f, nil
 }
 
 func (c *RunCmd) modeRequest() runner.ModeRequest {
 	r := runner.ModeRequest{Exec: c.Exec, Supervise: c.Supervise, KillTimeout: c.KillTimeout > 0, Subreaper: c.Subreaper}
 	switch {
+	case c.Output != "":
+		r.MustStay, r.Why = true, "--output (keep deletes the file when the command ends)"
 	case c.KillTimeout > 0:
 		r.MustStay, r.Why = true, "--kill-timeout"
 	case c.Subreaper:

@@ -77,7 +77,7 @@ func Resolve(p *Project, f Flags) (*Config, error) {
 		}
 	}
 
-	vault, file, err := chooseVault(p, f.Vault, settings.DefaultVault)
+	vault, file, err := ChooseVault(p, f.Vault)
 	if err != nil {
 		return nil, err
 	}
@@ -99,15 +99,18 @@ func Resolve(p *Project, f Flags) (*Config, error) {
 	return c, nil
 }
 
-// chooseVault picks the vault: the flag's slug, else default_vault, else
-// the only vault file, else DefaultVaultSlug. When the project has vault
-// files the slug must name one of them: a typo must not silently read
-// another scope or region. Without vault files any slug is a Secrets
-// Manager vault with no scope and the SDK's region.
-func chooseVault(p *Project, flag, defaultVault string) (Vault, string, error) {
+// ChooseVault picks the vault (p may be nil) and its file ("" for none):
+// the flag's slug, else default_vault, else the only vault file, else
+// DefaultVaultSlug. When the project has vault files the slug must name one
+// of them: a typo must not silently read another scope or region. Without
+// vault files any slug is a Secrets Manager vault with no scope and the
+// SDK's region. The driver is not checked.
+func ChooseVault(p *Project, flag string) (Vault, string, error) {
 	var slugs []string
+	var defaultVault string
 	if p != nil {
 		slugs = p.VaultSlugs()
+		defaultVault = p.Settings.DefaultVault
 	}
 	slug := flag
 	if slug == "" {
@@ -136,6 +139,19 @@ func chooseVault(p *Project, flag, defaultVault string) (Vault, string, error) {
 		}
 	}
 	return v, filepath.Join(p.Root, Dir, "vaults", slug+".json"), nil
+}
+
+// TemplateVaults are the vaults a template may name: every vault file of
+// the project (p may be nil), and chosen — the vault keep uses anyway —
+// with or without a file. Drivers are not checked.
+func TemplateVaults(p *Project, chosen Vault) map[string]Vault {
+	vaults := map[string]Vault{chosen.Slug: chosen}
+	if p != nil {
+		for slug, v := range p.Vaults {
+			vaults[slug] = v
+		}
+	}
+	return vaults
 }
 
 func envHelp(envs []string) string {

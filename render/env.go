@@ -25,9 +25,9 @@ func VarName(key string) string {
 // Env is the child's environment and how it came about.
 type Env struct {
 	// Vars are "NAME=value" entries for the child, inherited ones first in
-	// their original order, then the secrets sorted by name.
+	// their original order, then the new variables.
 	Vars []string
-	// Injected are the variable names set from secrets, sorted.
+	// Injected are the names of the new variables, sorted.
 	Injected []string
 	// Overridden are inherited variable names a secret replaced, sorted.
 	Overridden []string
@@ -53,6 +53,16 @@ func (e *CollisionError) Hint() string {
 // overrides every inherited entry of the same name. Two secrets that map to
 // one name are an error.
 func Environ(inherited []string, secrets []fetch.Secret) (*Env, error) {
+	vars, err := SecretVars(secrets)
+	if err != nil {
+		return nil, err
+	}
+	return EnvironVars(inherited, vars), nil
+}
+
+// SecretVars maps secrets to variables (see VarName), sorted by name. Two
+// secrets that map to one name are a *CollisionError.
+func SecretVars(secrets []fetch.Secret) ([]Var, error) {
 	byVar := make(map[string]fetch.Secret, len(secrets))
 	for _, s := range secrets {
 		name := VarName(s.Key)
@@ -65,26 +75,40 @@ func Environ(inherited []string, secrets []fetch.Secret) (*Env, error) {
 		}
 		byVar[name] = s
 	}
-	env := &Env{Vars: make([]string, 0, len(inherited)+len(secrets))}
+	vars := make([]Var, 0, len(byVar))
+	for name, s := range byVar {
+		vars = append(vars, Var{Name: name, Value: s.Value})
+	}
+	sort.Slice(vars, func(i, j int) bool { return vars[i].Name < vars[j].Name })
+	return vars, nil
+}
+
+// EnvironVars builds the child's environment: inherited entries first, in
+// their order, except those a variable of vars overrides; then vars, in
+// their order. Names in vars must be distinct.
+func EnvironVars(inherited []string, vars []Var) *Env {
+	set := make(map[string]bool, len(vars))
+	for _, v := range vars {
+		set[v.Name] = true
+	}
+	env := &Env{Vars: make([]string, 0, len(inherited)+len(vars))}
 	overridden := map[string]bool{}
 	for _, kv := range inherited {
 		name, _, _ := strings.Cut(kv, "=")
-		if _, ok := byVar[name]; ok {
+		if set[name] {
 			overridden[name] = true
 			continue
 		}
 		env.Vars = append(env.Vars, kv)
 	}
-	for name := range byVar {
-		env.Injected = append(env.Injected, name)
+	for _, v := range vars {
+		env.Vars = append(env.Vars, v.Name+"="+v.Value)
+		env.Injected = append(env.Injected, v.Name)
 	}
 	sort.Strings(env.Injected)
-	for _, name := range env.Injected {
-		env.Vars = append(env.Vars, name+"="+byVar[name].Value)
-	}
 	for name := range overridden {
 		env.Overridden = append(env.Overridden, name)
 	}
 	sort.Strings(env.Overridden)
-	return env, nil
+	return env
 }

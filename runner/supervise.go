@@ -19,8 +19,9 @@ type Child struct {
 	// Subreaper makes keep adopt and reap orphaned descendants
 	// (PR_SET_CHILD_SUBREAPER, Linux). As PID 1 keep reaps them anyway.
 	Subreaper bool
-	// Cleanup, when set, runs once after the child has ended and before
-	// keep exits or dies of the child's signal.
+	// Cleanup, when set, runs once when Supervise returns: after the child
+	// has ended and before keep exits or dies of its signal, and also when
+	// the child could not start.
 	Cleanup func()
 	// Handover, when set, is called once Supervise catches signals and
 	// before the child starts; an error aborts the start and is returned.

@@ -14,6 +14,9 @@ import (
 // reaches every process on the console: keep ignores it and lets the child
 // decide. Any other error means the child did not start.
 func Supervise(c Child) error {
+	if c.Cleanup != nil {
+		defer c.Cleanup() // on every path, the child's end included
+	}
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	if c.Handover != nil {
@@ -26,9 +29,6 @@ func Supervise(c Child) error {
 		return &StartError{Command: c.Args[0], Err: err}
 	}
 	err := cmd.Wait()
-	if c.Cleanup != nil {
-		c.Cleanup()
-	}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		return err

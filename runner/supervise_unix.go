@@ -33,6 +33,9 @@ var jobControl = []os.Signal{syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU}
 // child's parent-death signal fires when the thread that started it ends.
 func Supervise(c Child) error {
 	runtime.LockOSThread()
+	if c.Cleanup != nil {
+		defer c.Cleanup() // on every path, the child's end included
+	}
 	pid1 := IsPID1()
 	if c.Subreaper && !pid1 {
 		if err := setSubreaper(); err != nil {
@@ -78,9 +81,6 @@ func Supervise(c Child) error {
 		case <-kill:
 			_ = proc.Kill()
 		case r := <-exited:
-			if c.Cleanup != nil {
-				c.Cleanup()
-			}
 			if r.err != nil {
 				return fmt.Errorf("wait for %s: %w", c.Args[0], r.err)
 			}

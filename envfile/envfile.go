@@ -1,0 +1,120 @@
+// Package envfile writes rendered .env files that hold secrets: created
+// 0600 and complete before anyone can open them, never through a symlink,
+// never over an existing file unless asked, and removed again only if it
+// is still the file keep wrote.
+package envfile
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// File is a file Write created.
+type File struct {
+	Path string
+	info os.FileInfo
+}
+
+// Error is a refusal or failure to write, with what to do.
+type Error struct {
+	Msg  string
+	Help string
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Hint says what to do.
+func (e *Error) Hint() string { return e.Help }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Write writes data to path. It writes a temporary file in the same
+// directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600), syncs it, and moves it
+// into place: with overwrite by rename, which replaces an existing file
+// atomically; without, by link, which fails if path exists by then. A
+// symlink or non-regular file at path is refused, with or without
+// overwrite.
+func Write(path string, data []byte, overwrite bool) (*File, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return nil, &Error{Msg: fmt.Sprintf("%s is a symlink; keep does not write secrets through one", path), Help: "remove the link or choose another --output"}
+		case !fi.Mode().IsRegular():
+			return nil, &Error{Msg: fmt.Sprintf("%s exists and is not a regular file", path), Help: "choose another --output"}
+		case !overwrite:
+			return nil, &Error{Msg: fmt.Sprintf("%s already exists", path), Help: "pass --overwrite to replace it, or choose another --output"}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, &Error{Msg: fmt.Sprintf("check %s: %v", path, err), Err: err}
+	}
+
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Help: "check that the directory exists and is writable", Err: err}
+	}
+	defer os.Remove(tmp) // a no-op once renamed
+	if overwrite {
+		err = os.Rename(tmp, path)
+	} else {
+		err = os.Link(tmp, path)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return nil, &Error{Msg: fmt.Sprintf("%s already exists", path), Help: "pass --overwrite to replace it, or choose another --output", Err: err}
+	}
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Err: err}
+	}
+	info, err := os.Lstat(path)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Err: err}
+	}
+	return &File{Path: path, info: info}, nil
+}
+
+// writeTemp writes data to a new file next to path and returns its name.
+func writeTemp(path string, data []byte) (string, error) {
+	var suffix [6]byte
+	if _, err := rand.Read(suffix[:]); err != nil {
+		return "", err
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".keep-"+hex.EncodeToString(suffix[:]))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return tmp, nil
+}
+
+// Remove deletes the file if path still names the file Write created; a
+// file someone put in its place is left alone. A file already gone is not
+// an error.
+func (f *File) Remove() error {
+	fi, err := os.Lstat(f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(fi, f.info) {
+		return nil
+	}
+	return os.Remove(f.Path)
+}

@@ -1,0 +1,253 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Missing says what happens to a placeholder whose secret does not exist.
+type Missing int
+
+const (
+	MissingFail   Missing = iota // stop with an error naming FILE:LINE and the secret
+	MissingSkip                  // leave the placeholder text as it is
+	MissingBlank                 // use an empty value
+	MissingRemove                // drop the variable (comment the line out in a file)
+)
+
+// MissingChoices are the names ParseMissing accepts, in order.
+var MissingChoices = []string{"fail", "skip", "blank", "remove"}
+
+// ParseMissing reads a --missing value.
+func ParseMissing(s string) (Missing, error) {
+	for i, c := range MissingChoices {
+		if s == c {
+			return Missing(i), nil
+		}
+	}
+	return 0, fmt.Errorf("--missing=%s: want one of %s", s, strings.Join(MissingChoices, ", "))
+}
+
+// Secrets are what the template's secrets resolved to, by Ref.Secret().
+type Secrets map[Ref]SecretValue
+
+// SecretValue is one secret a template names.
+type SecretValue struct {
+	Name  string // full Secrets Manager name, for messages
+	Value string
+	Found bool // false: the secret does not exist
+}
+
+// Var is a variable for the child.
+type Var struct {
+	Name  string
+	Value string
+}
+
+var expandRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}`)
+
+// Vars resolves t for the child's environment: placeholders become secret
+// values (never expanded or altered); ${VAR} and ${VAR:-default} in
+// unquoted and double-quoted literal text expand from the template's
+// earlier variables, then from inherited (nil for none), as a dotenv
+// loader would. Variables come in template order.
+func (t *Template) Vars(secrets Secrets, missing Missing, inherited func(string) (string, bool)) ([]Var, error) {
+	var vars []Var
+	defined := map[string]string{}
+	lookup := func(name string) (string, bool) {
+		if v, ok := defined[name]; ok {
+			return v, true
+		}
+		if inherited != nil {
+			return inherited(name)
+		}
+		return "", false
+	}
+	for _, l := range t.Lines {
+		if l.Var == nil {
+			continue
+		}
+		var b strings.Builder
+		drop := false
+		for _, p := range l.Var.Parts {
+			switch {
+			case p.Ref != nil:
+				v, found, err := t.value(l, *p.Ref, secrets)
+				if err != nil {
+					return nil, err
+				}
+				if !found {
+					switch missing {
+					case MissingFail:
+						return nil, t.missingError(l, *p.Ref, secrets)
+					case MissingSkip:
+						v = p.Text
+					case MissingRemove:
+						drop = true
+					}
+				}
+				b.WriteString(v)
+			case p.Expand:
+				b.WriteString(expand(p.Text, lookup))
+			default:
+				b.WriteString(p.Text)
+			}
+		}
+		if drop {
+			continue
+		}
+		defined[l.Var.Name] = b.String()
+		vars = append(vars, Var{Name: l.Var.Name, Value: b.String()})
+	}
+	return vars, nil
+}
+
+func expand(s string, lookup func(string) (string, bool)) string {
+	return expandRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := expandRE.FindStringSubmatch(m)
+		if v, ok := lookup(sub[1]); ok && (v != "" || !strings.Contains(m, ":-")) {
+			return v
+		}
+		return sub[2]
+	})
+}
+
+// Render resolves t for a file: lines are written as the template has
+// them, except that an assignment with placeholders gets its resolved
+// value, quoted so that dotenv parsers read back the exact bytes (see
+// QuoteDotenv). ${VAR} is left for the reader of the file to expand.
+func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
+	var out bytes.Buffer
+	for _, l := range t.Lines {
+		if l.Var == nil || !hasRef(l.Var) {
+			out.WriteString(l.Text + "\n")
+			continue
+		}
+		var b strings.Builder
+		keep, drop := false, false
+		for _, p := range l.Var.Parts {
+			if p.Ref == nil {
+				b.WriteString(p.Text)
+				continue
+			}
+			v, found, err := t.value(l, *p.Ref, secrets)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				switch missing {
+				case MissingFail:
+					return nil, t.missingError(l, *p.Ref, secrets)
+				case MissingSkip:
+					keep = true
+				case MissingRemove:
+					drop = true
+				}
+			}
+			b.WriteString(v)
+		}
+		switch {
+		case drop:
+			for _, text := range strings.Split(l.Text, "\n") {
+				out.WriteString("# " + text + "\n")
+			}
+		case keep:
+			out.WriteString(l.Text + "\n")
+		default:
+			if l.Var.Export {
+				out.WriteString("export ")
+			}
+			q, _ := QuoteDotenv(b.String())
+			out.WriteString(l.Var.Name + "=" + q + l.Var.Comment + "\n")
+		}
+	}
+	return out.Bytes(), nil
+}
+
+func hasRef(a *Assignment) bool {
+	for _, p := range a.Parts {
+		if p.Ref != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// value is what ref resolves to, and whether its secret exists. A field of
+// a secret that is not a JSON object, or that is missing or not a string,
+// number or boolean, is an error naming the secret and the field.
+func (t *Template) value(l Line, ref Ref, secrets Secrets) (string, bool, error) {
+	sv := secrets[ref.Secret()]
+	v := sv.Value
+	if !sv.Found || ref.Field == "" {
+		return v, sv.Found, nil
+	}
+	fail := func(what string) error {
+		return &TemplateError{File: t.File, Line: l.Num,
+			Msg:  fmt.Sprintf("%s: secret %s %s", ref, secretName(ref, secrets), what),
+			Help: "a {vault:KEY.field} placeholder needs a JSON-object secret whose field is a string, number or boolean"}
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(v), &obj); err != nil || obj == nil {
+		return "", true, fail("is not a JSON object")
+	}
+	raw, ok := obj[ref.Field]
+	if !ok {
+		return "", true, fail(fmt.Sprintf("has no field %q", ref.Field))
+	}
+	var field any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&field); err != nil {
+		return "", true, fail(fmt.Sprintf("has an unreadable field %q", ref.Field))
+	}
+	switch f := field.(type) {
+	case string:
+		return f, true, nil
+	case json.Number:
+		return f.String(), true, nil
+	case bool:
+		return fmt.Sprint(f), true, nil
+	}
+	return "", true, fail(fmt.Sprintf("field %q is not a string, number or boolean", ref.Field))
+}
+
+func secretName(ref Ref, secrets Secrets) string {
+	if name := secrets[ref.Secret()].Name; name != "" {
+		return name
+	}
+	return ref.Key
+}
+
+func (t *Template) missingError(l Line, ref Ref, secrets Secrets) error {
+	return &TemplateError{File: t.File, Line: l.Num,
+		Msg:  fmt.Sprintf("%s: secret %s not found", ref, secretName(ref, secrets)),
+		Help: "create it, fix the placeholder, or choose what to do with --missing=skip|blank|remove"}
+}
+
+// Check reports every placeholder that does not resolve with secrets —
+// missing secrets, bad JSON fields — by line, for template:validate.
+func (t *Template) Check(secrets Secrets) TemplateErrors {
+	var problems TemplateErrors
+	for _, l := range t.Lines {
+		if l.Var == nil {
+			continue
+		}
+		for _, p := range l.Var.Parts {
+			if p.Ref == nil {
+				continue
+			}
+			_, found, err := t.value(l, *p.Ref, secrets)
+			switch {
+			case err != nil:
+				problems = append(problems, err.(*TemplateError))
+			case !found:
+				problems = append(problems, t.missingError(l, *p.Ref, secrets).(*TemplateError))
+			}
+		}
+	}
+	return problems
+}

@@ -1,0 +1,380 @@
+package render
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// A template is a dotenv-style file whose values may hold placeholders for
+// secrets, the format of the PHP Keep:
+//
+//	# comment
+//	export APP_NAME=MyApplication
+//	DB_PASSWORD={secretsmanager:DB_PASSWORD}
+//	API_KEY="{secretsmanager:API_KEY}"   # quotes and inline comments are fine
+//	STRIPE_KEY={secretsmanager}          # the secret named like the variable
+//	DB_USER={secretsmanager:DB.username} # a field of a JSON-object secret
+//	DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/app
+
+// Template is a parsed template file.
+type Template struct {
+	File  string
+	Lines []Line
+}
+
+// Line is one logical line: a blank line, a comment, or an assignment
+// (which may span several physical lines inside quotes).
+type Line struct {
+	Num  int    // 1-based number of its first physical line
+	Text string // as written, without the final newline
+	// Var is the assignment, or nil for a blank line or a comment.
+	Var *Assignment
+}
+
+// Assignment is NAME=VALUE.
+type Assignment struct {
+	Export bool
+	Name   string
+	Quote  byte // 0, '\'' or '"': how the value was written
+	Parts  []Part
+	// Comment is an inline comment after the value, with the white space
+	// before it ("   # note"), or "".
+	Comment string
+}
+
+// Part is a piece of a value: literal text, or a placeholder.
+type Part struct {
+	// Text is the literal text, unquoted and unescaped; for a placeholder,
+	// its source form ("{secretsmanager:DB_PASSWORD}").
+	Text string
+	// Expand is set on literal text in which ${VAR} and ${VAR:-default} are
+	// expanded in environment mode (unquoted and double-quoted values).
+	Expand bool
+	// Ref is the placeholder, or nil for literal text.
+	Ref *Ref
+}
+
+// Ref is a placeholder: the secret KEY of the vault Slug, and optionally a
+// Field of its JSON-object value.
+type Ref struct {
+	Slug  string
+	Key   string
+	Field string
+	// Attrs is a "|attr…" block; none is supported yet, so the parser
+	// rejects any.
+	Attrs string
+}
+
+// String is the placeholder's canonical form.
+func (r Ref) String() string {
+	if r.Field != "" {
+		return "{" + r.Slug + ":" + r.Key + "." + r.Field + "}"
+	}
+	return "{" + r.Slug + ":" + r.Key + "}"
+}
+
+// Secret is the secret a Ref reads: the same for every field.
+func (r Ref) Secret() Ref { return Ref{Slug: r.Slug, Key: r.Key} }
+
+// TemplateError is a problem at a line of a template.
+type TemplateError struct {
+	File string
+	Line int
+	Msg  string
+	Help string
+}
+
+func (e *TemplateError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// Hint says what to do.
+func (e *TemplateError) Hint() string { return e.Help }
+
+// TemplateErrors are several problems, in line order.
+type TemplateErrors []*TemplateError
+
+func (es TemplateErrors) Error() string {
+	if len(es) == 1 {
+		return es[0].Error()
+	}
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return fmt.Sprintf("%d problems:\n  %s", len(es), strings.Join(lines, "\n  "))
+}
+
+// Hint is the first problem's.
+func (es TemplateErrors) Hint() string { return es[0].Hint() }
+
+// Unwrap gives errors.As access to each *TemplateError.
+func (es TemplateErrors) Unwrap() []error {
+	errs := make([]error, len(es))
+	for i, e := range es {
+		errs[i] = e
+	}
+	return errs
+}
+
+var (
+	nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*`)
+	// placeholderRE: {slug}, {slug:KEY}, {slug:KEY.field}, each with an
+	// optional |attr… block.
+	placeholderRE = regexp.MustCompile(`\{([a-z0-9_-]+)(?::([A-Za-z0-9_-]+)(?:\.([^{}|]+))?)?(\|[^{}]*)?\}`)
+)
+
+// ParseTemplate parses src, the contents of file. Its error is a
+// TemplateErrors listing every problem by file:line.
+func ParseTemplate(file string, src string) (*Template, error) {
+	t := &Template{File: file}
+	var problems TemplateErrors
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	lines := strings.Split(src, "\n")
+	if n := len(lines); n > 0 && lines[n-1] == "" {
+		lines = lines[:n-1]
+	}
+	seen := map[string]int{}
+	for i := 0; i < len(lines); i++ {
+		num, text := i+1, lines[i]
+		trimmed := strings.TrimSpace(text)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			t.Lines = append(t.Lines, Line{Num: num, Text: text})
+			continue
+		}
+		// A quoted value may continue on the next physical lines.
+		for {
+			a, err := parseAssignment(text)
+			if err == errUnterminated && i+1 < len(lines) {
+				i++
+				text += "\n" + lines[i]
+				continue
+			}
+			switch {
+			case err != nil:
+				problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "lines are NAME=VALUE, optionally quoted, # comments"})
+			case seen[a.Name] != 0:
+				problems = append(problems, &TemplateError{File: file, Line: num, Msg: fmt.Sprintf("%s is already set at line %d", a.Name, seen[a.Name]), Help: "set each variable once"})
+			default:
+				seen[a.Name] = num
+				if err := checkRefs(a); err != nil {
+					problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "placeholders are {vault}, {vault:KEY} or {vault:KEY.field}"})
+				}
+				t.Lines = append(t.Lines, Line{Num: num, Text: text, Var: a})
+			}
+			break
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return t, nil
+}
+
+var errUnterminated = fmt.Errorf("unterminated quoted value")
+
+func parseAssignment(line string) (*Assignment, error) {
+	a := &Assignment{}
+	s := strings.TrimLeft(line, " \t")
+	if rest, ok := strings.CutPrefix(s, "export "); ok {
+		a.Export, s = true, strings.TrimLeft(rest, " \t")
+	}
+	a.Name = nameRE.FindString(s)
+	if a.Name == "" {
+		return nil, fmt.Errorf("expected a variable name, found %q", firstWord(s))
+	}
+	s = strings.TrimLeft(s[len(a.Name):], " \t")
+	if !strings.HasPrefix(s, "=") {
+		return nil, fmt.Errorf("expected = after %s", a.Name)
+	}
+	s = strings.TrimLeft(s[1:], " \t")
+	var rest string
+	switch {
+	case strings.HasPrefix(s, "'"):
+		end := strings.IndexByte(s[1:], '\'')
+		if end < 0 {
+			return nil, errUnterminated
+		}
+		a.Quote = '\''
+		a.Parts = splitRefs(s[1:1+end], false)
+		rest = s[2+end:]
+	case strings.HasPrefix(s, `"`):
+		parts, n, err := parseDoubleQuoted(s[1:])
+		if err != nil {
+			return nil, err
+		}
+		a.Quote, a.Parts = '"', parts
+		rest = s[1+n:]
+	default:
+		value := s
+		if i := inlineComment(s); i >= 0 {
+			value, rest = s[:i], s[i:]
+		}
+		a.Parts = splitRefs(strings.TrimRight(value, " \t"), true)
+		return a, finishComment(a, rest, true)
+	}
+	return a, finishComment(a, rest, false)
+}
+
+// finishComment checks what follows a value: nothing, or white space and
+// a # comment (unquoted values keep the comment's leading space in rest).
+func finishComment(a *Assignment, rest string, unquoted bool) error {
+	trimmed := strings.TrimLeft(rest, " \t")
+	switch {
+	case trimmed == "":
+		return nil
+	case strings.HasPrefix(trimmed, "#") && (unquoted || trimmed != rest):
+		a.Comment = rest
+		return nil
+	}
+	return fmt.Errorf("unexpected %q after the value of %s", firstWord(trimmed), a.Name)
+}
+
+// inlineComment is the index of " #" (any white space before #) in an
+// unquoted value, or -1.
+func inlineComment(s string) int {
+	for i := 1; i < len(s); i++ {
+		if s[i] == '#' && (s[i-1] == ' ' || s[i-1] == '\t') {
+			j := i - 1
+			for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') {
+				j--
+			}
+			return j
+		}
+	}
+	return -1
+}
+
+// parseDoubleQuoted reads a double-quoted value after its opening quote,
+// interpreting \n, \r, \", \\ and \$ (a literal $, never expanded); other
+// backslashes are kept. It returns the parts and the number of bytes read,
+// closing quote included.
+func parseDoubleQuoted(s string) ([]Part, int, error) {
+	var parts []Part
+	var b strings.Builder
+	flush := func(expand bool) {
+		if b.Len() > 0 {
+			parts = append(parts, splitRefs(b.String(), expand)...)
+			b.Reset()
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			flush(true)
+			return mergeText(parts), i + 1, nil
+		case c == '\\' && i+1 < len(s):
+			i++
+			switch s[i] {
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case '"', '\\':
+				b.WriteByte(s[i])
+			case '$':
+				flush(true)
+				parts = append(parts, Part{Text: "$"})
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(s[i])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return nil, 0, errUnterminated
+}
+
+// splitRefs splits literal text into text and placeholder parts.
+func splitRefs(s string, expand bool) []Part {
+	var parts []Part
+	last := 0
+	for _, m := range placeholderRE.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > last {
+			parts = append(parts, Part{Text: s[last:m[0]], Expand: expand})
+		}
+		ref := &Ref{Slug: s[m[2]:m[3]]}
+		if m[4] >= 0 {
+			ref.Key = s[m[4]:m[5]]
+		}
+		if m[6] >= 0 {
+			ref.Field = s[m[6]:m[7]]
+		}
+		if m[8] >= 0 {
+			ref.Attrs = s[m[8]:m[9]]
+		}
+		parts = append(parts, Part{Text: s[m[0]:m[1]], Ref: ref})
+		last = m[1]
+	}
+	if last < len(s) || len(parts) == 0 {
+		parts = append(parts, Part{Text: s[last:], Expand: expand})
+	}
+	return parts
+}
+
+// mergeText joins neighbouring literal parts with the same Expand.
+func mergeText(parts []Part) []Part {
+	var out []Part
+	for _, p := range parts {
+		if n := len(out); n > 0 && p.Ref == nil && out[n-1].Ref == nil && out[n-1].Expand == p.Expand {
+			out[n-1].Text += p.Text
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// checkRefs validates the placeholders of a. The shorthand {slug} stands
+// for the secret named like the variable, and only as the whole value;
+// inside other text it is literal, like any brace that is no placeholder.
+func checkRefs(a *Assignment) error {
+	for i := range a.Parts {
+		ref := a.Parts[i].Ref
+		if ref == nil {
+			continue
+		}
+		if ref.Attrs != "" {
+			return fmt.Errorf("placeholder %s: attributes (%s) are not supported", a.Parts[i].Text, ref.Attrs)
+		}
+		if ref.Key == "" {
+			if len(a.Parts) != 1 {
+				a.Parts[i] = Part{Text: a.Parts[i].Text, Expand: a.Quote != '\''}
+				continue
+			}
+			ref.Key = a.Name
+		}
+	}
+	a.Parts = mergeText(a.Parts)
+	return nil
+}
+
+// Refs returns the placeholders of t in order, with their line numbers.
+func (t *Template) Refs() []LineRef {
+	var refs []LineRef
+	for _, l := range t.Lines {
+		if l.Var == nil {
+			continue
+		}
+		for _, p := range l.Var.Parts {
+			if p.Ref != nil {
+				refs = append(refs, LineRef{Line: l.Num, Var: l.Var.Name, Ref: *p.Ref})
+			}
+		}
+	}
+	return refs
+}
+
+// LineRef is a placeholder and where it is.
+type LineRef struct {
+	Line int
+	Var  string
+	Ref  Ref
+}
+
+func firstWord(s string) string {
+	if i := strings.IndexAny(s, " \t"); i > 0 {
+		return s[:i]
+	}
+	return s
+}
