@@ -120,7 +120,7 @@ func batchGetByName(ctx context.Context, api API, want []listed) ([]Secret, []st
 		done[s.Name] = true
 		switch {
 		case v.SecretString != nil:
-			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: aws.ToString(v.ARN), Value: *v.SecretString})
+			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: aws.ToString(v.ARN), Value: *v.SecretString, VersionID: aws.ToString(v.VersionId)})
 		case v.SecretBinary != nil:
 			failed = append(failed, &SecretError{Name: s.Name, Code: CodeBinary, Message: "the secret holds binary data"})
 		default:
@@ -128,7 +128,8 @@ func batchGetByName(ctx context.Context, api API, want []listed) ([]Secret, []st
 		}
 	}
 	for _, e := range out.Errors {
-		s, ok := byName[aws.ToString(e.SecretId)]
+		// SecretId is "the ARN or name of the secret".
+		s, ok := byName[nameOfID(aws.ToString(e.SecretId))]
 		if !ok || done[s.Name] {
 			continue
 		}
@@ -145,4 +146,17 @@ func batchGetByName(ctx context.Context, api API, want []listed) ([]Secret, []st
 		}
 	}
 	return secrets, missing, failed, nil
+}
+
+// nameOfID is the secret name in id: id itself, or the NAME of an ARN
+// arn:…:secret:NAME-XXXXXX (Secrets Manager adds "-" and six characters).
+func nameOfID(id string) string {
+	if !strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	_, rest, ok := strings.Cut(id, ":secret:")
+	if !ok || len(rest) < 8 || rest[len(rest)-7] != '-' {
+		return id
+	}
+	return rest[:len(rest)-7]
 }
