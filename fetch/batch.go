@@ -37,7 +37,7 @@ func batchGet(ctx context.Context, api API, want []listed) ([]Secret, SecretErro
 		done[s.ARN] = true
 		switch {
 		case v.SecretString != nil:
-			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: s.ARN, Value: *v.SecretString})
+			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: s.ARN, Value: *v.SecretString, VersionID: aws.ToString(v.VersionId)})
 		case v.SecretBinary != nil:
 			failed = append(failed, &SecretError{Name: s.Name, Code: CodeBinary, Message: "the secret holds binary data"})
 		default:

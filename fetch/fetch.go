@@ -24,6 +24,8 @@ type Secret struct {
 	Name  string // full Secrets Manager name
 	ARN   string
 	Value string // SecretString, byte for byte
+	// VersionID is the version the value is from (AWSCURRENT).
+	VersionID string
 }
 
 // Calls counts the API calls a fetch made (retries of one call count once).
