@@ -18,7 +18,8 @@ import (
 
 // Globals are the flags every command takes.
 type Globals struct {
-	Verbose bool `short:"v" env:"KEEP_VERBOSE" help:"Report to stderr what keep does: vault, region, secret names, API calls, time taken. Never values."`
+	Verbose       bool `short:"v" env:"KEEP_VERBOSE" help:"Report to stderr what keep does: vault, region, secret names, API calls, time taken. Never values."`
+	NoInteraction bool `short:"n" env:"KEEP_NO_INTERACTION" help:"Never prompt: a missing value is an error naming its flag."`
 }
 
 // Logger returns where --verbose output goes: stderr, or nowhere.
@@ -38,6 +39,19 @@ type CLI struct {
 	Run              RunCmd              `cmd:"" help:"Run a command with the secrets of one environment in its environment."`
 	Export           ExportCmd           `cmd:"" help:"Write the secrets of one environment, or a rendered template, as a .env file."`
 	TemplateValidate TemplateValidateCmd `cmd:"" name:"template:validate" help:"Check a template: syntax, vaults, and with --env that every placeholder resolves."`
+
+	Set     SetCmd     `cmd:"" group:"Secrets" help:"Create or update a secret (the value from an argument or stdin)."`
+	Get     GetCmd     `cmd:"" group:"Secrets" help:"Print one secret's value."`
+	Show    ShowCmd    `cmd:"" group:"Secrets" help:"List an environment's secrets, masked unless --unmask."`
+	Delete  DeleteCmd  `cmd:"" group:"Secrets" help:"Schedule a secret's deletion (or delete at once with --force)."`
+	Restore RestoreCmd `cmd:"" group:"Secrets" help:"Cancel a scheduled deletion."`
+	History HistoryCmd `cmd:"" group:"Secrets" help:"List a secret's versions."`
+
+	Init        InitCmd        `cmd:"" group:"Project" help:"Create .keep/settings.json for this project."`
+	VaultAdd    VaultAddCmd    `cmd:"" name:"vault:add" group:"Project" help:"Add a Secrets Manager vault (.keep/vaults/<slug>.json)."`
+	VaultList   VaultListCmd   `cmd:"" name:"vault:list" group:"Project" help:"List the project's vaults."`
+	VaultDelete VaultDeleteCmd `cmd:"" name:"vault:delete" group:"Project" help:"Remove a vault from the project (its secrets stay)."`
+	EnvAdd      EnvAddCmd      `cmd:"" name:"env:add" group:"Project" help:"Add an environment to the project."`
 }
 
 const description = `keep loads the secrets of a namespace and environment from AWS Secrets Manager and starts a program with them.

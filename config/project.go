@@ -41,6 +41,10 @@ type Vault struct {
 	// Scope is an optional path inserted between namespace and env in
 	// secret names: <namespace>/<scope>/<env>/<KEY>.
 	Scope string `json:"scope,omitempty"`
+	// ReplicaRegions are regions new secrets are replicated to, each
+	// "region" or "region=kms-key" (keys are regional; none means that
+	// region's AWS managed key). keep's own addition to the format.
+	ReplicaRegions []string `json:"replica_regions,omitempty"`
 }
 
 // DriverSecretsManager is the only vault driver keep speaks.

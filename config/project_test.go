@@ -235,7 +235,7 @@ func TestLoadProjectAsPHPKeepWritesIt(t *testing.T) {
 		"ssm": {Slug: "ssm", Driver: "ssm", Name: "AWS Parameter Store", Region: "us-east-1"},
 	}
 	for slug, want := range wantVaults {
-		if got := p.Vaults[slug]; got != want {
+		if got := p.Vaults[slug]; !reflect.DeepEqual(got, want) {
 			t.Errorf("Vaults[%q] = %+v\nwant %+v", slug, got, want)
 		}
 	}
@@ -279,7 +279,7 @@ func TestLoadProjectVaults(t *testing.T) {
 		t.Fatalf("VaultSlugs() = %q, want [main noslug]", slugs)
 	}
 	want := config.Vault{Slug: "main", Driver: "secretsmanager", Name: "Main", Region: "eu-central-1", Key: "alias/keep", Scope: "team-a"}
-	if got := p.Vaults["main"]; got != want {
+	if got := p.Vaults["main"]; !reflect.DeepEqual(got, want) {
 		t.Errorf("Vaults[main] = %+v, want %+v", got, want)
 	}
 	if got := p.Vaults["noslug"].Slug; got != "noslug" {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -136,10 +137,10 @@ func TestResolve(t *testing.T) {
 			wantFile := ""
 			if tt.vaultFile != "" {
 				wantFile = tt.p.Root + "/.keep/vaults/" + tt.vaultFile
-				if want := tt.p.Vaults[tt.slug]; c.Vault != want {
+				if want := tt.p.Vaults[tt.slug]; !reflect.DeepEqual(c.Vault, want) {
 					t.Errorf("Vault = %+v, want the file's %+v", c.Vault, want)
 				}
-			} else if c.Vault != (config.Vault{Slug: tt.slug, Driver: config.DriverSecretsManager}) {
+			} else if !reflect.DeepEqual(c.Vault, config.Vault{Slug: tt.slug, Driver: config.DriverSecretsManager}) {
 				t.Errorf("Vault = %+v, want only the slug and driver", c.Vault)
 			}
 			if filepath.ToSlash(c.VaultFile) != wantFile {

@@ -82,3 +82,12 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 	}
 	return &Error{Msg: "ListSecrets: the listing does not end", Help: "run keep again; report it if it persists"}
 }
+
+// CheckList makes one small ListSecrets call, to tell whether the
+// credentials may list secrets in the client's region.
+func CheckList(ctx context.Context, api API) error {
+	if _, err := api.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(1)}); err != nil {
+		return callError("ListSecrets", err)
+	}
+	return nil
+}

@@ -1,0 +1,172 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"golang.org/x/sync/errgroup"
+)
+
+// ReadAPI is the part of the client that reads one secret's versions and
+// metadata. *secretsmanager.Client implements it.
+type ReadAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	ListSecretVersionIds(ctx context.Context, in *secretsmanager.ListSecretVersionIdsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretVersionIdsOutput, error)
+	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+}
+
+// Version is one version of a secret.
+type Version struct {
+	ID      string
+	Stages  []string // AWSCURRENT, AWSPREVIOUS, …
+	Created time.Time
+	Value   string // only when asked for
+}
+
+// ReplicaStatus is the replication state of a secret in one region.
+type ReplicaStatus struct {
+	Region  string
+	Status  string // InSync, Failed, InProgress
+	Message string
+	KMSKey  string
+}
+
+// Info is one secret with the version asked for.
+type Info struct {
+	Key, Name, ARN string
+	Version
+	Replicas []ReplicaStatus
+}
+
+// Get reads the secret key of t: the version in stage (AWSCURRENT when
+// both stage and versionID are empty) or the version versionID. With
+// replication set it also reads the replication status (DescribeSecret).
+func Get(ctx context.Context, api ReadAPI, t Target, key, stage, versionID string, replication bool) (*Info, error) {
+	if !ValidKey(key) {
+		return nil, invalidKey(key)
+	}
+	name := t.SecretName(key)
+	in := &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)}
+	if stage != "" {
+		in.VersionStage = aws.String(stage)
+	}
+	if versionID != "" {
+		in.VersionId = aws.String(versionID)
+	}
+	out, err := api.GetSecretValue(ctx, in)
+	if err != nil {
+		return nil, readError(name, err)
+	}
+	if out.SecretString == nil {
+		return nil, &SecretError{Name: name, Code: CodeBinary, Message: "the secret has no string value"}
+	}
+	info := &Info{Key: key, Name: name, ARN: aws.ToString(out.ARN), Version: Version{
+		ID: aws.ToString(out.VersionId), Stages: out.VersionStages, Created: aws.ToTime(out.CreatedDate), Value: *out.SecretString,
+	}}
+	if replication {
+		d, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		if err != nil {
+			return nil, callError("DescribeSecret", err)
+		}
+		info.Replicas = replicas(d.ReplicationStatus)
+	}
+	return info, nil
+}
+
+// Replication reads the replication status of the secret key of t.
+func Replication(ctx context.Context, api ReadAPI, t Target, key string) ([]ReplicaStatus, error) {
+	d, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(t.SecretName(key))})
+	if err != nil {
+		return nil, readError(t.SecretName(key), err)
+	}
+	return replicas(d.ReplicationStatus), nil
+}
+
+func replicas(rs []types.ReplicationStatusType) []ReplicaStatus {
+	out := make([]ReplicaStatus, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, ReplicaStatus{Region: aws.ToString(r.Region), Status: string(r.Status), Message: aws.ToString(r.StatusMessage), KMSKey: aws.ToString(r.KmsKeyId)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Region < out[j].Region })
+	return out
+}
+
+// History lists the versions of the secret key of t, newest first, with
+// their values when withValues is set (one GetSecretValue per version, at
+// once).
+func History(ctx context.Context, api ReadAPI, t Target, key string, withValues bool) ([]Version, error) {
+	if !ValidKey(key) {
+		return nil, invalidKey(key)
+	}
+	name := t.SecretName(key)
+	var versions []Version
+	in := &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(name), IncludeDeprecated: aws.Bool(true)}
+	for {
+		out, err := api.ListSecretVersionIds(ctx, in)
+		if err != nil {
+			return nil, readError(name, err)
+		}
+		for _, v := range out.Versions {
+			versions = append(versions, Version{ID: aws.ToString(v.VersionId), Stages: v.VersionStages, Created: aws.ToTime(v.CreatedDate)})
+		}
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	// Newest first; within the same second (CreatedDate's precision),
+	// AWSCURRENT before AWSPREVIOUS before the rest.
+	sort.SliceStable(versions, func(i, j int) bool {
+		a, b := versions[i], versions[j]
+		if !a.Created.Equal(b.Created) {
+			return a.Created.After(b.Created)
+		}
+		return stageRank(a.Stages) < stageRank(b.Stages)
+	})
+	if !withValues {
+		return versions, nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(DefaultConcurrency)
+	for i := range versions {
+		g.Go(safely(func() error {
+			out, err := api.GetSecretValue(gctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name), VersionId: aws.String(versions[i].ID)})
+			if err != nil {
+				return readError(name, err)
+			}
+			versions[i].Value = aws.ToString(out.SecretString)
+			return nil
+		}))
+	}
+	return versions, g.Wait()
+}
+
+// readError explains a failed read of the secret name.
+func readError(name string, err error) error {
+	var nf *types.ResourceNotFoundException
+	if errors.As(err, &nf) {
+		return &Error{Msg: fmt.Sprintf("%s not found", name), Help: "check the KEY and --env; keep show lists the secrets", Err: err}
+	}
+	var ir *types.InvalidRequestException
+	if errors.As(err, &ir) {
+		return &Error{Msg: fmt.Sprintf("%s: %s", name, aws.ToString(ir.Message)), Help: "a secret scheduled for deletion can be read after keep restore", Err: err}
+	}
+	return callError("read "+name, err)
+}
+
+func stageRank(stages []string) int {
+	switch {
+	case slices.Contains(stages, "AWSCURRENT"):
+		return 0
+	case slices.Contains(stages, "AWSPREVIOUS"):
+		return 1
+	}
+	return 2
+}

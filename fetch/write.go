@@ -1,0 +1,286 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
+)
+
+// WriteAPI is the part of the Secrets Manager client that writes use.
+// *secretsmanager.Client implements it.
+type WriteAPI interface {
+	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+	CreateSecret(ctx context.Context, in *secretsmanager.CreateSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
+	PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
+	TagResource(ctx context.Context, in *secretsmanager.TagResourceInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *secretsmanager.UntagResourceInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.UntagResourceOutput, error)
+	DeleteSecret(ctx context.Context, in *secretsmanager.DeleteSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error)
+	RestoreSecret(ctx context.Context, in *secretsmanager.RestoreSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.RestoreSecretOutput, error)
+}
+
+// MaxValueBytes is Secrets Manager's limit for a SecretString.
+const MaxValueBytes = 65536
+
+// Vault is what writes need to know about the vault: its slug (the
+// VaultSlug tag), KMS key and replica regions.
+type Vault struct {
+	Slug string
+	// KMSKey is the key for new secrets; "" means the AWS managed key
+	// (alias/aws/secretsmanager).
+	KMSKey string
+	// Replicas are regions new secrets are replicated to.
+	Replicas []Replica
+}
+
+// Replica is a region to replicate to and, optionally, its KMS key (keys
+// are regional; "" means that region's AWS managed key).
+type Replica struct {
+	Region string
+	KMSKey string
+}
+
+// Tags are the tags keep writes on a secret of t in vault: exactly these
+// four, which the documented IAM policies allow on CreateSecret.
+func (t Target) Tags(vaultSlug string) []types.Tag {
+	return []types.Tag{
+		{Key: aws.String(TagManagedBy), Value: aws.String(ManagedByKeep)},
+		{Key: aws.String(TagNamespace), Value: aws.String(t.Namespace)},
+		{Key: aws.String(TagEnvironment), Value: aws.String(t.Env)},
+		{Key: aws.String(TagVaultSlug), Value: aws.String(vaultSlug)},
+	}
+}
+
+// CheckValue reports whether value can be stored and later injected: valid
+// UTF-8 (the API carries strings as JSON), no NUL byte (no environment
+// variable can hold one), at most MaxValueBytes.
+func CheckValue(value string) error {
+	switch {
+	case !utf8.ValidString(value):
+		return &Error{Msg: "the value is not valid UTF-8", Help: "Secrets Manager stores text; base64-encode binary data first"}
+	case strings.IndexByte(value, 0) >= 0:
+		return &Error{Msg: "the value contains a NUL byte, which no environment variable can hold", Help: "base64-encode binary data first"}
+	case len(value) > MaxValueBytes:
+		return &Error{Msg: fmt.Sprintf("the value is %d bytes; Secrets Manager takes at most %d", len(value), MaxValueBytes), Help: "store large files elsewhere (S3) and keep their location here"}
+	}
+	return nil
+}
+
+// SetResult says what Set did.
+type SetResult struct {
+	Name      string
+	ARN       string
+	VersionID string
+	Created   bool
+}
+
+// Set stores value as the secret key of t in vault: CreateSecret with the
+// four tags, the vault's KMS key, its replica regions and a description
+// when the secret does not exist; otherwise PutSecretValue and then the
+// four tags again, removing any others. It refuses a secret of that name
+// that keep does not manage for this namespace, and one scheduled for
+// deletion. When the value was written but the tags could not be, the
+// error says so.
+func Set(ctx context.Context, api WriteAPI, t Target, vault Vault, key, value string) (*SetResult, error) {
+	if !ValidKey(key) {
+		return nil, invalidKey(key)
+	}
+	if err := CheckValue(value); err != nil {
+		return nil, err
+	}
+	name := t.SecretName(key)
+	existing, err := describe(ctx, api, name)
+	if err != nil {
+		return nil, err
+	}
+	if existing == nil {
+		in := &secretsmanager.CreateSecretInput{
+			Name:         aws.String(name),
+			SecretString: aws.String(value),
+			Description:  aws.String(fmt.Sprintf("Managed by Keep: %s, env %s", t.Namespace, t.Env)),
+			Tags:         t.Tags(vault.Slug),
+		}
+		if vault.KMSKey != "" {
+			in.KmsKeyId = aws.String(vault.KMSKey)
+		}
+		for _, r := range vault.Replicas {
+			rr := types.ReplicaRegionType{Region: aws.String(r.Region)}
+			if r.KMSKey != "" {
+				rr.KmsKeyId = aws.String(r.KMSKey)
+			}
+			in.AddReplicaRegions = append(in.AddReplicaRegions, rr)
+		}
+		out, err := api.CreateSecret(ctx, in)
+		if err != nil {
+			return nil, writeError("CreateSecret", name, vault, err)
+		}
+		return &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId), Created: true}, nil
+	}
+	if err := checkManaged(existing, t, name); err != nil {
+		return nil, err
+	}
+	out, err := api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: existing.ARN, SecretString: aws.String(value)})
+	if err != nil {
+		return nil, writeError("PutSecretValue", name, vault, err)
+	}
+	res := &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId)}
+	if err := retag(ctx, api, existing, t, vault.Slug); err != nil {
+		return res, &Error{
+			Msg:  fmt.Sprintf("the new value of %s is stored (version %s), but its tags could not be set: %v", name, res.VersionID, err),
+			Help: "the secret keeps its old tags; run keep set again, or grant secretsmanager:TagResource and UntagResource",
+			Err:  err,
+		}
+	}
+	return res, nil
+}
+
+// retag sets exactly keep's four tags on an existing secret.
+func retag(ctx context.Context, api WriteAPI, s *secretsmanager.DescribeSecretOutput, t Target, vaultSlug string) error {
+	want := t.Tags(vaultSlug)
+	wanted := map[string]bool{}
+	for _, tag := range want {
+		wanted[*tag.Key] = true
+	}
+	var extra []string
+	for _, tag := range s.Tags {
+		if k := aws.ToString(tag.Key); !wanted[k] {
+			extra = append(extra, k)
+		}
+	}
+	if _, err := api.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: s.ARN, Tags: want}); err != nil {
+		return callError("TagResource", err)
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		if _, err := api.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: s.ARN, TagKeys: extra}); err != nil {
+			return callError("UntagResource", err)
+		}
+	}
+	return nil
+}
+
+// describe returns the secret named name, or nil when there is none.
+func describe(ctx context.Context, api WriteAPI, name string) (*secretsmanager.DescribeSecretOutput, error) {
+	out, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	var nf *types.ResourceNotFoundException
+	if errors.As(err, &nf) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, callError("DescribeSecret", err)
+	}
+	return out, nil
+}
+
+// checkManaged refuses a secret keep does not manage for t's namespace,
+// and one scheduled for deletion.
+func checkManaged(s *secretsmanager.DescribeSecretOutput, t Target, name string) error {
+	tags := map[string]string{}
+	for _, tag := range s.Tags {
+		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	if tags[TagManagedBy] != ManagedByKeep || tags[TagNamespace] != t.Namespace {
+		return &Error{
+			Msg: fmt.Sprintf("%s exists but is not managed by keep for namespace %s (tags ManagedBy=%q, Namespace=%q)",
+				name, t.Namespace, tags[TagManagedBy], tags[TagNamespace]),
+			Help: "keep does not touch secrets it does not manage; tag it ManagedBy=Keep and Namespace=" + t.Namespace + " if it is keep's, or use another KEY",
+		}
+	}
+	if s.DeletedDate != nil {
+		return &Error{
+			Msg:  fmt.Sprintf("%s is scheduled for deletion (on %s)", name, s.DeletedDate.Format("2006-01-02")),
+			Help: "run keep restore first",
+		}
+	}
+	return nil
+}
+
+// Delete schedules the secret key of t for deletion after recoveryDays
+// (7–30), or deletes it at once when force is set. It refuses secrets keep
+// does not manage for t's namespace.
+func Delete(ctx context.Context, api WriteAPI, t Target, key string, recoveryDays int, force bool) (*secretsmanager.DeleteSecretOutput, error) {
+	if !ValidKey(key) {
+		return nil, invalidKey(key)
+	}
+	name := t.SecretName(key)
+	s, err := describe(ctx, api, name)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s does not exist", name), Help: "check the KEY and --env; keep show lists the secrets"}
+	}
+	if err := checkManaged(s, t, name); err != nil && !(s.DeletedDate != nil && force) {
+		return nil, err
+	}
+	in := &secretsmanager.DeleteSecretInput{SecretId: s.ARN}
+	if force {
+		in.ForceDeleteWithoutRecovery = aws.Bool(true)
+	} else {
+		in.RecoveryWindowInDays = aws.Int64(int64(recoveryDays))
+	}
+	out, err := api.DeleteSecret(ctx, in)
+	if err != nil {
+		return nil, writeError("DeleteSecret", name, Vault{}, err)
+	}
+	return out, nil
+}
+
+// Restore cancels the scheduled deletion of the secret key of t.
+func Restore(ctx context.Context, api WriteAPI, t Target, key string) error {
+	if !ValidKey(key) {
+		return invalidKey(key)
+	}
+	name := t.SecretName(key)
+	s, err := describe(ctx, api, name)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return &Error{Msg: fmt.Sprintf("%s does not exist (a secret deleted with --force cannot be restored)", name), Help: "check the KEY and --env"}
+	}
+	if s.DeletedDate == nil {
+		return &Error{Msg: fmt.Sprintf("%s is not scheduled for deletion", name), Help: "nothing to restore"}
+	}
+	if _, err := api.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: s.ARN}); err != nil {
+		return writeError("RestoreSecret", name, Vault{}, err)
+	}
+	return nil
+}
+
+func invalidKey(key string) error {
+	return &Error{Msg: fmt.Sprintf("invalid KEY %q", key), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
+}
+
+// writeError explains a failed write of the secret name.
+func writeError(op, name string, vault Vault, err error) error {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return callError(op, err)
+	}
+	msg := fmt.Sprintf("%s %s: %s: %s", op, name, ae.ErrorCode(), ae.ErrorMessage())
+	switch code := ae.ErrorCode(); {
+	case code == "AccessDeniedException":
+		return &Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug (see keep iam)", op)}
+	case code == "ResourceExistsException":
+		return &Error{Msg: msg, Err: err, Help: "it was created meanwhile; run keep set again to update it"}
+	case code == "InvalidRequestException" && strings.Contains(strings.ToLower(ae.ErrorMessage()), "delet"):
+		return &Error{Msg: msg, Err: err, Help: "the secret is scheduled for deletion: run keep restore first"}
+	case slices.Contains([]string{"KMSInvalidStateException", "KMSNotFoundException", "KMSDisabledException", "KMSAccessDeniedException", "KMSInvalidSignatureException"}, code),
+		strings.Contains(code, "KMS"), code == "EncryptionFailure", code == "DecryptionFailure":
+		key := vault.KMSKey
+		if key == "" {
+			key = "alias/aws/secretsmanager"
+		}
+		return &Error{Msg: msg, Err: err, Help: fmt.Sprintf("check the KMS key %s: that it exists, is enabled, and that you may kms:Encrypt, kms:Decrypt and kms:GenerateDataKey with it", key)}
+	}
+	return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
+}
