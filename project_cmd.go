@@ -229,7 +229,9 @@ func freeSlug(p *config.Project) string {
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
 // slug lower-cases s and joins its words with '-', as Laravel's Str::slug.
-func slug(s string) string { return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-") }
+func slug(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
 
 // splitList splits a comma-separated list, dropping blanks.
 func splitList(s string) []string {
