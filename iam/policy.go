@@ -179,7 +179,7 @@ func kmsStatements(r Request) []Statement {
 		}
 		out = append(out, Statement{Sid: "KeepKmsAwsManagedKey", Effect: "Allow", Action: actions, Resource: "*",
 			Condition: Conditions{
-				op:                       {"kms:ViaService": via},
+				op:                         {"kms:ViaService": via},
 				"ForAnyValue:StringEquals": {"kms:ResourceAliases": {"alias/aws/secretsmanager"}},
 			}})
 	}
