@@ -3,24 +3,33 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/envfile"
+	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
-// ExportCmd is keep export: the secrets of an environment as a .env file.
+// ExportCmd is keep export: the secrets of an environment as a .env file
+// or JSON.
 type ExportCmd struct {
 	TargetFlags
 
+	Format    string        `enum:"env,json" default:"env" help:"env (dotenv lines) or json (one flat object)."`
 	Template  string        `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Render this template (dotenv with {vault:KEY} placeholders) instead of listing every secret; auto means <template_path>/<env>.env."`
+	All       bool          `help:"With --template, also export the vault's secrets the template does not name."`
 	Output    string        `short:"o" placeholder:"PATH" help:"Write to PATH (created 0600) instead of stdout."`
-	Overwrite bool          `help:"Replace an existing --output file."`
+	Overwrite bool          `xor:"clobber" help:"Replace an existing --output file."`
+	Append    bool          `xor:"clobber" help:"Add to an existing --output file the variables it does not have yet."`
 	Missing   string        `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder), blank (empty value) or remove (comment the line out)."`
-	Only      string        `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Export only secrets whose KEY matches one of these comma-separated globs."`
+	Only      string        `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Export only secrets whose KEY matches one of these comma-separated globs (with --template: of those --all adds)."`
 	Except    string        `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out secrets whose KEY matches one of these globs (wins over --only)."`
 	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for the whole export."`
 }
@@ -30,11 +39,19 @@ func (c *ExportCmd) Help() string {
 	return `Values are single-quoted (double-quoted when they hold ') so that dotenv
 parsers — godotenv, phpdotenv, Node's dotenv, docker compose, python-dotenv —
 read back the exact bytes; see the README for the few values no one form suits.
+JSON is one flat object, KEY → value (a template's variable names with
+--template).
 
 Examples:
   keep export --env=production --output=.env
-  keep export --env=production --template=env/production.env --output=.env`
+  keep export --env=production --format=json
+  keep export --env=production --template=env/production.env --output=.env
+  keep export --env=production --template=auto --all --output=.env --overwrite`
 }
+
+// additionalHeader separates the template from what --all adds, as the
+// PHP Keep writes it.
+const additionalHeader = "\n# ----- Additional secrets not in template -----\n\n"
 
 // Run writes the export.
 func (c *ExportCmd) Run(g *Globals) error {
@@ -51,10 +68,14 @@ func (c *ExportCmd) Run(g *Globals) error {
 		return err
 	}
 	switch {
-	case c.Template != "" && !filter.IsZero():
-		return &helpError{msg: "--only/--except do not apply with --template", help: "the template says which variables are exported; edit it instead"}
-	case c.Overwrite && c.Output == "":
-		return &helpError{msg: "--overwrite needs --output", help: "it says whether --output may replace an existing file"}
+	case c.Template != "" && !filter.IsZero() && !c.All:
+		return &helpError{msg: "--only/--except apply with --template only to what --all adds", help: "the template says which variables are exported; edit it, or add --all"}
+	case c.Template == "" && c.All:
+		return &helpError{msg: "--all needs --template", help: "without a template every secret is exported already"}
+	case (c.Overwrite || c.Append) && c.Output == "":
+		return &helpError{msg: "--overwrite and --append need --output", help: "they say what happens to an existing file"}
+	case c.Append && c.Format == "json":
+		return &helpError{msg: "--append writes dotenv lines", help: "use --format=env, or --overwrite for JSON"}
 	}
 	project, err := config.FindProject(".")
 	if err != nil {
@@ -69,35 +90,149 @@ func (c *ExportCmd) Run(g *Globals) error {
 
 	var data []byte
 	if c.Template != "" {
-		run := &RunCmd{TargetFlags: c.TargetFlags, Template: c.Template}
-		t, f, err := run.fetchTemplate(ctx, cfg, logf)
-		if err != nil {
-			return err
-		}
-		if data, err = t.Render(f.Secrets, missing); err != nil {
-			return err
-		}
+		data, err = c.template(ctx, cfg, filter, missing, logf)
 	} else {
-		run := &RunCmd{TargetFlags: c.TargetFlags, AllowEmpty: true}
-		secrets, err := run.fetch(ctx, cfg, filter, logf)
-		if err != nil {
-			return err
-		}
-		vars, err := render.SecretVars(secrets)
-		if err != nil {
-			return err
-		}
-		data = dotenv(vars)
+		data, err = c.secrets(ctx, cfg, filter, logf)
+	}
+	if err != nil {
+		return err
 	}
 	if c.Output == "" {
 		_, err := os.Stdout.Write(data)
 		return err
 	}
-	if _, err := envfile.Write(c.Output, data, c.Overwrite); err != nil {
+	if c.Append {
+		if data, err = appendNew(c.Output, data); err != nil {
+			return err
+		}
+	}
+	if _, err := envfile.Write(c.Output, data, c.Overwrite || c.Append); err != nil {
 		return err
 	}
 	logf("wrote %s", c.Output)
 	return nil
+}
+
+// secrets exports every secret of the environment that passes filter.
+func (c *ExportCmd) secrets(ctx context.Context, cfg *config.Config, filter render.Filter, logf func(string, ...any)) ([]byte, error) {
+	run := &RunCmd{TargetFlags: c.TargetFlags, AllowEmpty: true}
+	secrets, err := run.fetch(ctx, cfg, filter, logf)
+	if err != nil {
+		return nil, err
+	}
+	if c.Format == "json" {
+		obj := map[string]string{}
+		for _, s := range secrets {
+			obj[s.Key] = s.Value
+		}
+		return jsonObject(obj)
+	}
+	vars, err := render.SecretVars(secrets)
+	if err != nil {
+		return nil, err
+	}
+	return dotenv(vars), nil
+}
+
+// template renders the template and, with --all, adds the secrets it does
+// not name.
+func (c *ExportCmd) template(ctx context.Context, cfg *config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
+	run := &RunCmd{TargetFlags: c.TargetFlags, Template: c.Template}
+	t, f, err := run.fetchTemplate(ctx, cfg, logf)
+	if err != nil {
+		return nil, err
+	}
+	var extra []render.Var
+	if c.All {
+		if extra, err = c.unnamed(ctx, cfg, t, filter, logf); err != nil {
+			return nil, err
+		}
+	}
+	if c.Format == "json" {
+		vars, err := t.Vars(f.Secrets, missing, nil)
+		if err != nil {
+			return nil, err
+		}
+		obj := map[string]string{}
+		for _, v := range append(vars, extra...) {
+			obj[v.Name] = v.Value
+		}
+		return jsonObject(obj)
+	}
+	data, err := t.Render(f.Secrets, missing)
+	if err != nil {
+		return nil, err
+	}
+	if len(extra) > 0 {
+		data = append(append(data, additionalHeader...), dotenv(extra)...)
+	}
+	return data, nil
+}
+
+// unnamed are the secrets of the environment's vault that no placeholder
+// names and whose variable the template does not set.
+func (c *ExportCmd) unnamed(ctx context.Context, cfg *config.Config, t *render.Template, filter render.Filter, logf func(string, ...any)) ([]render.Var, error) {
+	named := map[string]bool{}
+	for _, r := range t.Refs() {
+		if r.Ref.Slug == cfg.Vault.Slug {
+			named[r.Ref.Key] = true
+		}
+	}
+	set := map[string]bool{}
+	for _, l := range t.Lines {
+		if l.Var != nil {
+			set[l.Var.Name] = true
+		}
+	}
+	run := &RunCmd{TargetFlags: c.TargetFlags, AllowEmpty: true}
+	secrets, err := run.fetch(ctx, cfg, filter, logf)
+	if err != nil {
+		return nil, err
+	}
+	var rest []fetch.Secret
+	for _, s := range secrets {
+		if !named[s.Key] && !set[render.VarName(s.Key)] {
+			rest = append(rest, s)
+		}
+	}
+	return render.SecretVars(rest)
+}
+
+// appendNew returns the file at path with the lines of data whose
+// variable it does not set yet added at the end. A missing file is
+// created with all of data.
+func appendNew(path string, data []byte) ([]byte, error) {
+	old, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return data, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	existing, err := render.ParseTemplate(path, string(old))
+	if err != nil {
+		return nil, fmt.Errorf("--append: read the existing file: %w", err)
+	}
+	have := map[string]bool{}
+	for _, l := range existing.Lines {
+		if l.Var != nil {
+			have[l.Var.Name] = true
+		}
+	}
+	add, err := render.ParseTemplate("export", string(data))
+	if err != nil {
+		return nil, err
+	}
+	out := bytes.TrimRight(old, "\n")
+	if len(out) > 0 {
+		out = append(out, '\n')
+	}
+	for _, l := range add.Lines {
+		if l.Var != nil && !have[l.Var.Name] {
+			out = append(out, l.Text+"\n"...)
+		}
+	}
+	return out, nil
 }
 
 // dotenv encodes vars as NAME='value' lines.
@@ -108,4 +243,21 @@ func dotenv(vars []render.Var) []byte {
 		b.WriteString(v.Name + "=" + q + "\n")
 	}
 	return b.Bytes()
+}
+
+// jsonObject is obj as indented JSON with sorted keys.
+func jsonObject(obj map[string]string) ([]byte, error) {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(obj); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

@@ -53,6 +53,10 @@ type CLI struct {
 	VaultDelete VaultDeleteCmd `cmd:"" name:"vault:delete" group:"Project" help:"Remove a vault from the project (its secrets stay)."`
 	EnvAdd      EnvAddCmd      `cmd:"" name:"env:add" group:"Project" help:"Add an environment to the project."`
 	Iam         IamCmd         `cmd:"" group:"Project" help:"Print the IAM policy for the project's namespace."`
+	Verify      VerifyCmd      `cmd:"" group:"Project" help:"Check credentials and access for each vault and environment."`
+
+	Copy CopyCmd `cmd:"" group:"Across environments" help:"Copy secrets from one environment or vault to another."`
+	Diff DiffCmd `cmd:"" group:"Across environments" help:"Compare secrets across environments and vaults."`
 }
 
 const description = `keep loads the secrets of a namespace and environment from AWS Secrets Manager and starts a program with them.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/keep-run/keep/config"
@@ -160,7 +161,7 @@ type clients struct {
 
 type client struct {
 	once   sync.Once
-	api    fetch.API
+	api    *secretsmanager.Client
 	region string
 	err    error
 }
@@ -169,7 +170,7 @@ func newClients(profile string) *clients {
 	return &clients{profile: profile, byName: map[string]*client{}}
 }
 
-func (c *clients) get(ctx context.Context, region string) (fetch.API, string, error) {
+func (c *clients) get(ctx context.Context, region string) (*secretsmanager.Client, string, error) {
 	c.mu.Lock()
 	cl, ok := c.byName[region]
 	if !ok {
@@ -177,10 +178,7 @@ func (c *clients) get(ctx context.Context, region string) (fetch.API, string, er
 		c.byName[region] = cl
 	}
 	c.mu.Unlock()
-	cl.once.Do(func() {
-		sm, resolved, err := fetch.NewClient(ctx, region, c.profile)
-		cl.api, cl.region, cl.err = sm, resolved, err
-	})
+	cl.once.Do(func() { cl.api, cl.region, cl.err = fetch.NewClient(ctx, region, c.profile) })
 	return cl.api, cl.region, cl.err
 }
 

@@ -172,3 +172,19 @@ func (c *countingAPI) BatchGetSecretValue(ctx context.Context, in *secretsmanage
 func (c *countingAPI) calls() Calls {
 	return Calls{ListSecrets: c.list.Load(), BatchGetSecretValue: c.batch.Load()}
 }
+
+// Keys lists the KEYs of the secrets that belong to t, without fetching a
+// value: ListSecrets pages only.
+func (f *Fetcher) Keys(ctx context.Context, t Target) ([]string, error) {
+	var keys []string
+	err := listPages(ctx, f.API, t, func(page []listed, _ []string) {
+		for _, s := range page {
+			keys = append(keys, s.Key)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list secrets of %s in %s: %w", t, f.Region, err)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
