@@ -804,8 +804,8 @@ func TestTemplateFlagCombinations(t *testing.T) {
 		{"overwrite without output", nil, []string{"run", "--template=" + path, "--overwrite"}, []string{"--overwrite needs --output"}},
 		{"exec with output", nil, []string{"run", "--template=" + path, "--output=" + out, "--exec"}, []string{"--exec cannot be combined with --output"}},
 		{"bad missing", nil, []string{"run", "--template=" + path, "--missing=ignore"}, []string{"--missing"}},
-		{"export only with template", nil, []string{"export", "--template=" + path, "--only=A*"}, []string{"--only/--except do not apply with --template"}},
-		{"export overwrite without output", nil, []string{"export", "--overwrite"}, []string{"--overwrite needs --output"}},
+		{"export only with template", nil, []string{"export", "--template=" + path, "--only=A*"}, []string{"--only/--except apply with --template only to what --all adds"}},
+		{"export overwrite without output", nil, []string{"export", "--overwrite"}, []string{"--overwrite and --append need --output"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append(tc.args, "--namespace=flagtest", "--env=production")

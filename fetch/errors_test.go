@@ -142,7 +142,7 @@ func TestThrottlingRetried(t *testing.T) {
 		}
 		return nil
 	}
-	f := &fetch.Fetcher{API: quickRetryClient(srv), Region: smfake.Region}
+	f := &fetch.Fetcher{API: quickRetryClient(srv), Region: smfake.Region, NoSpeculation: true}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 
@@ -164,7 +164,7 @@ func TestServerErrorFails(t *testing.T) {
 	srv.Inject = func(string, int) *smfake.Fault {
 		return &smfake.Fault{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: "boom"}
 	}
-	f := &fetch.Fetcher{API: quickRetryClient(srv), Region: smfake.Region}
+	f := &fetch.Fetcher{API: quickRetryClient(srv), Region: smfake.Region, NoSpeculation: true}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/errgroup"
@@ -54,6 +55,9 @@ type Fetcher struct {
 	// Concurrency bounds the BatchGetSecretValue calls in flight; 0 means
 	// DefaultConcurrency.
 	Concurrency int
+	// NoSpeculation turns off the speculative batch raced against the first
+	// ListSecrets page (see speculate.go), for comparisons.
+	NoSpeculation bool
 }
 
 // List finds every secret that belongs to t (see Target.Match) and fetches
@@ -61,7 +65,9 @@ type Fetcher struct {
 //
 // ListSecrets pages are read one after the other; as each page arrives its
 // wanted secrets are fetched with BatchGetSecretValue in chunks of 20,
-// concurrently, while the next page is requested. Any failure for a wanted
+// concurrently, while the next page is requested. A speculative filtered
+// BatchGetSecretValue raced against the first page makes a listing of one
+// page cost one round trip (see speculate.go). Any failure for a wanted
 // secret fails the whole call: List returns either every wanted secret or an
 // error. Errors name region and target; they never contain a value.
 func (f *Fetcher) List(ctx context.Context, t Target, want func(key string) bool) (*Result, error) {
@@ -83,8 +89,17 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 		values []Secret
 		failed SecretErrors
 	)
+	// Raced against the first page; see speculate.go.
+	specCtx, cancelSpec := context.WithCancel(ctx)
+	defer cancelSpec()
+	spec := make(chan *specResult, 1)
+	if !f.NoSpeculation {
+		go func() { spec <- speculate(specCtx, api, t) }()
+	}
+	began := time.Now()
+	first := true
 	g.Go(safely(func() error {
-		return listPages(ctx, api, t, func(page []listed, skipped []string) {
+		return listPages(ctx, api, t, func(page []listed, skipped []string, last bool) {
 			res.Skipped = append(res.Skipped, skipped...)
 			var wanted []listed
 			for _, s := range page {
@@ -94,6 +109,21 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 				}
 				wanted = append(wanted, s)
 			}
+			if first && last && len(wanted) > 0 && !f.NoSpeculation {
+				// The whole listing in one page: use what the speculative
+				// batch already has, fetch only the rest.
+				if r := awaitSpec(ctx, spec, time.Since(began)); r != nil {
+					var got []Secret
+					got, wanted = r.take(wanted)
+					mu.Lock()
+					values = append(values, got...)
+					mu.Unlock()
+				}
+			}
+			if first && !last {
+				cancelSpec() // more than one page: it cannot save a round trip
+			}
+			first = false
 			for chunk := range slices.Chunk(wanted, batchSize) {
 				g.Go(safely(func() error {
 					select {
@@ -177,7 +207,7 @@ func (c *countingAPI) calls() Calls {
 // value: ListSecrets pages only.
 func (f *Fetcher) Keys(ctx context.Context, t Target) ([]string, error) {
 	var keys []string
-	err := listPages(ctx, f.API, t, func(page []listed, _ []string) {
+	err := listPages(ctx, f.API, t, func(page []listed, _ []string, _ bool) {
 		for _, s := range page {
 			keys = append(keys, s.Key)
 		}

@@ -203,8 +203,11 @@ func newServer(t *testing.T, secrets ...smfake.Secret) *smfake.Server {
 	return srv
 }
 
+// fetcher reads from srv by the list path alone, without the speculative
+// batch, so that the tests of that path count its calls exactly;
+// speculate_test.go covers the speculation.
 func fetcher(srv *smfake.Server) *fetch.Fetcher {
-	return &fetch.Fetcher{API: srv.Client(), Region: smfake.Region}
+	return &fetch.Fetcher{API: srv.Client(), Region: smfake.Region, NoSpeculation: true}
 }
 
 // checkSecrets compares got, which must be sorted by Key, with want. It

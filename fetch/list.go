@@ -34,10 +34,10 @@ func listFilters(t Target) []types.Filter {
 }
 
 // listPages pages through ListSecrets and calls page with the secrets of
-// each page that belong to t, and the names under t's prefix that don't.
-// page is called from this goroutine, in order, before the next page is
-// requested.
-func listPages(ctx context.Context, api API, t Target, page func(matched []listed, skipped []string)) error {
+// each page that belong to t, the names under t's prefix that don't, and
+// whether it is the last page. page is called from this goroutine, in
+// order, before the next page is requested.
+func listPages(ctx context.Context, api API, t Target, page func(matched []listed, skipped []string, last bool)) error {
 	in := &secretsmanager.ListSecretsInput{
 		MaxResults: aws.Int32(listPageSize),
 		Filters:    listFilters(t),
@@ -69,8 +69,8 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 			}
 			matched = append(matched, listed{Key: key, Name: aws.ToString(e.Name), ARN: arn})
 		}
-		page(matched, skipped)
 		token := aws.ToString(out.NextToken)
+		page(matched, skipped, token == "")
 		if token == "" {
 			return nil
 		}
