@@ -18,6 +18,10 @@ import (
 type File struct {
 	Path string
 	info os.FileInfo
+	// pin holds the file open until Remove (on Unix), so that its inode
+	// number cannot be reused by a file put in its place: file systems
+	// such as ext4 hand a freed number to the next new file at once.
+	pin *os.File
 }
 
 // Error is a refusal or failure to write, with what to do.
@@ -54,7 +58,7 @@ func Write(path string, data []byte, overwrite bool) (*File, error) {
 		return nil, &Error{Msg: fmt.Sprintf("check %s: %v", path, err), Err: err}
 	}
 
-	tmp, err := writeTemp(path, data)
+	tmp, pin, err := writeTemp(path, data)
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Help: "check that the directory exists and is writable", Err: err}
 	}
@@ -64,48 +68,60 @@ func Write(path string, data []byte, overwrite bool) (*File, error) {
 	} else {
 		err = os.Link(tmp, path)
 	}
+	var info os.FileInfo
+	if err == nil && pin != nil {
+		info, err = pin.Stat()
+	} else if err == nil {
+		info, err = os.Lstat(path)
+	}
+	if err != nil && pin != nil {
+		pin.Close()
+	}
 	if errors.Is(err, fs.ErrExist) {
 		return nil, &Error{Msg: fmt.Sprintf("%s already exists", path), Help: "pass --overwrite to replace it, or choose another --output", Err: err}
 	}
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Err: err}
 	}
-	info, err := os.Lstat(path)
-	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Err: err}
-	}
-	return &File{Path: path, info: info}, nil
+	return &File{Path: path, info: info, pin: pin}, nil
 }
 
-// writeTemp writes data to a new file next to path and returns its name.
-func writeTemp(path string, data []byte) (string, error) {
+// writeTemp writes data to a new file next to path and returns its name,
+// and on Unix the file still open, to pin its inode.
+func writeTemp(path string, data []byte) (string, *os.File, error) {
 	var suffix [6]byte
 	if _, err := rand.Read(suffix[:]); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".keep-"+hex.EncodeToString(suffix[:]))
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err != nil || !pinInode {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		f = nil
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return "", err
+		return "", nil, err
 	}
-	return tmp, nil
+	return tmp, f, nil
 }
 
 // Remove deletes the file if path still names the file Write created; a
 // file someone put in its place is left alone. A file already gone is not
-// an error.
+// an error. Call it once: it lets go of the file.
 func (f *File) Remove() error {
+	if f.pin != nil {
+		defer f.pin.Close() // after the comparison: until then the inode is ours
+	}
 	fi, err := os.Lstat(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

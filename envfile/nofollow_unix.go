@@ -5,3 +5,6 @@ package envfile
 import "syscall"
 
 const oNoFollow = syscall.O_NOFOLLOW
+
+// pinInode: an open file keeps its inode number from being reused.
+const pinInode = true

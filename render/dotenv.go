@@ -14,10 +14,12 @@ import "strings"
 // carriage return (some parsers normalise line ends); a backslash at the
 // end (some take \' for an escaped quote); or \\ (python-dotenv unescapes
 // it inside single quotes). They are written in the form most parsers read
-// exactly: single quotes, or double quotes with \\ \" \$ \r escapes.
+// exactly: single quotes, or double quotes with \\ \" \$ \r escapes — the
+// latter for every carriage return, since a raw CR LF inside quotes
+// becomes LF in most parsers (keep's template parser too).
 func QuoteDotenv(value string) (quoted string, portable bool) {
-	if !strings.Contains(value, "'") {
-		portable = !strings.Contains(value, "\r") && !strings.HasSuffix(value, `\`) && !strings.Contains(value, `\\`)
+	if !strings.ContainsAny(value, "'\r") {
+		portable = !strings.HasSuffix(value, `\`) && !strings.Contains(value, `\\`)
 		return "'" + value + "'", portable
 	}
 	if !strings.ContainsAny(value, "\"\\$\r") {

@@ -118,7 +118,12 @@ func expand(s string, lookup func(string) (string, bool)) string {
 // Render resolves t for a file: lines are written as the template has
 // them, except that an assignment with placeholders gets its resolved
 // value, quoted so that dotenv parsers read back the exact bytes (see
-// QuoteDotenv). ${VAR} is left for the reader of the file to expand.
+// QuoteDotenv). ${VAR} on a line without placeholders is left for the
+// reader of the file to expand; on a line with one, the whole value is
+// quoted literally, so set composed values on lines of their own
+// (DATABASE_URL=postgresql://app:${DB_PASSWORD}@db). With MissingSkip a
+// placeholder whose secret is missing keeps its text; a line with no
+// secret found at all is written as it was.
 func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
 	var out bytes.Buffer
 	for _, l := range t.Lines {
@@ -127,22 +132,24 @@ func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
 			continue
 		}
 		var b strings.Builder
-		keep, drop := false, false
+		found, drop := 0, false
 		for _, p := range l.Var.Parts {
 			if p.Ref == nil {
 				b.WriteString(p.Text)
 				continue
 			}
-			v, found, err := t.value(l, *p.Ref, secrets)
+			v, ok, err := t.value(l, *p.Ref, secrets)
 			if err != nil {
 				return nil, err
 			}
-			if !found {
+			if ok {
+				found++
+			} else {
 				switch missing {
 				case MissingFail:
 					return nil, t.missingError(l, *p.Ref, secrets)
 				case MissingSkip:
-					keep = true
+					v = p.Text
 				case MissingRemove:
 					drop = true
 				}
@@ -154,7 +161,7 @@ func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
 			for _, text := range strings.Split(l.Text, "\n") {
 				out.WriteString("# " + text + "\n")
 			}
-		case keep:
+		case missing == MissingSkip && found == 0:
 			out.WriteString(l.Text + "\n")
 		default:
 			if l.Var.Export {

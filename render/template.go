@@ -105,7 +105,12 @@ func (es TemplateErrors) Error() string {
 }
 
 // Hint is the first problem's.
-func (es TemplateErrors) Hint() string { return es[0].Hint() }
+func (es TemplateErrors) Hint() string {
+	if len(es) == 0 {
+		return ""
+	}
+	return es[0].Hint()
+}
 
 // Unwrap gives errors.As access to each *TemplateError.
 func (es TemplateErrors) Unwrap() []error {
@@ -145,7 +150,11 @@ func ParseTemplate(file string, src string) (*Template, error) {
 		for {
 			a, err := parseAssignment(text)
 			if err == errUnterminated && i+1 < len(lines) {
-				i++
+				// Only a line with a quote can close the value: skip the
+				// others without parsing again (a long PEM stays linear).
+				for i++; i+1 < len(lines) && !strings.ContainsAny(lines[i], `'"`); i++ {
+					text += "\n" + lines[i]
+				}
 				text += "\n" + lines[i]
 				continue
 			}
