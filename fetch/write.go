@@ -59,11 +59,15 @@ func (t Target) Tags(vaultSlug string) []types.Tag {
 	}
 }
 
-// CheckValue reports whether value can be stored and later injected: valid
+// CheckValue reports whether value can be stored and later injected: not
+// empty (an empty SecretString is no value: the secret would have no
+// version, and every read of it, keep run's included, would fail), valid
 // UTF-8 (the API carries strings as JSON), no NUL byte (no environment
 // variable can hold one), at most MaxValueBytes.
 func CheckValue(value string) error {
 	switch {
+	case value == "":
+		return &Error{Msg: "the value is empty; Secrets Manager cannot store an empty value", Help: "pass the value as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
 	case !utf8.ValidString(value):
 		return &Error{Msg: "the value is not valid UTF-8", Help: "Secrets Manager stores text; base64-encode binary data first"}
 	case strings.IndexByte(value, 0) >= 0:
@@ -183,6 +187,20 @@ func describe(ctx context.Context, api WriteAPI, name string) (*secretsmanager.D
 // checkManaged refuses a secret keep does not manage for t's namespace,
 // and one scheduled for deletion.
 func checkManaged(s *secretsmanager.DescribeSecretOutput, t Target, name string) error {
+	if err := checkOwner(s, t, name); err != nil {
+		return err
+	}
+	if s.DeletedDate != nil {
+		return &Error{
+			Msg:  fmt.Sprintf("%s is scheduled for deletion (on %s)", name, s.DeletedDate.Format("2006-01-02")),
+			Help: "run keep restore first",
+		}
+	}
+	return nil
+}
+
+// checkOwner refuses a secret keep does not manage for t's namespace.
+func checkOwner(s *secretsmanager.DescribeSecretOutput, t Target, name string) error {
 	tags := map[string]string{}
 	for _, tag := range s.Tags {
 		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
@@ -192,12 +210,6 @@ func checkManaged(s *secretsmanager.DescribeSecretOutput, t Target, name string)
 			Msg: fmt.Sprintf("%s exists but is not managed by keep for namespace %s (tags ManagedBy=%q, Namespace=%q)",
 				name, t.Namespace, tags[TagManagedBy], tags[TagNamespace]),
 			Help: "keep does not touch secrets it does not manage; tag it ManagedBy=Keep and Namespace=" + t.Namespace + " if it is keep's, or use another KEY",
-		}
-	}
-	if s.DeletedDate != nil {
-		return &Error{
-			Msg:  fmt.Sprintf("%s is scheduled for deletion (on %s)", name, s.DeletedDate.Format("2006-01-02")),
-			Help: "run keep restore first",
 		}
 	}
 	return nil
@@ -218,7 +230,11 @@ func Delete(ctx context.Context, api WriteAPI, t Target, key string, recoveryDay
 	if s == nil {
 		return nil, &Error{Msg: fmt.Sprintf("%s does not exist", name), Help: "check the KEY and --env; keep show lists the secrets"}
 	}
-	if err := checkManaged(s, t, name); err != nil && !(s.DeletedDate != nil && force) {
+	if err := checkOwner(s, t, name); err != nil {
+		return nil, err
+	}
+	// A secret already scheduled for deletion may still be deleted for good.
+	if err := checkManaged(s, t, name); err != nil && !force {
 		return nil, err
 	}
 	in := &secretsmanager.DeleteSecretInput{SecretId: s.ARN}
@@ -234,7 +250,8 @@ func Delete(ctx context.Context, api WriteAPI, t Target, key string, recoveryDay
 	return out, nil
 }
 
-// Restore cancels the scheduled deletion of the secret key of t.
+// Restore cancels the scheduled deletion of the secret key of t. It
+// refuses secrets keep does not manage for t's namespace.
 func Restore(ctx context.Context, api WriteAPI, t Target, key string) error {
 	if !ValidKey(key) {
 		return invalidKey(key)
@@ -246,6 +263,9 @@ func Restore(ctx context.Context, api WriteAPI, t Target, key string) error {
 	}
 	if s == nil {
 		return &Error{Msg: fmt.Sprintf("%s does not exist (a secret deleted with --force cannot be restored)", name), Help: "check the KEY and --env"}
+	}
+	if err := checkOwner(s, t, name); err != nil {
+		return err
 	}
 	if s.DeletedDate == nil {
 		return &Error{Msg: fmt.Sprintf("%s is not scheduled for deletion", name), Help: "nothing to restore"}
