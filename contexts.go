@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/keep-run/keep/config"
@@ -24,20 +25,26 @@ func parseContext(s string) contextRef {
 }
 
 // contexts are the contexts of --env lists and --vault lists: every vault
-// with every env. An env of the form vault:env names its vault itself.
+// with every env, each once. An env of the form vault:env names its vault
+// itself.
 func contexts(envs, vaults string) []contextRef {
 	vs := splitList(vaults)
 	if len(vs) == 0 {
 		vs = []string{""}
 	}
 	var out []contextRef
+	add := func(ref contextRef) {
+		if !slices.Contains(out, ref) {
+			out = append(out, ref)
+		}
+	}
 	for _, e := range splitList(envs) {
 		if ref := parseContext(e); ref.Vault != "" {
-			out = append(out, ref)
+			add(ref)
 			continue
 		}
 		for _, v := range vs {
-			out = append(out, contextRef{Vault: v, Env: e})
+			add(contextRef{Vault: v, Env: e})
 		}
 	}
 	return out

@@ -88,7 +88,9 @@ func (c *CopyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	existing, err := (&fetch.Fetcher{API: dst.client, Region: dst.region}).Keys(ctx, dst.target)
+	// Every name taken, not only keep's secrets of the destination: without
+	// --overwrite, a mistagged secret there must not be written over either.
+	existing, err := (&fetch.Fetcher{API: dst.client, Region: dst.region}).Occupied(ctx, dst.target)
 	if err != nil {
 		return err
 	}

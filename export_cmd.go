@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -209,28 +210,61 @@ func appendNew(path string, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	existing, err := render.ParseTemplate(path, string(old))
+	existing, err := dotenvLines(path, string(old))
 	if err != nil {
 		return nil, fmt.Errorf("--append: read the existing file: %w", err)
 	}
 	have := map[string]bool{}
-	for _, l := range existing.Lines {
-		if l.Var != nil {
-			have[l.Var.Name] = true
-		}
+	for _, l := range existing {
+		have[l.name] = true
 	}
-	add, err := render.ParseTemplate("export", string(data))
+	add, err := dotenvLines("export", string(data))
 	if err != nil {
 		return nil, err
 	}
-	out := bytes.TrimRight(old, "\n")
-	if len(out) > 0 {
+	out := old // kept byte for byte; only a missing final newline is added
+	if len(out) > 0 && out[len(out)-1] != '\n' {
 		out = append(out, '\n')
 	}
-	for _, l := range add.Lines {
-		if l.Var != nil && !have[l.Var.Name] {
-			out = append(out, l.Text+"\n"...)
+	for _, l := range add {
+		if !have[l.name] {
+			out = append(out, l.text+"\n"...)
 		}
+	}
+	return out, nil
+}
+
+// dotenvLine is an assignment of a .env file: the variable and the line as
+// written (several physical lines for a multi-line quoted value).
+type dotenvLine struct{ name, text string }
+
+// dotenvLines are the assignments of src, a .env file. Braces are not read
+// as placeholders: values are secrets and the user's own, not a template,
+// and a value like {name|filter} is no error. An error names the line,
+// never its text, which may hold a secret.
+func dotenvLines(file, src string) ([]dotenvLine, error) {
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	t, err := render.ParseTemplate(file, strings.ReplaceAll(src, "{", "("))
+	if err != nil {
+		line := 0
+		var te *render.TemplateError
+		if errors.As(err, &te) {
+			line = te.Line
+		}
+		return nil, &helpError{
+			msg:  fmt.Sprintf("%s:%d: not a NAME=VALUE line, or a variable set twice", file, line),
+			help: "fix that line (keep reads NAME=VALUE lines, values optionally quoted, and # comments), or use --overwrite",
+		}
+	}
+	physical := strings.Split(src, "\n")
+	var out []dotenvLine
+	for _, l := range t.Lines {
+		if l.Var == nil {
+			continue
+		}
+		// The same line of src, with its braces.
+		n := strings.Count(l.Text, "\n") + 1
+		out = append(out, dotenvLine{name: l.Var.Name, text: strings.Join(physical[l.Num-1:l.Num-1+n], "\n")})
 	}
 	return out, nil
 }

@@ -106,7 +106,7 @@ func (s *Server) batchGet(body []byte) (any, *Fault) {
 			out.Errors = append(out.Errors, apiError{ARN(sec.Name), sec.ErrorCode, "smfake: " + sec.ErrorCode})
 			continue
 		}
-		v := valueEntry{ARN: ARN(sec.Name), Name: sec.Name, VersionId: "v1"}
+		v := valueEntry{ARN: ARN(sec.Name), Name: sec.Name, VersionId: versionID(sec)}
 		if sec.Binary != nil {
 			v.SecretBinary = sec.Binary
 		} else {
@@ -120,15 +120,7 @@ func (s *Server) batchGet(body []byte) (any, *Fault) {
 func (s *Server) lookup(id string) *Secret {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sec, ok := s.secrets[id]; ok {
-		return sec
-	}
-	for _, sec := range s.secrets {
-		if ARN(sec.Name) == id {
-			return sec
-		}
-	}
-	return nil
+	return s.find(id)
 }
 
 func paginate(all []*Secret, token string, max, limit int) ([]*Secret, string, *Fault) {

@@ -1,8 +1,10 @@
 // Package smfake is an httptest server that speaks the Secrets Manager JSON
-// protocol (awsJson1_1) for ListSecrets and BatchGetSecretValue, so that tests
-// can exercise the real SDK — signing, retries, error decoding — against
-// faults moto cannot produce: AccessDenied, per-secret errors, throttling,
-// odd responses, latency, and call counting.
+// protocol (awsJson1_1) for ListSecrets and BatchGetSecretValue, and for the
+// writes keep makes (DescribeSecret, CreateSecret, PutSecretValue,
+// TagResource, UntagResource, DeleteSecret), so that tests can exercise the
+// real SDK — signing, retries, error decoding — against faults moto cannot
+// produce: AccessDenied, per-secret errors, throttling, odd responses,
+// latency, and call counting.
 package smfake
 
 import (
@@ -35,6 +37,10 @@ type Secret struct {
 	// ErrorCode, when set, is reported for this secret in the Errors of
 	// BatchGetSecretValue instead of its value (e.g. "DecryptionFailure").
 	ErrorCode string
+	// KMSKeyID is the KmsKeyId CreateSecret was given ("" for none).
+	KMSKeyID string
+
+	version int // PutSecretValue calls so far; the VersionId is v<version+1>
 }
 
 // ARN is the fake ARN of a secret name: a stable suffix, as AWS adds one.
@@ -62,7 +68,8 @@ type Call struct {
 }
 
 // Server is a fake. It starts listening on the first call of URL, Client
-// or Env, so Inject and Latency set before that need no locking.
+// or Env, so Inject, InjectSecret and Latency set before that need no
+// locking.
 type Server struct {
 	start sync.Once
 	srv   *httptest.Server
@@ -74,6 +81,12 @@ type Server struct {
 	// Inject, when set, is asked before every request is answered; a
 	// non-nil Fault is sent instead. Set it before the server starts.
 	Inject func(op string, n int) *Fault
+	// InjectSecret, when set, is asked before every request that names a
+	// secret by SecretId or Name, with the op and the secret's name (an ARN
+	// of a stored secret is resolved to its name); a non-nil Fault is sent
+	// instead, e.g. AccessDenied on CreateSecret of one name. Set it before
+	// the server starts.
+	InjectSecret func(op, name string) *Fault
 	// Latency is added before every answer. Set it before the server starts.
 	Latency time.Duration
 }
@@ -173,6 +186,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if s.InjectSecret != nil {
+		if name := s.secretName(body); name != "" {
+			if f := s.InjectSecret(op, name); f != nil {
+				writeFault(w, f)
+				return
+			}
+		}
+	}
 	var out any
 	var fault *Fault
 	switch op {
@@ -180,6 +201,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		out, fault = s.listSecrets(body)
 	case "BatchGetSecretValue":
 		out, fault = s.batchGet(body)
+	case "DescribeSecret":
+		out, fault = s.describeSecret(body)
+	case "CreateSecret":
+		out, fault = s.createSecret(body)
+	case "PutSecretValue":
+		out, fault = s.putSecretValue(body)
+	case "TagResource":
+		out, fault = s.tagResource(body)
+	case "UntagResource":
+		out, fault = s.untagResource(body)
+	case "DeleteSecret":
+		out, fault = s.deleteSecret(body)
 	default:
 		fault = &Fault{Code: "UnknownOperationException", Message: "smfake does not speak " + op}
 	}
