@@ -1,6 +1,6 @@
 # keep — see README.md.
 
-.PHONY: build demo test
+.PHONY: build demo test bench
 
 build:
 	go build -o keep .
@@ -10,3 +10,9 @@ demo:
 
 test:
 	./scripts/test
+
+# Rewrites docs/benchmarks.md and docs/benchmarks.svg (about 2 minutes),
+# then times keep against moto (scripts/time-run: hyperfine, GNU time).
+bench:
+	go test ./bench -run TestReport -report -v -timeout 20m
+	./scripts/time-run

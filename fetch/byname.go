@@ -13,6 +13,12 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// ByNameConcurrency bounds the BatchGetSecretValue calls ByName has in
+// flight: 1000 secrets in one burst of 50 calls, which stays below the
+// ~100 requests per second AWS allows. The list path needs fewer, since
+// its pages arrive one at a time.
+const ByNameConcurrency = 50
+
 // Named is what ByName found.
 type Named struct {
 	// Secrets by KEY, for the keys that exist.
@@ -24,7 +30,8 @@ type Named struct {
 }
 
 // ByName fetches the secrets of t named by keys with BatchGetSecretValue,
-// all chunks of 20 at once: one round trip, with no listing. Names are
+// all chunks of 20 at once (up to ByNameConcurrency): one round trip, with
+// no listing. Names are
 // built as on the list path (Target.SecretName), so the exact tag check is
 // not needed: the name alone places a secret in (namespace, env). A key
 // Secrets Manager reports as not found is Missing; any other failure for a
@@ -58,7 +65,11 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 		failed SecretErrors
 	)
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(f.concurrency())
+	limit := ByNameConcurrency
+	if f.Concurrency > 0 {
+		limit = f.Concurrency
+	}
+	g.SetLimit(limit)
 	for chunk := range slices.Chunk(want, batchSize) {
 		g.Go(safely(func() error {
 			got, missing, errs, err := batchGetByName(ctx, api, chunk)

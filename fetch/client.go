@@ -2,13 +2,16 @@ package fetch
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go/logging"
 )
@@ -66,19 +69,47 @@ func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Cli
 			Help: "pass --region, set KEEP_REGION or AWS_REGION, or set \"region\" in the vault file",
 		}
 	}
-	// Credentials now, not inside the first call: a missing one is then
-	// one clear error, bounded by ctx, not a chain of SDK messages.
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil, "", callError("get AWS credentials", ctx.Err())
-		}
-		return nil, "", &Error{
-			Msg:  "no AWS credentials: " + oneLine(err.Error()),
+	if err := retrieveCredentials(ctx, cfg); err != nil {
+		return nil, "", err
+	}
+	return secretsmanager.NewFromConfig(cfg), cfg.Region, nil
+}
+
+// imdsCredentialTimeout bounds getting credentials from the EC2 instance
+// metadata service, which is what the SDK falls back to when nothing else
+// gives any. On EC2 it answers in milliseconds; elsewhere a firewalled
+// metadata address can stall the SDK for its own 5-second limit.
+const imdsCredentialTimeout = 1500 * time.Millisecond
+
+// retrieveCredentials gets the credentials now, not inside the first call:
+// a missing one is then one clear error, bounded by ctx, not a chain of
+// SDK messages.
+func retrieveCredentials(ctx context.Context, cfg aws.Config) error {
+	fromIMDS := aws.IsCredentialsProvider(cfg.Credentials, (*ec2rolecreds.Provider)(nil))
+	credCtx := ctx
+	if fromIMDS {
+		var cancel context.CancelFunc
+		credCtx, cancel = context.WithTimeout(ctx, imdsCredentialTimeout)
+		defer cancel()
+	}
+	_, err := cfg.Credentials.Retrieve(credCtx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return callError("get AWS credentials", ctx.Err())
+	case fromIMDS && credCtx.Err() != nil:
+		return &Error{
+			Msg:  fmt.Sprintf("no AWS credentials: none in the environment or ~/.aws, and the EC2 instance metadata service did not answer within %s", imdsCredentialTimeout),
 			Help: "configure credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance or task role",
 			Err:  err,
 		}
 	}
-	return secretsmanager.NewFromConfig(cfg), cfg.Region, nil
+	return &Error{
+		Msg:  "no AWS credentials: " + oneLine(err.Error()),
+		Help: "configure credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance or task role",
+		Err:  err,
+	}
 }
 
 // oneLine folds a multi-line SDK message into one line.

@@ -62,6 +62,9 @@ func (e *StartError) Hint() string {
 	if errors.Is(e.Err, ErrInterpreter) {
 		return "fix the script's first line (#!) or install the interpreter it names"
 	}
+	if errors.Is(e.Err, syscall.E2BIG) {
+		return "the environment is larger than the kernel passes to a program (usually 2 MiB for arguments and environment together): inject fewer secrets with --only, pass them in a file with --template and --output, or raise the limit with ulimit -s"
+	}
 	return "check the file's permissions (chmod +x) and its #! line"
 }
 

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -89,6 +90,8 @@ type Server struct {
 	InjectSecret func(op, name string) *Fault
 	// Latency is added before every answer. Set it before the server starts.
 	Latency time.Duration
+
+	conns, inFlight, maxInFlight int
 }
 
 // New returns a fake holding secrets.
@@ -102,7 +105,17 @@ func New(secrets ...Secret) *Server {
 
 // URL is the fake's endpoint; the first call starts it.
 func (s *Server) URL() string {
-	s.start.Do(func() { s.srv = httptest.NewServer(http.HandlerFunc(s.serve)) })
+	s.start.Do(func() {
+		s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+		s.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+			if state == http.StateNew {
+				s.mu.Lock()
+				s.conns++
+				s.mu.Unlock()
+			}
+		}
+		s.srv.Start()
+	})
 	return s.srv.URL
 }
 
@@ -126,6 +139,20 @@ func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Call(nil), s.calls...)
+}
+
+// Conns is how many TCP connections the fake accepted.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// MaxInFlight is the most requests the fake was answering at once.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInFlight
 }
 
 // Count is how many op requests arrived (retries included).
@@ -166,10 +193,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	n := s.counts[op]
 	idx := len(s.calls)
 	s.calls = append(s.calls, Call{Op: op, N: n, Start: start, Body: body})
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.calls[idx].End = time.Now()
+		s.inFlight--
 		s.mu.Unlock()
 	}()
 
@@ -213,6 +243,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		out, fault = s.untagResource(body)
 	case "DeleteSecret":
 		out, fault = s.deleteSecret(body)
+	case "GetSecretValue":
+		out, fault = s.getSecretValue(body)
 	default:
 		fault = &Fault{Code: "UnknownOperationException", Message: "smfake does not speak " + op}
 	}

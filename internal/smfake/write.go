@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"strconv"
+	"strings"
 )
 
 // The write operations keep uses — DescribeSecret, CreateSecret,
@@ -23,15 +24,18 @@ func (s *Server) Get(name string) (Secret, bool) {
 	return c, true
 }
 
-// find is lookup with s.mu held.
+// find is lookup with s.mu held: by name, or by ARN (whose name is the
+// part between ":secret:" and the "-XXXXXX" suffix).
 func (s *Server) find(id string) *Secret {
 	if sec, ok := s.secrets[id]; ok {
 		return sec
 	}
-	for _, sec := range s.secrets {
-		if ARN(sec.Name) == id {
-			return sec
-		}
+	_, rest, ok := strings.Cut(id, ":secret:")
+	if !ok || len(rest) < 8 {
+		return nil
+	}
+	if sec, ok := s.secrets[rest[:len(rest)-7]]; ok && ARN(sec.Name) == id {
+		return sec
 	}
 	return nil
 }
@@ -219,4 +223,37 @@ func (s *Server) deleteSecret(body []byte) (any, *Fault) {
 		Name         string
 		DeletionDate float64
 	}{ARN(sec.Name), sec.Name, 1.7e9}, nil
+}
+
+func (s *Server) getSecretValue(body []byte) (any, *Fault) {
+	var in struct{ SecretId string }
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.find(in.SecretId)
+	switch {
+	case sec == nil:
+		return nil, notFound()
+	case sec.Deleted:
+		return nil, markedForDeletion()
+	case sec.ErrorCode != "":
+		return nil, &Fault{Code: sec.ErrorCode, Message: "smfake: " + sec.ErrorCode}
+	}
+	out := struct {
+		ARN           string
+		Name          string
+		SecretString  *string `json:",omitempty"`
+		SecretBinary  []byte  `json:",omitempty"`
+		VersionId     string
+		VersionStages []string
+	}{ARN: ARN(sec.Name), Name: sec.Name, VersionId: versionID(sec), VersionStages: []string{"AWSCURRENT"}}
+	if sec.Binary != nil {
+		out.SecretBinary = sec.Binary
+	} else {
+		v := sec.Value
+		out.SecretString = &v
+	}
+	return out, nil
 }
