@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -128,5 +131,22 @@ func callError(op string, err error) error {
 		}
 		return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
 	}
-	return &Error{Msg: op + ": " + err.Error(), Err: err, Help: "check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)"}
+	return &Error{Msg: op + ": " + networkError(err), Err: err, Help: "check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)"}
+}
+
+// networkError says briefly why a request did not get through: the
+// address and the system's reason ("cannot reach http://…: connection
+// refused"), else the SDK's whole message.
+func networkError(err error) string {
+	var ue *url.Error
+	var oe *net.OpError
+	if errors.As(err, &ue) && errors.As(err, &oe) {
+		reason := oe.Err.Error()
+		var se *os.SyscallError
+		if errors.As(oe.Err, &se) {
+			reason = se.Err.Error()
+		}
+		return fmt.Sprintf("cannot reach %s: %s", ue.URL, reason)
+	}
+	return oneLine(err.Error())
 }
