@@ -65,6 +65,7 @@ const description = `keep loads the secrets of a namespace and environment from 
 
 func main() {
 	defer guardPanic(os.Stderr)
+	noDump()
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("keep"),

@@ -38,6 +38,8 @@ type RunCmd struct {
 	AllowEmpty bool          `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 	Timeout    time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for everything before the command starts."`
 
+	AllowOverride []string `name:"allow-override" env:"KEEP_ALLOW_OVERRIDE" sep:"," placeholder:"NAME,…" help:"Let secrets set these protected variables (PATH, LD_*, DYLD_*), which keep refuses otherwise."`
+
 	Template  string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Set exactly the variables of this template (dotenv with {vault:KEY} placeholders); auto means <template_path>/<env>.env."`
 	Output    string `placeholder:"PATH" help:"With --template: write the rendered template to PATH (0600) for the command to read, instead of setting variables; removed when keep exits (implies --supervise)."`
 	Overwrite bool   `help:"With --output: replace an existing file."`
@@ -154,9 +156,14 @@ func (c *RunCmd) Run(g *Globals) error {
 		if testPanic != nil {
 			testPanic(secrets)
 		}
-		if env, err = render.Environ(inherited, secrets); err != nil {
+		vars, err := render.SecretVars(secrets)
+		if err != nil {
 			return err
 		}
+		if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
+			return err
+		}
+		env = render.EnvironVars(inherited, vars)
 	} else {
 		t, f, err := c.fetchTemplate(ctx, cfg, logf)
 		if err != nil {
@@ -165,6 +172,9 @@ func (c *RunCmd) Run(g *Globals) error {
 		if c.Output == "" {
 			vars, err := t.Vars(f.Secrets, missing, lookupInherited)
 			if err != nil {
+				return err
+			}
+			if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
 				return err
 			}
 			env = render.EnvironVars(inherited, vars)

@@ -1,0 +1,38 @@
+package render
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Protected reports whether name is a variable that changes what program
+// runs or what code it loads — PATH, LD_*, DYLD_* — which a secret must not
+// set unless the user says so.
+func Protected(name string) bool {
+	return name == "PATH" || strings.HasPrefix(name, "LD_") || strings.HasPrefix(name, "DYLD_")
+}
+
+// CheckProtected refuses vars that set a protected variable not listed in
+// allowed.
+func CheckProtected(vars []Var, allowed []string) error {
+	for _, v := range vars {
+		if Protected(v.Name) && !slices.Contains(allowed, v.Name) {
+			return &ProtectedError{Name: v.Name}
+		}
+	}
+	return nil
+}
+
+// ProtectedError is a secret or template variable that would set a
+// protected variable.
+type ProtectedError struct{ Name string }
+
+func (e *ProtectedError) Error() string {
+	return fmt.Sprintf("refusing to set %s from a secret or template: it decides what the command runs or loads", e.Name)
+}
+
+// Hint says how to allow it.
+func (e *ProtectedError) Hint() string {
+	return fmt.Sprintf("if that is intended, pass --allow-override=%s (or leave the secret out with --except)", e.Name)
+}
