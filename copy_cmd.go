@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -33,6 +32,7 @@ type CopyCmd struct {
 	Except    string        `placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs."`
 	Overwrite bool          `help:"Replace secrets that exist in the destination."`
 	DryRun    bool          `name:"dry-run" help:"Print the plan (names only) and write nothing."`
+	Format    string        `enum:"text,json" default:"text" help:"How to print the plan: text or json."`
 	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
 	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for both vaults (default: each vault file's)."`
 	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
@@ -100,7 +100,9 @@ func (c *CopyCmd) Run(g *Globals) error {
 			clash = append(clash, s.Key)
 		}
 	}
-	c.printPlan(secrets, existing, src, dst)
+	if err := c.printPlan(secrets, existing, src, dst); err != nil {
+		return err
+	}
 	if c.DryRun {
 		return nil
 	}
@@ -137,8 +139,12 @@ func (c *CopyCmd) source(ctx context.Context, src *vaultEnv, filter render.Filte
 	return res.Secrets, nil
 }
 
-func (c *CopyCmd) printPlan(secrets []fetch.Secret, existing []string, src, dst *vaultEnv) {
-	fmt.Printf("Copy %d secret(s) from %s (%s) to %s (%s):\n", len(secrets), src.target, src.region, dst.target, dst.region)
+func (c *CopyCmd) printPlan(secrets []fetch.Secret, existing []string, src, dst *vaultEnv) error {
+	type step struct {
+		Key    string `json:"key"`
+		Action string `json:"action"` // create, overwrite, or exists (refused)
+	}
+	var plan []step
 	for _, s := range secrets {
 		action := "create"
 		if slices.Contains(existing, s.Key) {
@@ -147,8 +153,21 @@ func (c *CopyCmd) printPlan(secrets []fetch.Secret, existing []string, src, dst 
 				action = "overwrite"
 			}
 		}
-		fmt.Printf("  %-9s %s\n", action, s.Key)
+		plan = append(plan, step{s.Key, action})
 	}
+	if c.Format == "json" {
+		return printJSON(struct {
+			From   string `json:"from"`
+			To     string `json:"to"`
+			DryRun bool   `json:"dry_run"`
+			Plan   []step `json:"plan"`
+		}{src.target.String(), dst.target.String(), c.DryRun, plan})
+	}
+	fmt.Printf("Copy %d secret(s) from %s (%s) to %s (%s):\n", len(secrets), src.target, src.region, dst.target, dst.region)
+	for _, p := range plan {
+		fmt.Printf("  %-9s %s\n", p.Action, p.Key)
+	}
+	return nil
 }
 
 // write copies secrets into dst concurrently, at most copyRate a second,
@@ -161,7 +180,7 @@ func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultE
 	vault := fetch.Vault{Slug: dst.cfg.Vault.Slug, KMSKey: dst.cfg.Vault.Key, Replicas: replicas}
 	tick := time.NewTicker(time.Second / copyRate)
 	defer tick.Stop()
-	progress := newProgress(len(secrets))
+	progress := newProgress("copying", len(secrets))
 	var (
 		mu     sync.Mutex
 		copied []string
@@ -191,7 +210,9 @@ func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultE
 	progress.done()
 	sort.Strings(copied)
 	if len(failed) == 0 {
-		fmt.Printf("Copied %d secret(s) to %s\n", len(copied), dst.target)
+		if c.Format != "json" {
+			fmt.Printf("Copied %d secret(s) to %s\n", len(copied), dst.target)
+		}
 		return nil
 	}
 	var lines []string
@@ -213,27 +234,4 @@ func listOrNone(s []string) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
-}
-
-// progress is a "copied n/m" line on stderr, only on a terminal.
-type progress struct {
-	total, n int
-	on       bool
-}
-
-func newProgress(total int) *progress {
-	return &progress{total: total, on: total > 1 && isTerminal(os.Stderr)}
-}
-
-func (p *progress) step() {
-	p.n++
-	if p.on {
-		fmt.Fprintf(os.Stderr, "\rcopying: %d/%d", p.n, p.total)
-	}
-}
-
-func (p *progress) done() {
-	if p.on {
-		fmt.Fprintln(os.Stderr)
-	}
 }

@@ -55,6 +55,8 @@ func (c *DiffCmd) Run(g *Globals) error {
 	defer cancel()
 
 	values := make([]map[string]string, len(refs)) // per context: KEY → value
+	stop := spin(fmt.Sprintf("fetching %d contexts", len(refs)))
+	defer stop()
 	g2, gctx := errgroup.WithContext(ctx)
 	for i, ref := range refs {
 		g2.Go(func() error {
@@ -73,7 +75,9 @@ func (c *DiffCmd) Run(g *Globals) error {
 			return nil
 		})
 	}
-	if err := g2.Wait(); err != nil {
+	err = g2.Wait()
+	stop()
+	if err != nil {
 		return err
 	}
 	rows := diffRows(values)
@@ -153,7 +157,7 @@ func (c *DiffCmd) printTable(refs []contextRef, rows []diffRow, values []map[str
 				cells = append(cells, "—")
 			}
 		}
-		fmt.Fprintln(w, strings.Join(append(cells, row.status), "\t"))
+		fmt.Fprintln(w, strings.Join(append(cells, paint(row.status, statusColor[row.status])), "\t"))
 		counts[row.status]++
 	}
 	if err := w.Flush(); err != nil {
@@ -194,6 +198,8 @@ func (c *DiffCmd) printJSON(refs []contextRef, rows []diffRow, values []map[stri
 	}
 	return printJSON(out)
 }
+
+var statusColor = map[string]string{statusIdentical: green, statusDifferent: yellow, statusIncomplete: red}
 
 // diffFound is --exit-code's "they differ": exit 1, nothing more to say.
 type diffFound struct{}

@@ -124,13 +124,26 @@ func checkAccess(v config.Vault, profile string) {
 }
 
 // VaultListCmd is keep vault:list.
-type VaultListCmd struct{}
+type VaultListCmd struct {
+	Format string `enum:"table,json" default:"table" help:"table or json."`
+}
 
 // Run prints the vaults.
 func (c *VaultListCmd) Run(g *Globals) error {
 	project, err := requireProject()
 	if err != nil {
 		return err
+	}
+	if c.Format == "json" {
+		type vault struct {
+			config.Vault
+			Default bool `json:"default"`
+		}
+		out := []vault{}
+		for _, slug := range project.VaultSlugs() {
+			out = append(out, vault{project.Vaults[slug], slug == project.Settings.DefaultVault})
+		}
+		return printJSON(out)
 	}
 	if len(project.Vaults) == 0 {
 		fmt.Println("No vaults are configured yet; add one with keep vault:add")

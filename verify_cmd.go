@@ -25,6 +25,7 @@ type VerifyCmd struct {
 	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
 	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for every vault (default: each vault file's)."`
 	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+	Format    string        `enum:"table,json" default:"table" help:"table or json."`
 	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"60s" help:"Deadline for the whole command."`
 }
 
@@ -69,23 +70,50 @@ func (c *VerifyCmd) Run(g *Globals) error {
 	defer cancel()
 	var results []verifyResult
 	failed := false
-	for _, ref := range contexts(envs, vaults) {
+	refs := contexts(envs, vaults)
+	stop := spin(fmt.Sprintf("checking %d contexts", len(refs)))
+	for _, ref := range refs {
 		r := c.check(ctx, o, ref)
 		failed = failed || r.failed
 		results = append(results, r)
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "VAULT:ENV\tREGION\tCREDENTIALS\tLIST\tREAD\tWRITE")
-	for _, r := range results {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ref, r.region, r.creds, r.list, r.read, r.writes)
-	}
-	if err := w.Flush(); err != nil {
+	stop()
+	if err := c.print(results); err != nil {
 		return err
 	}
 	if failed {
 		return verifyFailed{}
 	}
 	return nil
+}
+
+func (c *VerifyCmd) print(results []verifyResult) error {
+	if c.Format == "json" {
+		type row struct {
+			Context     string `json:"context"`
+			Region      string `json:"region"`
+			Credentials string `json:"credentials"`
+			List        string `json:"list"`
+			Read        string `json:"read"`
+			Write       string `json:"write"`
+			OK          bool   `json:"ok"`
+		}
+		out := []row{}
+		for _, r := range results {
+			out = append(out, row{r.ref.String(), r.region, r.creds, r.list, r.read, r.writes, !r.failed})
+		}
+		return printJSON(out)
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "VAULT:ENV\tREGION\tCREDENTIALS\tLIST\tREAD\tWRITE\tRESULT")
+	for _, r := range results {
+		result := paint("ok", green)
+		if r.failed {
+			result = paint("FAILED", red)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ref, r.region, r.creds, r.list, r.read, r.writes, result)
+	}
+	return w.Flush()
 }
 
 // check verifies one context; a failure is a cell, not an error.

@@ -833,9 +833,9 @@ func TestVerifyAgainstMoto(t *testing.T) {
 	wfOK(t, res)
 	assertNoLeak(t, "stdout", res.stdout)
 	want := [][]string{
-		{"VAULT:ENV", "REGION", "CREDENTIALS", "LIST", "READ", "WRITE"},
-		{"production", "us-east-1", "✓", "✓", "1", "secret(s)", "✓", "skipped"},
-		{"staging", "us-east-1", "✓", "✓", "0", "secret(s)", "–", "nothing", "to", "read", "skipped"},
+		{"VAULT:ENV", "REGION", "CREDENTIALS", "LIST", "READ", "WRITE", "RESULT"},
+		{"production", "us-east-1", "✓", "✓", "1", "secret(s)", "✓", "skipped", "ok"},
+		{"staging", "us-east-1", "✓", "✓", "0", "secret(s)", "–", "nothing", "to", "read", "skipped", "ok"},
 	}
 	if got := wfRows(res.stdout); !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("verify:\n%s\nwant rows %q", res.stdout, want)
@@ -846,7 +846,7 @@ func TestVerifyAgainstMoto(t *testing.T) {
 	res = keep(t, run{args: append(args, "--write")})
 	wfOK(t, res)
 	for _, row := range wfRows(res.stdout)[1:] {
-		if !strings.HasSuffix(strings.Join(row, " "), "✓ create+delete") {
+		if !strings.HasSuffix(strings.Join(row, " "), "✓ create+delete ok") {
 			t.Errorf("verify --write row %q", row)
 		}
 	}
