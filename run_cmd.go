@@ -160,6 +160,9 @@ func (c *RunCmd) Run(g *Globals) error {
 		if err != nil {
 			return err
 		}
+		if err := render.CheckValues(vars); err != nil {
+			return err
+		}
 		if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
 			return err
 		}
@@ -172,6 +175,9 @@ func (c *RunCmd) Run(g *Globals) error {
 		if c.Output == "" {
 			vars, err := t.Vars(f.Secrets, missing, lookupInherited)
 			if err != nil {
+				return err
+			}
+			if err := render.CheckValues(vars); err != nil {
 				return err
 			}
 			if err := render.CheckProtected(vars, c.AllowOverride); err != nil {

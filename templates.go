@@ -120,6 +120,13 @@ func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch)
 	for slug, ks := range keys {
 		res.Vaults = append(res.Vaults, slug)
 		vault := where.Vaults[slug]
+		// config.Resolve checked the chosen vault only.
+		if err := config.CheckScope(vault.Scope); err != nil {
+			return nil, fmt.Errorf("vault %s: %w", slug, err)
+		}
+		if err := config.CheckRegion(vault.Region); err != nil && where.Region == "" {
+			return nil, fmt.Errorf("vault %s: %w", slug, err)
+		}
 		g.Go(func() error {
 			region := where.Region
 			if region == "" {

@@ -11,7 +11,23 @@ var (
 	namespaceRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
 	envRE       = regexp.MustCompile(`^[a-z0-9_-]{1,50}$`)
 	segmentRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	// regionRE is what the SDK accepts as a region, lowercase: a host
+	// label, us-east-1 or a fake's "local".
+	regionRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 )
+
+// CheckRegion reports whether region is empty (the SDK's chain decides) or
+// a valid AWS region name such as us-east-1. The SDK refuses others only
+// on the first call, with a message that looks like a network problem.
+func CheckRegion(region string) error {
+	if region != "" && (len(region) > 63 || !regionRE.MatchString(region)) {
+		return &Error{
+			Msg:  fmt.Sprintf("invalid region %q", region),
+			Help: "a region is like us-east-1: lowercase letters, digits and '-'; check --region, KEEP_REGION and the vault file's \"region\"",
+		}
+	}
+	return nil
+}
 
 // CheckNamespace reports whether ns is a valid namespace: 1–100 of
 // [A-Za-z0-9_-].

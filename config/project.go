@@ -4,6 +4,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,6 +136,11 @@ func readJSON(path string, v any) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if bytes.HasPrefix(data, []byte("\ufeff")) {
+		// As the PHP Keep, which shares the file, keep reads JSON without
+		// a byte order mark; say so rather than "invalid character 'ï'".
+		return &Error{Msg: fmt.Sprintf("%s: invalid JSON: the file starts with a UTF-8 byte order mark", path), Help: "save the file as UTF-8 without a BOM"}
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var syn *json.SyntaxError

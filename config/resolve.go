@@ -96,6 +96,9 @@ func Resolve(p *Project, f Flags) (*Config, error) {
 	if c.Region == "" {
 		c.Region = c.Vault.Region
 	}
+	if err := CheckRegion(c.Region); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

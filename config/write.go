@@ -137,6 +137,9 @@ func SaveVault(root string, v Vault) error {
 	if err := CheckScope(v.Scope); err != nil {
 		return err
 	}
+	if err := CheckRegion(v.Region); err != nil {
+		return err
+	}
 	path := filepath.Join(root, Dir, "vaults", v.Slug+".json")
 	if _, err := os.Stat(path); err == nil {
 		return &Error{Msg: fmt.Sprintf("a vault with slug %q already exists (%s)", v.Slug, path), Help: "choose another --slug, or keep vault:delete it first"}

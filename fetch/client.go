@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // API is the part of the Secrets Manager client that reads use.
@@ -48,6 +49,9 @@ func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Cli
 		// The SDK logs warnings (IMDSv1 fallback…) to stderr on its own;
 		// keep's stderr is one or two lines per problem.
 		awsconfig.WithLogger(logging.Nop{}),
+		// A call that runs out of time while retrying says what failed;
+		// a fast answer is not lost to a closed connection (reqbody.go).
+		awsconfig.WithAPIOptions([]func(*middleware.Stack) error{recordAttempts, plainBody}),
 	}
 	if region != "" {
 		opts = append(opts, awsconfig.WithRegion(region))
@@ -69,11 +73,18 @@ func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Cli
 			Help: "pass --region, set KEEP_REGION or AWS_REGION, or set \"region\" in the vault file",
 		}
 	}
+	if cfg.RetryMode == "" && cfg.RetryMaxAttempts == 0 {
+		cfg.Retryer = newRetryer // keep's retry budgets; see retry.go
+	}
 	if err := retrieveCredentials(ctx, cfg); err != nil {
 		return nil, "", err
 	}
-	return secretsmanager.NewFromConfig(cfg), cfg.Region, nil
+	return secretsmanager.NewFromConfig(cfg, clientOptions...), cfg.Region, nil
 }
+
+// clientOptions are extra client options: none, except in binaries built
+// with the keep_testpanic tag (see testpanic.go).
+var clientOptions []func(*secretsmanager.Options)
 
 // imdsCredentialTimeout bounds getting credentials from the EC2 instance
 // metadata service, which is what the SDK falls back to when nothing else

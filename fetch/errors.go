@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -108,6 +110,11 @@ func (es SecretErrors) sort() {
 // action failed and why, without the SDK's transport details.
 func callError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
+		var re *retriedError
+		var last *Error
+		if errors.As(err, &re) && errors.As(callError(op, re.last), &last) {
+			return &Error{Msg: op + ": timed out while retrying after " + strings.TrimPrefix(last.Msg, op+": "), Help: last.Help + " (or raise --timeout)", Err: err}
+		}
 		return &Error{Msg: op + ": timed out", Help: "raise --timeout, or check that the Secrets Manager endpoint is reachable", Err: err}
 	}
 	if errors.Is(err, context.Canceled) {
@@ -115,11 +122,24 @@ func callError(op string, err error) error {
 	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
-		// The decoder's message may quote the response body.
+		// The decoder's message may quote the response body: none of it
+		// goes into the error.
+		var oe *net.OpError
+		switch status := httpStatus(err); {
+		case status >= 300:
+			return statusError(op, status)
+		case errors.As(de, &oe):
+			return &Error{Msg: op + ": the connection failed in the middle of the response: " + syscallReason(oe), Help: "run keep again; check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)", Err: errors.New("connection failed")}
+		case errors.Is(de, io.ErrUnexpectedEOF):
+			return &Error{Msg: op + ": the response was cut short (the connection closed before its end)", Help: "run keep again; check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)", Err: errors.New("response cut short")}
+		}
 		return &Error{Msg: op + ": malformed response from Secrets Manager", Help: "run keep again; check AWS_ENDPOINT_URL if you set one", Err: errors.New("malformed response")}
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
+		if status := httpStatus(err); ae.ErrorCode() == "UnknownError" && status >= 300 {
+			return statusError(op, status) // an error response without an error type
+		}
 		msg := fmt.Sprintf("%s: %s: %s", op, ae.ErrorCode(), ae.ErrorMessage())
 		switch ae.ErrorCode() {
 		case "AccessDeniedException", "AccessDenied":
@@ -134,6 +154,25 @@ func callError(op string, err error) error {
 	return &Error{Msg: op + ": " + networkError(err), Err: err, Help: "check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)"}
 }
 
+// httpStatus is the HTTP status of the response err came with, or 0.
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// statusError is an HTTP error response that is not Secrets Manager's
+// JSON: an error page from a proxy or load balancer, or an empty body.
+func statusError(op string, status int) error {
+	return &Error{
+		Msg:  fmt.Sprintf("%s: HTTP %d %s from the Secrets Manager endpoint", op, status, http.StatusText(status)),
+		Help: "run keep again; if it persists, check the endpoint (AWS_ENDPOINT_URL) and any proxy (HTTPS_PROXY)",
+		Err:  errors.New(http.StatusText(status)),
+	}
+}
+
 // networkError says briefly why a request did not get through: the
 // address and the system's reason ("cannot reach http://…: connection
 // refused"), else the SDK's whole message.
@@ -141,12 +180,22 @@ func networkError(err error) string {
 	var ue *url.Error
 	var oe *net.OpError
 	if errors.As(err, &ue) && errors.As(err, &oe) {
-		reason := oe.Err.Error()
-		var se *os.SyscallError
-		if errors.As(oe.Err, &se) {
-			reason = se.Err.Error()
-		}
-		return fmt.Sprintf("cannot reach %s: %s", ue.URL, reason)
+		return fmt.Sprintf("cannot reach %s: %s", ue.URL, syscallReason(oe))
 	}
 	return oneLine(err.Error())
+}
+
+// syscallReason is the system's reason for oe ("connection refused"),
+// without addresses.
+func syscallReason(oe *net.OpError) string {
+	if errors.Is(oe, net.ErrClosed) {
+		// Go's word for a connection it closed itself, here after the
+		// server reset it.
+		return "the connection was closed"
+	}
+	var se *os.SyscallError
+	if errors.As(oe.Err, &se) {
+		return se.Err.Error()
+	}
+	return oe.Err.Error()
 }

@@ -52,6 +52,12 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 		var matched []listed
 		var skipped []string
 		for _, e := range out.SecretList {
+			if aws.ToString(e.Name) == "" {
+				// Without its name keep cannot tell whether it is one of
+				// the target's: skipping it could start the command
+				// without a secret.
+				return &Error{Msg: "ListSecrets: malformed response from Secrets Manager: a secret is listed without a Name", Help: "run keep again; report it if it persists"}
+			}
 			arn := aws.ToString(e.ARN)
 			key, ok := t.Match(e)
 			if ok && arn == "" {

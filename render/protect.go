@@ -36,3 +36,27 @@ func (e *ProtectedError) Error() string {
 func (e *ProtectedError) Hint() string {
 	return fmt.Sprintf("if that is intended, pass --allow-override=%s (or leave the secret out with --except)", e.Name)
 }
+
+// CheckValues refuses a variable whose value holds a NUL byte: no
+// environment variable can carry one (execve fails with EINVAL, which would
+// read as a command that cannot be executed).
+func CheckValues(vars []Var) error {
+	for _, v := range vars {
+		if strings.IndexByte(v.Value, 0) >= 0 {
+			return &NULError{Name: v.Name}
+		}
+	}
+	return nil
+}
+
+// NULError is a variable whose value holds a NUL byte.
+type NULError struct{ Name string }
+
+func (e *NULError) Error() string {
+	return fmt.Sprintf("the value of %s holds a NUL byte, which no environment variable can carry", e.Name)
+}
+
+// Hint says what to do.
+func (e *NULError) Hint() string {
+	return fmt.Sprintf("remove the NUL from the secret or template behind %s, or write it to a file with --template and --output", e.Name)
+}

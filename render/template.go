@@ -128,11 +128,13 @@ var (
 	placeholderRE = regexp.MustCompile(`\{([a-z0-9_-]+)(?::([A-Za-z0-9_-]+)(?:\.([^{}|]+))?)?(\|[^{}]*)?\}`)
 )
 
-// ParseTemplate parses src, the contents of file. Its error is a
-// TemplateErrors listing every problem by file:line.
+// ParseTemplate parses src, the contents of file. A UTF-8 byte order mark
+// at the start, which Windows editors write, is ignored; lines may end in
+// CR LF. Its error is a TemplateErrors listing every problem by file:line.
 func ParseTemplate(file string, src string) (*Template, error) {
 	t := &Template{File: file}
 	var problems TemplateErrors
+	src = strings.TrimPrefix(src, "\ufeff")
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	lines := strings.Split(src, "\n")
 	if n := len(lines); n > 0 && lines[n-1] == "" {

@@ -90,6 +90,14 @@ type Server struct {
 	InjectSecret func(op, name string) *Fault
 	// Latency is added before every answer. Set it before the server starts.
 	Latency time.Duration
+	// Raw, when set, is asked before every request is answered, after
+	// Latency and before Inject, with the request as recorded; when it
+	// returns true it has dealt with the request itself — answered on w
+	// (see WriteFault), or taken the connection over (see Hang, Cut,
+	// Reset) — and the fake does no more. For faults that depend on the
+	// request body, and for faults below HTTP. Set it before the server
+	// starts.
+	Raw func(w http.ResponseWriter, r *http.Request, c Call) bool
 
 	conns, inFlight, maxInFlight int
 }
@@ -209,6 +217,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if s.Raw != nil && s.Raw(w, r, Call{Op: op, N: n, Start: start, Body: body}) {
+		return
 	}
 	if s.Inject != nil {
 		if f := s.Inject(op, n); f != nil {

@@ -1,0 +1,39 @@
+package fetch
+
+import (
+	"context"
+	"io"
+
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// plainBody gives net/http a request body without WriteTo.
+//
+// The SDK sends a request body whose WriteTo returns io.EOF once the SDK
+// has closed it, which it does as soon as the response headers are in.
+// After writing a body, net/http copies what is left of it to io.Discard,
+// to check its length; io.Copy prefers WriteTo, so when the server has
+// answered first, that copy fails with io.EOF and net/http closes the
+// connection under the response the SDK is still reading: a good answer
+// fails with "use of closed network connection". Without WriteTo io.Copy
+// reads, and EOF is just the end.
+func plainBody(stack *middleware.Stack) error {
+	return stack.Serialize.Add(middleware.SerializeMiddlewareFunc("keepPlainBody", func(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
+		if req, ok := in.Request.(*smithyhttp.Request); ok {
+			if s, ok := req.GetStream().(io.ReadSeeker); ok {
+				if _, writerTo := s.(io.WriterTo); writerTo {
+					r, err := req.SetStream(readSeeker{s})
+					if err != nil {
+						return middleware.SerializeOutput{}, middleware.Metadata{}, err
+					}
+					in.Request = r
+				}
+			}
+		}
+		return next.HandleSerialize(ctx, in)
+	}), middleware.After)
+}
+
+// readSeeker is an io.ReadSeeker and nothing more.
+type readSeeker struct{ io.ReadSeeker }

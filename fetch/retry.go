@@ -1,0 +1,67 @@
+package fetch
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+)
+
+// How keep retries. keep makes a handful of calls and exits, and --timeout
+// bounds everything before the child starts, so it splits the SDK's one
+// budget (3 attempts for any retryable error, up to 20 s apart) in two:
+//
+//   - Throttling means Secrets Manager is up but busy, typically because a
+//     fleet of containers is starting at once, each keep asking for its
+//     secrets. keep waits its turn: up to throttleMaxAttempts attempts a
+//     call, with the SDK's full-jitter backoff for throttling (a random
+//     delay of up to 1 s, then up to 2 s, …) capped at throttleMaxBackoff,
+//     so that a process still waiting late in the herd asks again within
+//     seconds, not after up to 20.
+//   - Any other retryable error (500, 502, 503, a reset connection) keeps
+//     the SDK's 3 attempts and 50 ms base: a broken endpoint fails fast.
+//
+// --timeout bounds both; a call it ends between retries names what it was
+// retrying (see attempts.go). See docs/reliability.md ("Load") for the
+// herd these numbers were tuned on.
+//
+// The SDK's retry quota stays: a client-side token bucket of 500 tokens
+// from which a throttled retry takes 5 (another retry 14) and to which a
+// successful retry gives its cost back. A small fetch never empties it,
+// and it stops a large one under sustained throttling from retrying for
+// all of --timeout.
+//
+// Retries the user configured win: with AWS_RETRY_MODE or AWS_MAX_ATTEMPTS
+// (or retry_mode or max_attempts in the profile) set, the client gets the
+// SDK's own retryer with those settings.
+const (
+	throttleMaxAttempts = 30
+	throttleMaxBackoff  = 2 * time.Second
+	otherMaxAttempts    = retry.DefaultMaxAttempts
+)
+
+// retryer is the SDK's standard retryer with keep's two budgets.
+type retryer struct {
+	*retry.Standard
+	throttle retry.IsErrorThrottle
+}
+
+func newRetryer() aws.Retryer {
+	return &retryer{
+		Standard: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = throttleMaxAttempts
+			o.MaxBackoff = throttleMaxBackoff
+		}),
+		throttle: retry.IsErrorThrottles(retry.DefaultThrottles),
+	}
+}
+
+// RetryDelay is the standard retryer's delay, except that an error other
+// than throttling gets no retry after otherMaxAttempts attempts: the call
+// then fails with the attempt's error, as it would out of attempts.
+func (r *retryer) RetryDelay(attempt int, err error) (time.Duration, error) {
+	if attempt >= otherMaxAttempts && r.throttle.IsErrorThrottle(err) != aws.TrueTernary {
+		return 0, &retry.MaxAttemptsError{Attempt: attempt, Err: err}
+	}
+	return r.Standard.RetryDelay(attempt, err)
+}
