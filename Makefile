@@ -1,6 +1,6 @@
 # keep — see README.md.
 
-.PHONY: build demo test bench
+.PHONY: build demo test bench release
 
 build:
 	go build -o keep .
@@ -10,6 +10,11 @@ demo:
 
 test:
 	./scripts/test
+
+# Static, stripped, version-stamped binaries for every platform in dist/,
+# with dist/SHA256SUMS (scripts/release).
+release:
+	./scripts/release
 
 # Rewrites docs/benchmarks.md and docs/benchmarks.svg (about 2 minutes),
 # then times keep against moto (scripts/time-run: hyperfine, GNU time).

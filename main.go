@@ -9,7 +9,6 @@ import (
 	"log"
 	"os"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/alecthomas/kong"
 
@@ -57,6 +56,10 @@ type CLI struct {
 
 	Copy CopyCmd `cmd:"" group:"Across environments" help:"Copy secrets from one environment or vault to another."`
 	Diff DiffCmd `cmd:"" group:"Across environments" help:"Compare secrets across environments and vaults."`
+
+	VersionCmd VersionCmd    `cmd:"" name:"version" group:"Setup" help:"Print keep's version, commit and build date."`
+	Completion CompletionCmd `cmd:"" group:"Setup" help:"Print a shell completion script: bash, zsh or fish."`
+	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" help:"Print completion candidates for the words so far (used by the completion scripts)."`
 }
 
 const description = `keep loads the secrets of a namespace and environment from AWS Secrets Manager and starts a program with them.
@@ -70,7 +73,7 @@ func main() {
 	parser, err := kong.New(&cli,
 		kong.Name("keep"),
 		kong.Description(description),
-		kong.Vars{"version": version()},
+		kong.Vars{"version": currentBuild().String()},
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	if err != nil {
@@ -135,19 +138,4 @@ func panicReport(r any) string {
 		what = fmt.Sprintf("keep: internal error: %v\n", re)
 	}
 	return what + "keep: this is a bug; please report it with the command you ran\n"
-}
-
-// version is the module version and VCS revision from the build info.
-func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "keep (unknown version)"
-	}
-	v := info.Main.Version
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " (" + s.Value[:12] + ")"
-		}
-	}
-	return "keep " + v
 }
