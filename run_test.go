@@ -63,8 +63,10 @@ func TestRunPagesThroughManySecrets(t *testing.T) {
 	res := keep(t, run{args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}})
 	hasOnly(t, childEnv(t, res), want)
 	// 260 secrets: ⌈260/100⌉ list pages, ⌈100/20⌉+⌈100/20⌉+⌈60/20⌉ batches,
-	// and the speculative batch raced against the first page.
-	if !strings.Contains(res.stderr, "17 API calls (3 ListSecrets, 14 BatchGetSecretValue)") {
+	// and the speculative batch raced against the first page — whose 20
+	// values save one batch when they are in before the first page is.
+	if !strings.Contains(res.stderr, "17 API calls (3 ListSecrets, 14 BatchGetSecretValue)") &&
+		!strings.Contains(res.stderr, "16 API calls (3 ListSecrets, 13 BatchGetSecretValue)") {
 		t.Errorf("verbose output lacks the call counts:\n%s", res.stderr)
 	}
 }

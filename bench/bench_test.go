@@ -51,7 +51,8 @@ type measurement struct {
 	Latency  time.Duration
 	Calls    int // requests the fake received
 	Conns    int // TCP connections it accepted
-	Peak     int // most requests in flight at once
+	Peak     int // most requests in flight at once at the fake
+	Used     int // most requests in flight at once from the client's side, until each response is read
 	Depth    int // the longest chain of calls each sent after the previous answered
 }
 
@@ -103,7 +104,7 @@ func measure(tb testing.TB, s strategy, path string, n int, lat time.Duration) m
 	srv, keys := seeded(n, 64)
 	defer srv.Close()
 	srv.Latency = lat
-	client := srv.Client()
+	client, counted := countingClient(srv.Client())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -123,7 +124,7 @@ func measure(tb testing.TB, s strategy, path string, n int, lat time.Duration) m
 	}
 	calls := srv.Calls()
 	return measurement{Strategy: s.name, Path: path, N: n, Wall: wall, Latency: lat,
-		Calls: len(calls), Conns: srv.Conns(), Peak: srv.MaxInFlight(), Depth: depth(calls)}
+		Calls: len(calls), Conns: srv.Conns(), Peak: srv.MaxInFlight(), Used: counted.peak(), Depth: depth(calls)}
 }
 
 // BenchmarkFetch reports, per path, N and strategy: round trips on the

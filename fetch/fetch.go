@@ -90,11 +90,9 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 		failed SecretErrors
 	)
 	// Raced against the first page; see speculate.go.
-	specCtx, cancelSpec := context.WithCancel(ctx)
-	defer cancelSpec()
 	spec := make(chan *specResult, 1)
 	if !f.NoSpeculation {
-		go func() { spec <- speculate(specCtx, api, t) }()
+		go func() { spec <- speculate(ctx, api, t) }()
 	}
 	began := time.Now()
 	first := true
@@ -120,8 +118,21 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 					mu.Unlock()
 				}
 			}
-			if first && !last {
-				cancelSpec() // more than one page: it cannot save a round trip
+			if first && !last && len(wanted) > 0 && !f.NoSpeculation {
+				// More pages to come: use the speculative values if they
+				// are in already, without waiting. The call is left to
+				// finish, so its connection goes back to the pool.
+				select {
+				case r := <-spec:
+					if r != nil {
+						var got []Secret
+						got, wanted = r.take(wanted)
+						mu.Lock()
+						values = append(values, got...)
+						mu.Unlock()
+					}
+				default:
+				}
 			}
 			first = false
 			for chunk := range slices.Chunk(wanted, batchSize) {

@@ -18,7 +18,9 @@ import (
 // Errors are ignored (a wanted secret it did not return is fetched by ARN
 // as usual, and that fetch decides); and when it fails — throttled, or
 // rejected as moto rejects it when a matching secret is scheduled for
-// deletion — keep carries on as without it.
+// deletion — keep carries on as without it. When the listing has more
+// pages, its values serve the first page if they are in by then; it is
+// never cancelled, so its connection returns to the pool.
 
 // specWaitMin is the least keep waits for the speculative batch once the
 // listing is in, before fetching by ARN instead.
