@@ -400,7 +400,7 @@ func TestExportOnlyExcept(t *testing.T) {
 		{[]string{"--only=DB_*", "--except=DB_ADMIN"}, nil, "DB_HOST='filter-db-host'\nDB_USER='filter-db-user'\n"},
 		{[]string{"--except=DB_*"}, nil, "API_KEY='filter-api-key'\n"},
 		{nil, []string{"KEEP_ONLY=API_*,DB_USER"}, "API_KEY='filter-api-key'\nDB_USER='filter-db-user'\n"},
-		{[]string{"--only=NOTHING_*"}, nil, ""},
+		{[]string{"--only=NOTHING_*", "--allow-empty"}, nil, ""},
 	} {
 		res := keep(t, run{env: tc.env, args: append(args, tc.flags...)})
 		if res.code != 0 || res.stdout != tc.want {
@@ -408,6 +408,10 @@ func TestExportOnlyExcept(t *testing.T) {
 		}
 	}
 	wantExit(t, keep(t, run{args: append(args, "--only=[")}), 125, `--only: malformed glob "["`)
+	// Nothing matching is an error, as for keep run: a typo must not write
+	// an empty .env.
+	wantExit(t, keep(t, run{args: append(args, "--only=NOTHING_*")}), 125, "no secrets left after --only=NOTHING_*", "--allow-empty")
+	wantExit(t, keep(t, run{args: []string{"export", "--namespace=" + ns, "--env=prodution"}}), 125, "no secrets found", "--allow-empty")
 }
 
 // ---- copy ----
