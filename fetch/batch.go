@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -10,34 +11,44 @@ import (
 // batchSize is BatchGetSecretValue's maximum number of ids.
 const batchSize = 20
 
-// batchGet fetches the values of want (at most batchSize) by ARN. It returns
-// the secrets, and a SecretError for every wanted secret that came back as
-// an error, as binary, without a value, or not at all. Values returned for
-// ids that were not asked for are dropped. err is set only when the call as
-// a whole failed.
-func batchGet(ctx context.Context, api API, want []listed) ([]Secret, SecretErrors, error) {
-	byARN := make(map[string]listed, len(want))
+// batchGet fetches the values of want (at most batchSize) by ARN — or by
+// name, with byName, when the secrets were not listed. It returns the
+// secrets, and a SecretError for every wanted secret that came back as an
+// error, as binary, without a value, or not at all. By name, a secret
+// Secrets Manager reports as not found is in missing (its KEY) instead:
+// the template's "missing secret". Values and errors for ids that were not
+// asked for are dropped. err is set only when the call as a whole failed.
+func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets []Secret, missing []string, failed SecretErrors, err error) {
+	id := func(s listed) string { return s.ARN }
+	if byName {
+		id = func(s listed) string { return s.Name }
+	}
+	byID := make(map[string]listed, len(want))
+	byNameOnly := make(map[string]listed, len(want))
 	ids := make([]string, len(want))
 	for i, s := range want {
-		byARN[s.ARN] = s
-		ids[i] = s.ARN
+		byID[id(s)] = s
+		byNameOnly[s.Name] = s
+		ids[i] = id(s)
 	}
 	out, err := api.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids})
 	if err != nil {
-		return nil, nil, callError("BatchGetSecretValue", err)
+		return nil, nil, nil, callError("BatchGetSecretValue", err)
 	}
 	done := make(map[string]bool, len(want))
-	var secrets []Secret
-	var failed SecretErrors
 	for _, v := range out.SecretValues {
-		s, ok := byARN[aws.ToString(v.ARN)]
-		if !ok || done[s.ARN] {
+		entryID := aws.ToString(v.ARN)
+		if byName {
+			entryID = aws.ToString(v.Name)
+		}
+		s, ok := byID[entryID]
+		if !ok || done[s.Name] {
 			continue
 		}
-		done[s.ARN] = true
+		done[s.Name] = true
 		switch {
 		case v.SecretString != nil:
-			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: s.ARN, Value: *v.SecretString, VersionID: aws.ToString(v.VersionId)})
+			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: aws.ToString(v.ARN), Value: *v.SecretString, VersionID: aws.ToString(v.VersionId)})
 		case v.SecretBinary != nil:
 			failed = append(failed, &SecretError{Name: s.Name, Code: CodeBinary, Message: "the secret holds binary data"})
 		default:
@@ -45,30 +56,48 @@ func batchGet(ctx context.Context, api API, want []listed) ([]Secret, SecretErro
 		}
 	}
 	for _, e := range out.Errors {
-		id := aws.ToString(e.SecretId)
-		s, ok := byARN[id]
+		// SecretId is "the ARN or name of the secret", whichever was sent
+		// or not.
+		errID := aws.ToString(e.SecretId)
+		s, ok := byID[errID]
 		if !ok {
-			s, ok = findByName(want, id)
+			s, ok = byNameOnly[nameOfID(errID)]
 		}
-		if !ok || done[s.ARN] {
-			continue // not ours: ignore
+		if !ok || done[s.Name] {
+			continue
 		}
-		done[s.ARN] = true
+		done[s.Name] = true
+		if byName && notFound(aws.ToString(e.ErrorCode), aws.ToString(e.Message)) {
+			missing = append(missing, s.Key)
+			continue
+		}
 		failed = append(failed, &SecretError{Name: s.Name, Code: aws.ToString(e.ErrorCode), Message: aws.ToString(e.Message)})
 	}
 	for _, s := range want {
-		if !done[s.ARN] {
+		if !done[s.Name] {
 			failed = append(failed, &SecretError{Name: s.Name, Code: CodeNotReturned, Message: "missing from the BatchGetSecretValue response"})
 		}
 	}
-	return secrets, failed, nil
+	return secrets, missing, failed, nil
 }
 
-func findByName(want []listed, name string) (listed, bool) {
-	for _, s := range want {
-		if s.Name == name {
-			return s, true
-		}
+// notFound reports whether a per-secret error means there is no such
+// secret: it never existed or was deleted, or it is scheduled for deletion
+// (InvalidRequestException, "marked for deletion" or "marked deleted").
+func notFound(code, message string) bool {
+	return code == "ResourceNotFoundException" ||
+		code == "InvalidRequestException" && strings.Contains(strings.ToLower(message), "delet")
+}
+
+// nameOfID is the secret name in id: id itself, or the NAME of an ARN
+// arn:…:secret:NAME-XXXXXX (Secrets Manager adds "-" and six characters).
+func nameOfID(id string) string {
+	if !strings.HasPrefix(id, "arn:") {
+		return id
 	}
-	return listed{}, false
+	_, rest, ok := strings.Cut(id, ":secret:")
+	if !ok || len(rest) < 8 || rest[len(rest)-7] != '-' {
+		return id
+	}
+	return rest[:len(rest)-7]
 }

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -72,7 +69,7 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 	g.SetLimit(limit)
 	for chunk := range slices.Chunk(want, batchSize) {
 		g.Go(safely(func() error {
-			got, missing, errs, err := batchGetByName(ctx, api, chunk)
+			got, missing, errs, err := batchGet(ctx, api, chunk, true)
 			if err != nil {
 				return err
 			}
@@ -95,79 +92,4 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 	}
 	sort.Strings(res.Missing)
 	return res, nil
-}
-
-// notFound reports whether a per-secret error means there is no such
-// secret: it never existed or was deleted, or it is scheduled for deletion
-// (InvalidRequestException, "marked for deletion" or "marked deleted").
-func notFound(code, message string) bool {
-	return code == "ResourceNotFoundException" ||
-		code == "InvalidRequestException" && strings.Contains(strings.ToLower(message), "delet")
-}
-
-// batchGetByName fetches want (at most batchSize) by name. Values are
-// matched to names, never trusted beyond them: a value for a name that was
-// not asked for is dropped.
-func batchGetByName(ctx context.Context, api API, want []listed) ([]Secret, []string, SecretErrors, error) {
-	byName := make(map[string]listed, len(want))
-	ids := make([]string, len(want))
-	for i, s := range want {
-		byName[s.Name] = s
-		ids[i] = s.Name
-	}
-	out, err := api.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids})
-	if err != nil {
-		return nil, nil, nil, callError("BatchGetSecretValue", err)
-	}
-	done := map[string]bool{}
-	var secrets []Secret
-	var missing []string
-	var failed SecretErrors
-	for _, v := range out.SecretValues {
-		s, ok := byName[aws.ToString(v.Name)]
-		if !ok || done[s.Name] {
-			continue
-		}
-		done[s.Name] = true
-		switch {
-		case v.SecretString != nil:
-			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: aws.ToString(v.ARN), Value: *v.SecretString, VersionID: aws.ToString(v.VersionId)})
-		case v.SecretBinary != nil:
-			failed = append(failed, &SecretError{Name: s.Name, Code: CodeBinary, Message: "the secret holds binary data"})
-		default:
-			failed = append(failed, &SecretError{Name: s.Name, Code: CodeNoValue, Message: "the secret has no string value"})
-		}
-	}
-	for _, e := range out.Errors {
-		// SecretId is "the ARN or name of the secret".
-		s, ok := byName[nameOfID(aws.ToString(e.SecretId))]
-		if !ok || done[s.Name] {
-			continue
-		}
-		done[s.Name] = true
-		if notFound(aws.ToString(e.ErrorCode), aws.ToString(e.Message)) {
-			missing = append(missing, s.Key)
-			continue
-		}
-		failed = append(failed, &SecretError{Name: s.Name, Code: aws.ToString(e.ErrorCode), Message: aws.ToString(e.Message)})
-	}
-	for _, s := range want {
-		if !done[s.Name] {
-			failed = append(failed, &SecretError{Name: s.Name, Code: CodeNotReturned, Message: "missing from the BatchGetSecretValue response"})
-		}
-	}
-	return secrets, missing, failed, nil
-}
-
-// nameOfID is the secret name in id: id itself, or the NAME of an ARN
-// arn:…:secret:NAME-XXXXXX (Secrets Manager adds "-" and six characters).
-func nameOfID(id string) string {
-	if !strings.HasPrefix(id, "arn:") {
-		return id
-	}
-	_, rest, ok := strings.Cut(id, ":secret:")
-	if !ok || len(rest) < 8 || rest[len(rest)-7] != '-' {
-		return id
-	}
-	return rest[:len(rest)-7]
 }

@@ -143,7 +143,7 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 						return callError("BatchGetSecretValue", ctx.Err())
 					}
 					defer func() { <-sem }()
-					got, errs, err := batchGet(ctx, api, chunk)
+					got, _, errs, err := batchGet(ctx, api, chunk, false)
 					if err != nil {
 						return err
 					}

@@ -70,39 +70,56 @@ func (t *Template) Vars(secrets Secrets, missing Missing, inherited func(string)
 		if l.Var == nil {
 			continue
 		}
-		var b strings.Builder
-		drop := false
-		for _, p := range l.Var.Parts {
-			switch {
-			case p.Ref != nil:
-				v, found, err := t.value(l, *p.Ref, secrets)
-				if err != nil {
-					return nil, err
-				}
-				if !found {
-					switch missing {
-					case MissingFail:
-						return nil, t.missingError(l, *p.Ref, secrets)
-					case MissingSkip:
-						v = p.Text
-					case MissingRemove:
-						drop = true
-					}
-				}
-				b.WriteString(v)
-			case p.Expand:
-				b.WriteString(expand(p.Text, lookup))
-			default:
-				b.WriteString(p.Text)
+		value, _, drop, err := t.assign(l, secrets, missing, func(p Part) string {
+			if p.Expand {
+				return expand(p.Text, lookup)
 			}
+			return p.Text
+		})
+		if err != nil {
+			return nil, err
 		}
 		if drop {
 			continue
 		}
-		defined[l.Var.Name] = b.String()
-		vars = append(vars, Var{Name: l.Var.Name, Value: b.String()})
+		defined[l.Var.Name] = value
+		vars = append(vars, Var{Name: l.Var.Name, Value: value})
 	}
 	return vars, nil
+}
+
+// assign resolves the value of the assignment on l: placeholders become
+// their secrets' values, literal parts what literal makes of them. found
+// counts the placeholders whose secret exists; drop is set when one is
+// missing under MissingRemove; a missing one under MissingFail is an
+// error, under MissingSkip it keeps its text, under MissingBlank it is
+// empty.
+func (t *Template) assign(l Line, secrets Secrets, missing Missing, literal func(Part) string) (value string, found int, drop bool, err error) {
+	var b strings.Builder
+	for _, p := range l.Var.Parts {
+		if p.Ref == nil {
+			b.WriteString(literal(p))
+			continue
+		}
+		v, ok, err := t.value(l, *p.Ref, secrets)
+		if err != nil {
+			return "", 0, false, err
+		}
+		if ok {
+			found++
+		} else {
+			switch missing {
+			case MissingFail:
+				return "", 0, false, t.missingError(l, *p.Ref, secrets)
+			case MissingSkip:
+				v = p.Text
+			case MissingRemove:
+				drop = true
+			}
+		}
+		b.WriteString(v)
+	}
+	return b.String(), found, drop, nil
 }
 
 func expand(s string, lookup func(string) (string, bool)) string {
@@ -131,30 +148,9 @@ func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
 			out.WriteString(l.Text + "\n")
 			continue
 		}
-		var b strings.Builder
-		found, drop := 0, false
-		for _, p := range l.Var.Parts {
-			if p.Ref == nil {
-				b.WriteString(p.Text)
-				continue
-			}
-			v, ok, err := t.value(l, *p.Ref, secrets)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				found++
-			} else {
-				switch missing {
-				case MissingFail:
-					return nil, t.missingError(l, *p.Ref, secrets)
-				case MissingSkip:
-					v = p.Text
-				case MissingRemove:
-					drop = true
-				}
-			}
-			b.WriteString(v)
+		value, found, drop, err := t.assign(l, secrets, missing, func(p Part) string { return p.Text })
+		if err != nil {
+			return nil, err
 		}
 		switch {
 		case drop:
@@ -167,7 +163,7 @@ func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
 			if l.Var.Export {
 				out.WriteString("export ")
 			}
-			q, _ := QuoteDotenv(b.String())
+			q, _ := QuoteDotenv(value)
 			out.WriteString(l.Var.Name + "=" + q + l.Var.Comment + "\n")
 		}
 	}
