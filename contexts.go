@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -71,7 +70,7 @@ func (o *opener) open(ctx context.Context, ref contextRef) (*vaultEnv, error) {
 		Namespace: o.flags.Namespace, Env: ref.Env, Vault: ref.Vault, Region: o.flags.Region, Profile: o.flags.Profile,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
+		return nil, err // its message names the env or vault at fault
 	}
 	client, region, err := o.clients.get(ctx, cfg.Region)
 	if err != nil {
@@ -86,4 +85,12 @@ func (r contextRef) String() string {
 		return r.Env
 	}
 	return r.Vault + ":" + r.Env
+}
+
+// envs are the project's environments, or none without a project.
+func (o *opener) envs() []string {
+	if o.project == nil {
+		return nil
+	}
+	return o.project.Settings.Envs
 }

@@ -70,7 +70,10 @@ func (c *CopyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	src, err := o.open(ctx, from)
 	if err != nil {

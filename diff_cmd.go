@@ -51,7 +51,10 @@ func (c *DiffCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
+	}
 	defer cancel()
 
 	values := make([]map[string]string, len(refs)) // per context: KEY → value

@@ -58,9 +58,6 @@ const additionalHeader = "\n# ----- Additional secrets not in template -----\n\n
 // Run writes the export.
 func (c *ExportCmd) Run(g *Globals) error {
 	logf := g.Logger().Printf
-	if c.Timeout <= 0 {
-		return &helpError{msg: fmt.Sprintf("--timeout must be positive, not %s", c.Timeout), help: "e.g. --timeout=30s"}
-	}
 	filter, err := render.ParseFilter(c.Only, c.Except)
 	if err != nil {
 		return err
@@ -87,7 +84,10 @@ func (c *ExportCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
+	}
 	defer cancel()
 
 	var data []byte

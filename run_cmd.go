@@ -98,9 +98,6 @@ func (c *RunCmd) Run(g *Globals) error {
 	if len(argv) == 0 {
 		return &helpError{msg: "missing the command to run", help: "put it after --, e.g. " + runExample}
 	}
-	if c.Timeout <= 0 {
-		return &helpError{msg: fmt.Sprintf("--timeout must be positive, not %s", c.Timeout), help: "e.g. --timeout=30s (the default) or --timeout=2m"}
-	}
 	filter, err := render.ParseFilter(c.Only, c.Except)
 	if err != nil {
 		return err
@@ -134,7 +131,10 @@ func (c *RunCmd) Run(g *Globals) error {
 		return err
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	ctx, cancel, err := deadline(ctx, c.Timeout)
+	if err != nil {
+		return err
+	}
 	defer cancel()
 
 	var inherited []string
@@ -144,11 +144,12 @@ func (c *RunCmd) Run(g *Globals) error {
 	} else {
 		inherited = os.Environ()
 	}
-	var (
-		env     *render.Env
-		cleanup func()
-	)
-	if c.Template == "" {
+	var cleanup func()
+	// The variables the command gets: the secrets, or the template's —
+	// none in file mode, where the template goes to --output instead.
+	var vars []render.Var
+	switch {
+	case c.Template == "":
 		secrets, err := c.fetch(ctx, cfg, filter, logf)
 		if err != nil {
 			return interrupted(ctx, err)
@@ -156,48 +157,38 @@ func (c *RunCmd) Run(g *Globals) error {
 		if testPanic != nil {
 			testPanic(secrets)
 		}
-		vars, err := render.SecretVars(secrets)
-		if err != nil {
+		if vars, err = render.SecretVars(secrets); err != nil {
 			return err
 		}
-		if err := render.CheckValues(vars); err != nil {
-			return err
-		}
-		if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
-			return err
-		}
-		env = render.EnvironVars(inherited, vars)
-	} else {
+	default:
 		t, f, err := c.fetchTemplate(ctx, cfg, logf)
 		if err != nil {
 			return interrupted(ctx, err)
 		}
 		if c.Output == "" {
-			vars, err := t.Vars(f.Secrets, missing, lookupInherited)
-			if err != nil {
+			if vars, err = t.Vars(f.Secrets, missing, lookupInherited); err != nil {
 				return err
 			}
-			if err := render.CheckValues(vars); err != nil {
-				return err
-			}
-			if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
-				return err
-			}
-			env = render.EnvironVars(inherited, vars)
-		} else {
-			data, err := t.Render(f.Secrets, missing)
-			if err != nil {
-				return err
-			}
-			file, err := envfile.Write(c.Output, data, c.Overwrite)
-			if err != nil {
-				return err
-			}
-			cleanup = func() { _ = file.Remove() }
-			logf("wrote %s; it is removed when keep exits", c.Output)
-			env = render.EnvironVars(inherited, nil)
+			break
 		}
+		data, err := t.Render(f.Secrets, missing)
+		if err != nil {
+			return err
+		}
+		file, err := envfile.Write(c.Output, data, c.Overwrite)
+		if err != nil {
+			return err
+		}
+		cleanup = func() { _ = file.Remove() }
+		logf("wrote %s; it is removed when keep exits", c.Output)
 	}
+	if err := render.CheckValues(vars); err != nil {
+		return err
+	}
+	if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
+		return err
+	}
+	env := render.EnvironVars(inherited, vars)
 	for _, name := range env.Overridden {
 		logf("%s: the secret overrides the inherited variable", name)
 	}

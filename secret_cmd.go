@@ -31,38 +31,31 @@ type vaultEnv struct {
 	region string
 }
 
-// open resolves the configuration, asking for a missing --env on a
-// terminal, and makes the client.
-func (f *secretFlags) open(ctx context.Context, g *Globals) (*vaultEnv, error) {
-	project, err := config.FindProject(".")
+// withVault resolves the vault and env — asking for a missing --env on a
+// terminal — makes the client, and calls do with them, all within
+// --timeout.
+func (f *secretFlags) withVault(g *Globals, do func(ctx context.Context, ve *vaultEnv) error) error {
+	ctx, cancel, err := deadline(context.Background(), f.Timeout)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if f.Env == "" && project != nil && len(project.Settings.Envs) > 0 {
-		p := g.prompter()
-		if p.interactive {
-			if err := p.ask(&f.Env, "--env=ENV", "Environment ("+strings.Join(project.Settings.Envs, ", ")+")", ""); err != nil {
-				return nil, err
+	defer cancel()
+	o, err := newOpener(f.TargetFlags)
+	if err != nil {
+		return err
+	}
+	if envs := o.envs(); f.Env == "" && len(envs) > 0 {
+		if p := g.prompter(); p.interactive {
+			if err := p.ask(&f.Env, "--env=ENV", "Environment ("+strings.Join(envs, ", ")+")", ""); err != nil {
+				return err
 			}
 		}
 	}
-	cfg, err := config.Resolve(project, f.flags())
+	ve, err := o.open(ctx, contextRef{Vault: f.Vault, Env: f.Env})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	client, region, err := fetch.NewClient(ctx, cfg.Region, cfg.Profile)
-	if err != nil {
-		return nil, err
-	}
-	return &vaultEnv{cfg: cfg, target: fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}, client: client, region: region}, nil
-}
-
-func (f *secretFlags) context() (context.Context, context.CancelFunc, error) {
-	if f.Timeout <= 0 {
-		return nil, nil, &helpError{msg: fmt.Sprintf("--timeout must be positive, not %s", f.Timeout), help: "e.g. --timeout=30s"}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), f.Timeout)
-	return ctx, cancel, nil
+	return do(ctx, ve)
 }
 
 // SetCmd is keep set.
@@ -81,30 +74,23 @@ func (c *SetCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := c.context()
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	ve, err := c.open(ctx, g)
-	if err != nil {
-		return err
-	}
-	replicas, err := parseReplicas(strings.Join(ve.cfg.Vault.ReplicaRegions, ","))
-	if err != nil {
-		return err
-	}
-	vault := fetch.Vault{Slug: ve.cfg.Vault.Slug, KMSKey: ve.cfg.Vault.Key, Replicas: replicas}
-	res, err := fetch.Set(ctx, ve.client, ve.target, vault, c.Key, value)
-	if err != nil {
-		return err
-	}
-	what := "Updated"
-	if res.Created {
-		what = "Created"
-	}
-	fmt.Printf("%s %s in %s (version %s)\n", what, res.Name, ve.region, res.VersionID)
-	return nil
+	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+		replicas, err := parseReplicas(strings.Join(ve.cfg.Vault.ReplicaRegions, ","))
+		if err != nil {
+			return err
+		}
+		vault := fetch.Vault{Slug: ve.cfg.Vault.Slug, KMSKey: ve.cfg.Vault.Key, Replicas: replicas}
+		res, err := fetch.Set(ctx, ve.client, ve.target, vault, c.Key, value)
+		if err != nil {
+			return err
+		}
+		what := "Updated"
+		if res.Created {
+			what = "Created"
+		}
+		fmt.Printf("%s %s in %s (version %s)\n", what, res.Name, ve.region, res.VersionID)
+		return nil
+	})
 }
 
 // readValue is the VALUE argument, or stdin: hidden on a terminal, every
@@ -138,30 +124,23 @@ type GetCmd struct {
 
 // Run prints the value: the command for reading one, by design.
 func (c *GetCmd) Run(g *Globals) error {
-	ctx, cancel, err := c.context()
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	ve, err := c.open(ctx, g)
-	if err != nil {
-		return err
-	}
-	info, err := fetch.Get(ctx, ve.client, ve.target, c.Key, c.VersionStage, c.VersionID, c.Format == "json")
-	if err != nil {
-		return err
-	}
-	switch c.Format {
-	case "raw":
-		_, err = io.WriteString(os.Stdout, info.Value)
-		return err
-	case "json":
-		return printJSON(secretJSON(info.Key, info.Value, info.Version, info.Replicas))
-	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "KEY\tVALUE\tREVISION\tSTAGES")
-	fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", info.Key, oneLineValue(info.Value), info.ID, strings.Join(info.Stages, ","))
-	return w.Flush()
+	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+		info, err := fetch.Get(ctx, ve.client, ve.target, c.Key, c.VersionStage, c.VersionID, c.Format == "json")
+		if err != nil {
+			return err
+		}
+		switch c.Format {
+		case "raw":
+			_, err = io.WriteString(os.Stdout, info.Value)
+			return err
+		case "json":
+			return printJSON(secretJSON(info.Key, info.Value, info.Version, info.Replicas))
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "KEY\tVALUE\tREVISION\tSTAGES")
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", info.Key, oneLineValue(info.Value), info.ID, strings.Join(info.Stages, ","))
+		return w.Flush()
+	})
 }
 
 // ShowCmd is keep show.
@@ -179,56 +158,49 @@ func (c *ShowCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := c.context()
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	ve, err := c.open(ctx, g)
-	if err != nil {
-		return err
-	}
-	res, err := (&fetch.Fetcher{API: ve.client, Region: ve.region}).List(ctx, ve.target, filter.Match)
-	if err != nil {
-		return err
-	}
-	show := func(v string) string {
-		if c.Unmask {
-			return v
+	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+		res, err := (&fetch.Fetcher{API: ve.client, Region: ve.region}).List(ctx, ve.target, filter.Match)
+		if err != nil {
+			return err
 		}
-		return render.Mask(v)
-	}
-	switch c.Format {
-	case "env":
-		vars := make([]render.Var, len(res.Secrets))
-		for i, s := range res.Secrets {
-			vars[i] = render.Var{Name: render.VarName(s.Key), Value: show(s.Value)}
-		}
-		_, err := os.Stdout.Write(dotenv(vars))
-		return err
-	case "json":
-		var replicas map[string][]fetch.ReplicaStatus
-		if len(ve.cfg.Vault.ReplicaRegions) > 0 {
-			if replicas, err = replicationOf(ctx, ve, res.Secrets); err != nil {
-				return err
+		show := func(v string) string {
+			if c.Unmask {
+				return v
 			}
+			return render.Mask(v)
 		}
-		out := make([]any, len(res.Secrets))
-		for i, s := range res.Secrets {
-			out[i] = secretJSON(s.Key, show(s.Value), fetch.Version{ID: s.VersionID}, replicas[s.Key])
+		switch c.Format {
+		case "env":
+			vars := make([]render.Var, len(res.Secrets))
+			for i, s := range res.Secrets {
+				vars[i] = render.Var{Name: render.VarName(s.Key), Value: show(s.Value)}
+			}
+			_, err := os.Stdout.Write(dotenv(vars))
+			return err
+		case "json":
+			var replicas map[string][]fetch.ReplicaStatus
+			if len(ve.cfg.Vault.ReplicaRegions) > 0 {
+				if replicas, err = replicationOf(ctx, ve, res.Secrets); err != nil {
+					return err
+				}
+			}
+			out := make([]any, len(res.Secrets))
+			for i, s := range res.Secrets {
+				out[i] = secretJSON(s.Key, show(s.Value), fetch.Version{ID: s.VersionID}, replicas[s.Key])
+			}
+			return printJSON(out)
 		}
-		return printJSON(out)
-	}
-	if len(res.Secrets) == 0 {
-		fmt.Fprintf(os.Stderr, "no secrets in %s (%s)\n", ve.target, ve.region)
-		return nil
-	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "KEY\tVALUE\tREVISION")
-	for _, s := range res.Secrets {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", s.Key, oneLineValue(show(s.Value)), s.VersionID)
-	}
-	return w.Flush()
+		if len(res.Secrets) == 0 {
+			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)\n", ve.target, ve.region)
+			return nil
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "KEY\tVALUE\tREVISION")
+		for _, s := range res.Secrets {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", s.Key, oneLineValue(show(s.Value)), s.VersionID)
+		}
+		return w.Flush()
+	})
 }
 
 // replicationOf reads the replication status of each secret.
@@ -257,33 +229,26 @@ func (c *DeleteCmd) Run(g *Globals) error {
 	if c.RecoveryDays < 7 || c.RecoveryDays > 30 {
 		return &helpError{msg: fmt.Sprintf("--recovery-days=%d is outside 7..30", c.RecoveryDays), help: "Secrets Manager keeps a deleted secret 7 to 30 days; --force deletes at once"}
 	}
-	ctx, cancel, err := c.context()
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	ve, err := c.open(ctx, g)
-	if err != nil {
-		return err
-	}
-	name := ve.target.SecretName(c.Key)
-	if c.Force {
-		ok, err := g.prompter().confirm(fmt.Sprintf("Delete %s now, with no way to restore it?", name), true)
-		if err != nil || !ok {
+	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+		name := ve.target.SecretName(c.Key)
+		if c.Force {
+			ok, err := g.prompter().confirm(fmt.Sprintf("Delete %s now, with no way to restore it?", name), true)
+			if err != nil || !ok {
+				return err
+			}
+		}
+		out, err := fetch.Delete(ctx, ve.client, ve.target, c.Key, c.RecoveryDays, c.Force)
+		if err != nil {
 			return err
 		}
-	}
-	out, err := fetch.Delete(ctx, ve.client, ve.target, c.Key, c.RecoveryDays, c.Force)
-	if err != nil {
-		return err
-	}
-	if c.Force {
-		fmt.Printf("Deleted %s for good\n", name)
+		if c.Force {
+			fmt.Printf("Deleted %s for good\n", name)
+			return nil
+		}
+		fmt.Printf("Scheduled %s for deletion on %s; keep restore %s --env=%s undoes it until then\n",
+			name, out.DeletionDate.Format("2006-01-02"), c.Key, ve.cfg.Env)
 		return nil
-	}
-	fmt.Printf("Scheduled %s for deletion on %s; keep restore %s --env=%s undoes it until then\n",
-		name, out.DeletionDate.Format("2006-01-02"), c.Key, ve.cfg.Env)
-	return nil
+	})
 }
 
 // RestoreCmd is keep restore.
@@ -294,20 +259,13 @@ type RestoreCmd struct {
 
 // Run cancels a scheduled deletion.
 func (c *RestoreCmd) Run(g *Globals) error {
-	ctx, cancel, err := c.context()
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	ve, err := c.open(ctx, g)
-	if err != nil {
-		return err
-	}
-	if err := fetch.Restore(ctx, ve.client, ve.target, c.Key); err != nil {
-		return err
-	}
-	fmt.Printf("Restored %s\n", ve.target.SecretName(c.Key))
-	return nil
+	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+		if err := fetch.Restore(ctx, ve.client, ve.target, c.Key); err != nil {
+			return err
+		}
+		fmt.Printf("Restored %s\n", ve.target.SecretName(c.Key))
+		return nil
+	})
 }
 
 // HistoryCmd is keep history.
@@ -320,37 +278,30 @@ type HistoryCmd struct {
 
 // Run lists the versions, newest first, values masked unless --unmask.
 func (c *HistoryCmd) Run(g *Globals) error {
-	ctx, cancel, err := c.context()
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	ve, err := c.open(ctx, g)
-	if err != nil {
-		return err
-	}
-	versions, err := fetch.History(ctx, ve.client, ve.target, c.Key, true)
-	if err != nil {
-		return err
-	}
-	for i := range versions {
-		if !c.Unmask {
-			versions[i].Value = render.Mask(versions[i].Value)
+	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+		versions, err := fetch.History(ctx, ve.client, ve.target, c.Key, true)
+		if err != nil {
+			return err
 		}
-	}
-	if c.Format == "json" {
-		out := make([]any, len(versions))
-		for i, v := range versions {
-			out[i] = secretJSON(c.Key, v.Value, v, nil)
+		for i := range versions {
+			if !c.Unmask {
+				versions[i].Value = render.Mask(versions[i].Value)
+			}
 		}
-		return printJSON(out)
-	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "REVISION\tSTAGES\tCREATED\tVALUE")
-	for _, v := range versions {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.ID, strings.Join(v.Stages, ","), v.Created.UTC().Format(time.RFC3339), oneLineValue(v.Value))
-	}
-	return w.Flush()
+		if c.Format == "json" {
+			out := make([]any, len(versions))
+			for i, v := range versions {
+				out[i] = secretJSON(c.Key, v.Value, v, nil)
+			}
+			return printJSON(out)
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "REVISION\tSTAGES\tCREATED\tVALUE")
+		for _, v := range versions {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.ID, strings.Join(v.Stages, ","), v.Created.UTC().Format(time.RFC3339), oneLineValue(v.Value))
+		}
+		return w.Flush()
+	})
 }
 
 // secretJSON is how a secret is printed as JSON: the PHP Keep's key, value

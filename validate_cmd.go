@@ -65,10 +65,10 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if c.Timeout <= 0 {
-		return &helpError{msg: fmt.Sprintf("--timeout must be positive, not %s", c.Timeout), help: "e.g. --timeout=30s"}
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
 	defer cancel()
 	began := time.Now()
 	f, err := fetchTemplate(ctx, t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region, Profile: cfg.Profile})

@@ -66,7 +66,10 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		}
 		vaults = strings.Join(sm, ",")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.Timeout)
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	var results []verifyResult
 	failed := false
