@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -241,13 +240,11 @@ func appendNew(path string, data []byte) ([]byte, error) {
 // written (several physical lines for a multi-line quoted value).
 type dotenvLine struct{ name, text string }
 
-// dotenvLines are the assignments of src, a .env file. Braces are not read
-// as placeholders: values are secrets and the user's own, not a template,
-// and a value like {name|filter} is no error. An error names the line,
-// never its text, which may hold a secret.
+// dotenvLines are the assignments of src, a .env file (see
+// render.ParseDotenv: braces are literal). An error names the line, never
+// its text, which may hold a secret.
 func dotenvLines(file, src string) ([]dotenvLine, error) {
-	src = strings.ReplaceAll(src, "\r\n", "\n")
-	t, err := render.ParseTemplate(file, strings.ReplaceAll(src, "{", "("))
+	t, err := render.ParseDotenv(file, src)
 	if err != nil {
 		line := 0
 		var te *render.TemplateError
@@ -259,15 +256,11 @@ func dotenvLines(file, src string) ([]dotenvLine, error) {
 			help: "fix that line (keep reads NAME=VALUE lines, values optionally quoted, and # comments), or use --overwrite",
 		}
 	}
-	physical := strings.Split(src, "\n")
 	var out []dotenvLine
 	for _, l := range t.Lines {
-		if l.Var == nil {
-			continue
+		if l.Var != nil {
+			out = append(out, dotenvLine{name: l.Var.Name, text: l.Text})
 		}
-		// The same line of src, with its braces.
-		n := strings.Count(l.Text, "\n") + 1
-		out = append(out, dotenvLine{name: l.Var.Name, text: strings.Join(physical[l.Num-1:l.Num-1+n], "\n")})
 	}
 	return out, nil
 }

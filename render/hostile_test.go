@@ -43,3 +43,21 @@ func TestCheckValuesRefusesNUL(t *testing.T) {
 		t.Errorf("CheckValues with a NUL in C = %v, want a *NULError naming C and no value", err)
 	}
 }
+
+// A .env used as a template holds secrets: a syntax error names the line
+// and the variable, never the text.
+func TestParseErrorsQuoteNoText(t *testing.T) {
+	for _, src := range []string{
+		"PASSWORD='s3cr3t-sentinel'tail-sentinel\n",
+		"KEY=-----BEGIN\nMIIsentinel-body\n",
+		"s3cr3t-sentinel\n",
+	} {
+		_, err := render.ParseTemplate("prod.env", src)
+		if err == nil {
+			t.Fatalf("ParseTemplate(%q) parsed", src)
+		}
+		if strings.Contains(err.Error(), "sentinel") {
+			t.Errorf("ParseTemplate error quotes the file's text: %v", err)
+		}
+	}
+}

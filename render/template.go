@@ -130,9 +130,25 @@ var (
 
 // ParseTemplate parses src, the contents of file. A UTF-8 byte order mark
 // at the start, which Windows editors write, is ignored; lines may end in
-// CR LF. Its error is a TemplateErrors listing every problem by file:line.
+// CR LF. Its error is a TemplateErrors listing every problem by file:line;
+// no message quotes the file's text, which may hold a secret (a .env used
+// as a template).
 func ParseTemplate(file string, src string) (*Template, error) {
+	return parse(file, src, true)
+}
+
+// ParseDotenv parses src, a .env file, as a template without placeholders:
+// every brace is literal text, as the file's values are the user's own.
+func ParseDotenv(file string, src string) (*Template, error) {
+	return parse(file, src, false)
+}
+
+// dotenvMode parses without placeholders.
+type dotenvMode bool
+
+func parse(file string, src string, placeholders bool) (*Template, error) {
 	t := &Template{File: file}
+	lit := dotenvMode(!placeholders)
 	var problems TemplateErrors
 	src = strings.TrimPrefix(src, "\ufeff")
 	src = strings.ReplaceAll(src, "\r\n", "\n")
@@ -150,7 +166,7 @@ func ParseTemplate(file string, src string) (*Template, error) {
 		}
 		// A quoted value may continue on the next physical lines.
 		for {
-			a, err := parseAssignment(text)
+			a, err := lit.parseAssignment(text)
 			if err == errUnterminated && i+1 < len(lines) {
 				// Only a line with a quote can close the value: skip the
 				// others without parsing again (a long PEM stays linear).
@@ -183,7 +199,7 @@ func ParseTemplate(file string, src string) (*Template, error) {
 
 var errUnterminated = fmt.Errorf("unterminated quoted value")
 
-func parseAssignment(line string) (*Assignment, error) {
+func (lit dotenvMode) parseAssignment(line string) (*Assignment, error) {
 	a := &Assignment{}
 	s := strings.TrimLeft(line, " \t")
 	if rest, ok := strings.CutPrefix(s, "export "); ok {
@@ -191,11 +207,11 @@ func parseAssignment(line string) (*Assignment, error) {
 	}
 	a.Name = nameRE.FindString(s)
 	if a.Name == "" {
-		return nil, fmt.Errorf("expected a variable name, found %q", firstWord(s))
+		return nil, fmt.Errorf("expected a variable name (letters, digits, '_') at the start of the line")
 	}
 	s = strings.TrimLeft(s[len(a.Name):], " \t")
 	if !strings.HasPrefix(s, "=") {
-		return nil, fmt.Errorf("expected = after %s", a.Name)
+		return nil, fmt.Errorf("expected = after the variable name")
 	}
 	s = strings.TrimLeft(s[1:], " \t")
 	var rest string
@@ -206,10 +222,10 @@ func parseAssignment(line string) (*Assignment, error) {
 			return nil, errUnterminated
 		}
 		a.Quote = '\''
-		a.Parts = splitRefs(s[1:1+end], false)
+		a.Parts = lit.splitRefs(s[1:1+end], false)
 		rest = s[2+end:]
 	case strings.HasPrefix(s, `"`):
-		parts, n, err := parseDoubleQuoted(s[1:])
+		parts, n, err := lit.parseDoubleQuoted(s[1:])
 		if err != nil {
 			return nil, err
 		}
@@ -220,7 +236,7 @@ func parseAssignment(line string) (*Assignment, error) {
 		if i := inlineComment(s); i >= 0 {
 			value, rest = s[:i], s[i:]
 		}
-		a.Parts = splitRefs(strings.TrimRight(value, " \t"), true)
+		a.Parts = lit.splitRefs(strings.TrimRight(value, " \t"), true)
 		return a, finishComment(a, rest, true)
 	}
 	return a, finishComment(a, rest, false)
@@ -237,7 +253,7 @@ func finishComment(a *Assignment, rest string, unquoted bool) error {
 		a.Comment = rest
 		return nil
 	}
-	return fmt.Errorf("unexpected %q after the value of %s", firstWord(trimmed), a.Name)
+	return fmt.Errorf("unexpected text after the closing quote of %s's value", a.Name)
 }
 
 // inlineComment is the index of " #" (any white space before #) in an
@@ -259,12 +275,12 @@ func inlineComment(s string) int {
 // interpreting \n, \r, \", \\ and \$ (a literal $, never expanded); other
 // backslashes are kept. It returns the parts and the number of bytes read,
 // closing quote included.
-func parseDoubleQuoted(s string) ([]Part, int, error) {
+func (lit dotenvMode) parseDoubleQuoted(s string) ([]Part, int, error) {
 	var parts []Part
 	var b strings.Builder
 	flush := func(expand bool) {
 		if b.Len() > 0 {
-			parts = append(parts, splitRefs(b.String(), expand)...)
+			parts = append(parts, lit.splitRefs(b.String(), expand)...)
 			b.Reset()
 		}
 	}
@@ -297,7 +313,10 @@ func parseDoubleQuoted(s string) ([]Part, int, error) {
 }
 
 // splitRefs splits literal text into text and placeholder parts.
-func splitRefs(s string, expand bool) []Part {
+func (lit dotenvMode) splitRefs(s string, expand bool) []Part {
+	if lit {
+		return []Part{{Text: s, Expand: expand}}
+	}
 	var parts []Part
 	last := 0
 	for _, m := range placeholderRE.FindAllStringSubmatchIndex(s, -1) {
@@ -381,11 +400,4 @@ type LineRef struct {
 	Line int
 	Var  string
 	Ref  Ref
-}
-
-func firstWord(s string) string {
-	if i := strings.IndexAny(s, " \t"); i > 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -17,23 +17,23 @@ func TestParseTemplateErrors(t *testing.T) {
 		src  string
 		want []string // each problem's Error(), in order
 	}{
-		{"missing equals", "A=1\nB\n", []string{"t.env:2: expected = after B"}},
-		{"missing equals with value", "API_KEY value\n", []string{"t.env:1: expected = after API_KEY"}},
-		{"colon instead of equals", "A: 1\n", []string{"t.env:1: expected = after A"}},
-		{"name starts with a digit", "1A=x\n", []string{`t.env:1: expected a variable name, found "1A=x"`}},
-		{"name with a dash", "A-B=x\n", []string{"t.env:1: expected = after A"}},
-		{"name with a dot", "a.b=x\n", []string{"t.env:1: expected = after a"}},
-		{"no name", "=x\n", []string{`t.env:1: expected a variable name, found "=x"`}},
-		{"non-ASCII name", "CAFÉ=x\n", []string{"t.env:1: expected = after CAF"}},
-		{"export alone", "export\n", []string{"t.env:1: expected = after export"}},
-		{"export without a name", "export =x\n", []string{`t.env:1: expected a variable name, found "=x"`}},
+		{"missing equals", "A=1\nB\n", []string{"t.env:2: expected = after the variable name"}},
+		{"missing equals with value", "API_KEY value\n", []string{"t.env:1: expected = after the variable name"}},
+		{"colon instead of equals", "A: 1\n", []string{"t.env:1: expected = after the variable name"}},
+		{"name starts with a digit", "1A=x\n", []string{`t.env:1: expected a variable name (letters, digits, '_') at the start of the line`}},
+		{"name with a dash", "A-B=x\n", []string{"t.env:1: expected = after the variable name"}},
+		{"name with a dot", "a.b=x\n", []string{"t.env:1: expected = after the variable name"}},
+		{"no name", "=x\n", []string{`t.env:1: expected a variable name (letters, digits, '_') at the start of the line`}},
+		{"non-ASCII name", "CAFÉ=x\n", []string{"t.env:1: expected = after the variable name"}},
+		{"export alone", "export\n", []string{"t.env:1: expected = after the variable name"}},
+		{"export without a name", "export =x\n", []string{`t.env:1: expected a variable name (letters, digits, '_') at the start of the line`}},
 		{"unterminated double quote at EOF", "A=1\nB=\"abc\nC=2\n", []string{"t.env:2: unterminated quoted value"}},
 		{"unterminated single quote at EOF", "B='abc", []string{"t.env:1: unterminated quoted value"}},
 		{"unterminated after an escaped quote", `B="abc\"`, []string{"t.env:1: unterminated quoted value"}},
-		{"garbage after a double quote", `A="x" y`, []string{`t.env:1: unexpected "y" after the value of A`}},
-		{"garbage after a single quote", `A='x'y z`, []string{`t.env:1: unexpected "y" after the value of A`}},
-		{"comment glued to a quote", `A="x"# c`, []string{`t.env:1: unexpected "#" after the value of A`}},
-		{"garbage after a multi-line value", "A='x\ny' z\n", []string{`t.env:1: unexpected "z" after the value of A`}},
+		{"garbage after a double quote", `A="x" y`, []string{`t.env:1: unexpected text after the closing quote of A's value`}},
+		{"garbage after a single quote", `A='x'y z`, []string{`t.env:1: unexpected text after the closing quote of A's value`}},
+		{"comment glued to a quote", `A="x"# c`, []string{`t.env:1: unexpected text after the closing quote of A's value`}},
+		{"garbage after a multi-line value", "A='x\ny' z\n", []string{`t.env:1: unexpected text after the closing quote of A's value`}},
 		{"duplicate", "A=1\n# c\nA=2\n", []string{"t.env:3: A is already set at line 1"}},
 		{"duplicate with export", "export A=1\nA=2\n", []string{"t.env:2: A is already set at line 1"}},
 		{"duplicate after a multi-line value", "A='1\n2'\nA=3\n", []string{"t.env:3: A is already set at line 1"}},
@@ -120,7 +120,7 @@ func TestParseTemplateListsEveryProblem(t *testing.T) {
 
 func TestParseTemplateOneProblemMessage(t *testing.T) {
 	_, err := render.ParseTemplate("a.env", "X\n")
-	if got, want := err.Error(), "a.env:1: expected = after X"; got != want {
+	if got, want := err.Error(), "a.env:1: expected = after the variable name"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
