@@ -66,12 +66,22 @@ func newOpener(flags TargetFlags) (*opener, error) {
 
 // open resolves ref into its vault, target and client.
 func (o *opener) open(ctx context.Context, ref contextRef) (*vaultEnv, error) {
-	cfg, err := config.Resolve(o.project, config.Flags{
-		Namespace: o.flags.Namespace, Env: ref.Env, Vault: ref.Vault, Region: o.flags.Region, Profile: o.flags.Profile,
-	})
+	cfg, err := o.resolve(ref)
 	if err != nil {
-		return nil, err // its message names the env or vault at fault
+		return nil, err
 	}
+	return o.connect(ctx, cfg)
+}
+
+// resolve is ref's configuration: files and flags, no network.
+func (o *opener) resolve(ref contextRef) (*config.Config, error) {
+	return config.Resolve(o.project, config.Flags{
+		Namespace: o.flags.Namespace, Env: ref.Env, Vault: ref.Vault, Region: o.flags.Region, Profile: o.flags.Profile,
+	}) // its errors name the env or vault at fault
+}
+
+// connect makes (or reuses) the client for cfg.
+func (o *opener) connect(ctx context.Context, cfg *config.Config) (*vaultEnv, error) {
 	client, region, err := o.clients.get(ctx, cfg.Region)
 	if err != nil {
 		return nil, err

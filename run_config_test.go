@@ -151,3 +151,25 @@ func TestPanicPrintsNoValue(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The SDK's error for a credential_process whose output is not its JSON
+// quotes that output — which may be the credentials themselves.
+func TestRunCredentialProcessOutputNeverShown(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "creds.sh")
+	writeFile(t, dir, "creds.sh", "#!/bin/sh\necho 'warning: cached'\necho '{\"Version\":1,\"AccessKeyId\":\"AKIASENTINEL\",\"SecretAccessKey\":\"sentinel-secret-access-key\"}'\n")
+	if err := os.Chmod(script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "config", "[profile proc]\nregion = us-east-1\ncredential_process = "+script+"\n")
+	env := []string{"AWS_ENDPOINT_URL=" + moto.URL, "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials")}
+	res := keepWith(t, env, run{args: []string{"run", "--profile=proc", "--namespace=app", "--env=production", "--", "true"}})
+	wantExit(t, res, 125, "credential_process")
+	for _, s := range []string{"sentinel-secret-access-key", "AKIASENTINEL"} {
+		if strings.Contains(res.stderr, s) {
+			t.Errorf("stderr shows the credential_process output:\n%s", res.stderr)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,15 +32,14 @@ type vaultEnv struct {
 	region string
 }
 
+// errDeclined: the user answered no to a confirmation; nothing is done.
+var errDeclined = errors.New("declined")
+
 // withVault resolves the vault and env — asking for a missing --env on a
-// terminal — makes the client, and calls do with them, all within
-// --timeout.
-func (f *secretFlags) withVault(g *Globals, do func(ctx context.Context, ve *vaultEnv) error) error {
-	ctx, cancel, err := deadline(context.Background(), f.Timeout)
-	if err != nil {
-		return err
-	}
-	defer cancel()
+// terminal — and calls prepare (nil: none) with the target; then, within
+// --timeout, makes the client and calls do. Prompts come before the
+// deadline, so a user who takes their time does not see "timed out".
+func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do func(ctx context.Context, ve *vaultEnv) error) error {
 	o, err := newOpener(f.TargetFlags)
 	if err != nil {
 		return err
@@ -51,7 +51,23 @@ func (f *secretFlags) withVault(g *Globals, do func(ctx context.Context, ve *vau
 			}
 		}
 	}
-	ve, err := o.open(ctx, contextRef{Vault: f.Vault, Env: f.Env})
+	cfg, err := o.resolve(contextRef{Vault: f.Vault, Env: f.Env})
+	if err != nil {
+		return err
+	}
+	if prepare != nil {
+		if err := prepare(fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}); errors.Is(err, errDeclined) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	ctx, cancel, err := deadline(context.Background(), f.Timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	ve, err := o.connect(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -74,7 +90,7 @@ func (c *SetCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
 		replicas, err := parseReplicas(strings.Join(ve.cfg.Vault.ReplicaRegions, ","))
 		if err != nil {
 			return err
@@ -124,7 +140,7 @@ type GetCmd struct {
 
 // Run prints the value: the command for reading one, by design.
 func (c *GetCmd) Run(g *Globals) error {
-	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
 		info, err := fetch.Get(ctx, ve.client, ve.target, c.Key, c.VersionStage, c.VersionID, c.Format == "json")
 		if err != nil {
 			return err
@@ -158,7 +174,7 @@ func (c *ShowCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
 		res, err := (&fetch.Fetcher{API: ve.client, Region: ve.region}).List(ctx, ve.target, filter.Match)
 		if err != nil {
 			return err
@@ -229,14 +245,18 @@ func (c *DeleteCmd) Run(g *Globals) error {
 	if c.RecoveryDays < 7 || c.RecoveryDays > 30 {
 		return &helpError{msg: fmt.Sprintf("--recovery-days=%d is outside 7..30", c.RecoveryDays), help: "Secrets Manager keeps a deleted secret 7 to 30 days; --force deletes at once"}
 	}
-	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
-		name := ve.target.SecretName(c.Key)
-		if c.Force {
-			ok, err := g.prompter().confirm(fmt.Sprintf("Delete %s now, with no way to restore it?", name), true)
-			if err != nil || !ok {
-				return err
-			}
+	confirm := func(t fetch.Target) error {
+		if !c.Force {
+			return nil
 		}
+		ok, err := g.prompter().confirm(fmt.Sprintf("Delete %s now, with no way to restore it?", t.SecretName(c.Key)), true)
+		if err == nil && !ok {
+			err = errDeclined
+		}
+		return err
+	}
+	return c.withVault(g, confirm, func(ctx context.Context, ve *vaultEnv) error {
+		name := ve.target.SecretName(c.Key)
 		out, err := fetch.Delete(ctx, ve.client, ve.target, c.Key, c.RecoveryDays, c.Force)
 		if err != nil {
 			return err
@@ -259,7 +279,7 @@ type RestoreCmd struct {
 
 // Run cancels a scheduled deletion.
 func (c *RestoreCmd) Run(g *Globals) error {
-	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
 		if err := fetch.Restore(ctx, ve.client, ve.target, c.Key); err != nil {
 			return err
 		}
@@ -278,7 +298,7 @@ type HistoryCmd struct {
 
 // Run lists the versions, newest first, values masked unless --unmask.
 func (c *HistoryCmd) Run(g *Globals) error {
-	return c.withVault(g, func(ctx context.Context, ve *vaultEnv) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
 		versions, err := fetch.History(ctx, ve.client, ve.target, c.Key, true)
 		if err != nil {
 			return err

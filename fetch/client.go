@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
@@ -114,6 +116,16 @@ func retrieveCredentials(ctx context.Context, cfg aws.Config) error {
 			Msg:  fmt.Sprintf("no AWS credentials: none in the environment or ~/.aws, and the EC2 instance metadata service did not answer within %s", imdsCredentialTimeout),
 			Help: "configure credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance or task role",
 			Err:  err,
+		}
+	}
+	var pe *processcreds.ProviderError
+	if errors.As(err, &pe) {
+		// Its message quotes the process's output, which may be the
+		// credentials themselves: never print it.
+		return &Error{
+			Msg:  "no AWS credentials: the profile's credential_process failed, or printed something besides its JSON (its output is not shown: it may hold credentials)",
+			Help: "run the credential_process of your profile by hand and check that it prints only the JSON the AWS CLI expects",
+			Err:  errors.New("credential_process failed"),
 		}
 	}
 	return &Error{

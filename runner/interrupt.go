@@ -44,8 +44,9 @@ func WithInterrupts(parent context.Context) (ctx context.Context, stop func() er
 			signal.Notify(ch, sig)
 		}
 	}
-	done := make(chan struct{})
+	done, finished := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(finished)
 		select {
 		case sig := <-ch:
 			cancel(&Interrupted{Signal: sig})
@@ -55,6 +56,7 @@ func WithInterrupts(parent context.Context) (ctx context.Context, stop func() er
 	stopOnce := sync.OnceFunc(func() {
 		signal.Stop(ch)
 		close(done)
+		<-finished // a signal it took is a cause by now
 	})
 	return ctx, func() error {
 		stopOnce()
