@@ -68,19 +68,27 @@ func Write(path string, data []byte, overwrite bool) (*File, error) {
 	} else {
 		err = os.Link(tmp, path)
 	}
+	if err != nil {
+		if pin != nil {
+			pin.Close()
+		}
+		if errors.Is(err, fs.ErrExist) {
+			return nil, &Error{Msg: fmt.Sprintf("%s already exists", path), Help: "pass --overwrite to replace it, or choose another --output", Err: err}
+		}
+		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Err: err}
+	}
+	// In place: from here a failure must not leave the secrets behind.
 	var info os.FileInfo
-	if err == nil && pin != nil {
+	if pin != nil {
 		info, err = pin.Stat()
-	} else if err == nil {
+	} else {
 		info, err = os.Lstat(path)
 	}
-	if err != nil && pin != nil {
-		pin.Close()
-	}
-	if errors.Is(err, fs.ErrExist) {
-		return nil, &Error{Msg: fmt.Sprintf("%s already exists", path), Help: "pass --overwrite to replace it, or choose another --output", Err: err}
-	}
 	if err != nil {
+		if pin != nil {
+			pin.Close()
+		}
+		os.Remove(path)
 		return nil, &Error{Msg: fmt.Sprintf("write %s: %v", path, err), Err: err}
 	}
 	return &File{Path: path, info: info, pin: pin}, nil

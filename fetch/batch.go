@@ -67,7 +67,7 @@ func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets
 			continue
 		}
 		done[s.Name] = true
-		if byName && notFound(aws.ToString(e.ErrorCode), aws.ToString(e.Message)) {
+		if code := aws.ToString(e.ErrorCode); byName && (code == "ResourceNotFoundException" || scheduledForDeletion(code, aws.ToString(e.Message))) {
 			missing = append(missing, s.Key)
 			continue
 		}
@@ -81,12 +81,11 @@ func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets
 	return secrets, missing, failed, nil
 }
 
-// notFound reports whether a per-secret error means there is no such
-// secret: it never existed or was deleted, or it is scheduled for deletion
-// (InvalidRequestException, "marked for deletion" or "marked deleted").
-func notFound(code, message string) bool {
-	return code == "ResourceNotFoundException" ||
-		code == "InvalidRequestException" && strings.Contains(strings.ToLower(message), "delet")
+// scheduledForDeletion reports whether an error code and message say the
+// secret is scheduled for deletion (InvalidRequestException, "marked for
+// deletion" or, from moto, "marked deleted").
+func scheduledForDeletion(code, message string) bool {
+	return code == "InvalidRequestException" && strings.Contains(strings.ToLower(message), "delet")
 }
 
 // nameOfID is the secret name in id: id itself, or the NAME of an ARN

@@ -10,11 +10,11 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// ByNameConcurrency bounds the BatchGetSecretValue calls ByName has in
+// byNameConcurrency bounds the BatchGetSecretValue calls ByName has in
 // flight: 1000 secrets in one burst of 50 calls, which stays below the
 // ~100 requests per second AWS allows. The list path needs fewer, since
 // its pages arrive one at a time.
-const ByNameConcurrency = 50
+const byNameConcurrency = 50
 
 // Named is what ByName found.
 type Named struct {
@@ -27,7 +27,7 @@ type Named struct {
 }
 
 // ByName fetches the secrets of t named by keys with BatchGetSecretValue,
-// all chunks of 20 at once (up to ByNameConcurrency): one round trip, with
+// all chunks of 20 at once (up to byNameConcurrency): one round trip, with
 // no listing. Names are
 // built as on the list path (Target.SecretName), so the exact tag check is
 // not needed: the name alone places a secret in (namespace, env). A key
@@ -62,7 +62,7 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 		failed SecretErrors
 	)
 	g, ctx := errgroup.WithContext(ctx)
-	limit := ByNameConcurrency
+	limit := byNameConcurrency
 	if f.Concurrency > 0 {
 		limit = f.Concurrency
 	}

@@ -13,9 +13,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// DefaultConcurrency bounds the BatchGetSecretValue calls in flight. AWS
-// allows about 100 requests per second for it; ten concurrent calls of a few
-// tens of milliseconds each stay below that and below the SDK's idle
+// DefaultConcurrency bounds the BatchGetSecretValue calls List has in
+// flight. AWS allows about 100 requests per second for it; its pages
+// arrive one at a time and bring at most five batches each, so ten in
+// flight never queue behind each other and stay within the SDK's idle
 // connection pool (10 per host), so connections are reused.
 const DefaultConcurrency = 10
 
@@ -53,10 +54,11 @@ type Fetcher struct {
 	// Region is the API's region; it appears in error messages.
 	Region string
 	// Concurrency bounds the BatchGetSecretValue calls in flight; 0 means
-	// DefaultConcurrency.
+	// DefaultConcurrency for List and byNameConcurrency for ByName.
 	Concurrency int
 	// NoSpeculation turns off the speculative batch raced against the first
-	// ListSecrets page (see speculate.go), for comparisons.
+	// ListSecrets page (see speculate.go); the tests of the by-ARN path use
+	// it to count its calls exactly.
 	NoSpeculation bool
 }
 
@@ -80,8 +82,8 @@ func (f *Fetcher) List(ctx context.Context, t Target, want func(key string) bool
 	return res, nil
 }
 
-func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string) bool) (*Result, error) {
-	g, ctx := errgroup.WithContext(ctx)
+func (f *Fetcher) list(parent context.Context, api API, t Target, want func(string) bool) (*Result, error) {
+	g, ctx := errgroup.WithContext(parent)
 	sem := make(chan struct{}, f.concurrency())
 	res := &Result{}
 	var (
@@ -89,10 +91,12 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 		values []Secret
 		failed SecretErrors
 	)
-	// Raced against the first page; see speculate.go.
+	// Raced against the first page; see speculate.go. On parent, not the
+	// group's context, which ends with Wait: the call is never cancelled
+	// by keep, so its connection goes back to the pool.
 	spec := make(chan *specResult, 1)
 	if !f.NoSpeculation {
-		go func() { spec <- speculate(ctx, api, t) }()
+		go func() { spec <- speculate(parent, api, t) }()
 	}
 	began := time.Now()
 	first := true
@@ -107,31 +111,25 @@ func (f *Fetcher) list(ctx context.Context, api API, t Target, want func(string)
 				}
 				wanted = append(wanted, s)
 			}
-			if first && last && len(wanted) > 0 && !f.NoSpeculation {
-				// The whole listing in one page: use what the speculative
-				// batch already has, fetch only the rest.
-				if r := awaitSpec(ctx, spec, time.Since(began)); r != nil {
+			if first && len(wanted) > 0 && !f.NoSpeculation {
+				// The first page's secrets: take what the speculative batch
+				// has. When the listing is this one page, wait for it — that
+				// is the one round trip; with more pages, only if it is in.
+				var r *specResult
+				if last {
+					r = awaitSpec(ctx, spec, time.Since(began))
+				} else {
+					select {
+					case r = <-spec:
+					default:
+					}
+				}
+				if r != nil {
 					var got []Secret
 					got, wanted = r.take(wanted)
 					mu.Lock()
 					values = append(values, got...)
 					mu.Unlock()
-				}
-			}
-			if first && !last && len(wanted) > 0 && !f.NoSpeculation {
-				// More pages to come: use the speculative values if they
-				// are in already, without waiting. The call is left to
-				// finish, so its connection goes back to the pool.
-				select {
-				case r := <-spec:
-					if r != nil {
-						var got []Secret
-						got, wanted = r.take(wanted)
-						mu.Lock()
-						values = append(values, got...)
-						mu.Unlock()
-					}
-				default:
 				}
 			}
 			first = false

@@ -155,7 +155,7 @@ func readError(name string, err error) error {
 		return &Error{Msg: fmt.Sprintf("%s not found", name), Help: "check the KEY and --env; keep show lists the secrets", Err: err}
 	}
 	var ir *types.InvalidRequestException
-	if errors.As(err, &ir) {
+	if errors.As(err, &ir) && scheduledForDeletion(ir.ErrorCode(), aws.ToString(ir.Message)) {
 		return &Error{Msg: fmt.Sprintf("%s: %s", name, aws.ToString(ir.Message)), Help: "a secret scheduled for deletion can be read after keep restore", Err: err}
 	}
 	return callError("read "+name, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -124,7 +123,7 @@ func Set(ctx context.Context, api WriteAPI, t Target, vault Vault, key, value st
 		}
 		out, err := api.CreateSecret(ctx, in)
 		if err != nil {
-			return nil, writeError("CreateSecret", name, vault, err)
+			return nil, writeError("CreateSecret", name, vault, value, err)
 		}
 		return &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId), Created: true}, nil
 	}
@@ -133,7 +132,7 @@ func Set(ctx context.Context, api WriteAPI, t Target, vault Vault, key, value st
 	}
 	out, err := api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: existing.ARN, SecretString: aws.String(value)})
 	if err != nil {
-		return nil, writeError("PutSecretValue", name, vault, err)
+		return nil, writeError("PutSecretValue", name, vault, value, err)
 	}
 	res := &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId)}
 	if err := retag(ctx, api, existing, t, vault.Slug); err != nil {
@@ -191,12 +190,16 @@ func checkManaged(s *secretsmanager.DescribeSecretOutput, t Target, name string)
 		return err
 	}
 	if s.DeletedDate != nil {
-		return &Error{
-			Msg:  fmt.Sprintf("%s is scheduled for deletion (on %s)", name, s.DeletedDate.Format("2006-01-02")),
-			Help: "run keep restore first",
-		}
+		return scheduledError(name, s)
 	}
 	return nil
+}
+
+func scheduledError(name string, s *secretsmanager.DescribeSecretOutput) error {
+	return &Error{
+		Msg:  fmt.Sprintf("%s is scheduled for deletion (on %s)", name, s.DeletedDate.Format("2006-01-02")),
+		Help: "run keep restore first",
+	}
 }
 
 // checkOwner refuses a secret keep does not manage for t's namespace.
@@ -234,8 +237,8 @@ func Delete(ctx context.Context, api WriteAPI, t Target, key string, recoveryDay
 		return nil, err
 	}
 	// A secret already scheduled for deletion may still be deleted for good.
-	if err := checkManaged(s, t, name); err != nil && !force {
-		return nil, err
+	if s.DeletedDate != nil && !force {
+		return nil, scheduledError(name, s)
 	}
 	in := &secretsmanager.DeleteSecretInput{SecretId: s.ARN}
 	if force {
@@ -245,7 +248,7 @@ func Delete(ctx context.Context, api WriteAPI, t Target, key string, recoveryDay
 	}
 	out, err := api.DeleteSecret(ctx, in)
 	if err != nil {
-		return nil, writeError("DeleteSecret", name, Vault{}, err)
+		return nil, writeError("DeleteSecret", name, Vault{}, "", err)
 	}
 	return out, nil
 }
@@ -271,7 +274,7 @@ func Restore(ctx context.Context, api WriteAPI, t Target, key string) error {
 		return &Error{Msg: fmt.Sprintf("%s is not scheduled for deletion", name), Help: "nothing to restore"}
 	}
 	if _, err := api.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: s.ARN}); err != nil {
-		return writeError("RestoreSecret", name, Vault{}, err)
+		return writeError("RestoreSecret", name, Vault{}, "", err)
 	}
 	return nil
 }
@@ -280,22 +283,23 @@ func invalidKey(key string) error {
 	return &Error{Msg: fmt.Sprintf("invalid KEY %q", key), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
 }
 
-// writeError explains a failed write of the secret name.
-func writeError(op, name string, vault Vault, err error) error {
+// writeError explains a failed write of the secret name. value is what
+// the call carried ("" for none): an echo of it in AWS's message (an
+// emulator's or a proxy's validation message might quote it) is cut.
+func writeError(op, name string, vault Vault, value string, err error) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		return callError(op, err)
 	}
-	msg := fmt.Sprintf("%s %s: %s: %s", op, name, ae.ErrorCode(), ae.ErrorMessage())
+	msg := fmt.Sprintf("%s %s: %s: %s", op, name, ae.ErrorCode(), redact(ae.ErrorMessage(), value))
 	switch code := ae.ErrorCode(); {
 	case code == "AccessDeniedException":
 		return &Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug (see keep iam)", op)}
 	case code == "ResourceExistsException":
 		return &Error{Msg: msg, Err: err, Help: "it was created meanwhile; run keep set again to update it"}
-	case code == "InvalidRequestException" && strings.Contains(strings.ToLower(ae.ErrorMessage()), "delet"):
+	case scheduledForDeletion(code, ae.ErrorMessage()):
 		return &Error{Msg: msg, Err: err, Help: "the secret is scheduled for deletion: run keep restore first"}
-	case slices.Contains([]string{"KMSInvalidStateException", "KMSNotFoundException", "KMSDisabledException", "KMSAccessDeniedException", "KMSInvalidSignatureException"}, code),
-		strings.Contains(code, "KMS"), code == "EncryptionFailure", code == "DecryptionFailure":
+	case strings.Contains(code, "KMS"), code == "EncryptionFailure", code == "DecryptionFailure":
 		key := vault.KMSKey
 		if key == "" {
 			key = "alias/aws/secretsmanager"
@@ -303,4 +307,13 @@ func writeError(op, name string, vault Vault, err error) error {
 		return &Error{Msg: msg, Err: err, Help: fmt.Sprintf("check the KMS key %s: that it exists, is enabled, and that you may kms:Encrypt, kms:Decrypt and kms:GenerateDataKey with it", key)}
 	}
 	return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
+}
+
+// redact replaces value in msg. Short values are left alone: a match of
+// one or two characters says nothing and would garble the message.
+func redact(msg, value string) string {
+	if len(value) < 4 {
+		return msg
+	}
+	return strings.ReplaceAll(msg, value, "[the value]")
 }
