@@ -1,6 +1,10 @@
 package main
 
-import "os"
+import (
+	"os"
+
+	"golang.org/x/term"
+)
 
 // ANSI colours for the marks keep prints in tables.
 const (
@@ -11,7 +15,7 @@ const (
 
 // colorOn: stdout is a terminal and NO_COLOR (https://no-color.org) is
 // unset or empty.
-var colorOn = isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""
+var colorOn = term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == ""
 
 // paint colours s when colour is on.
 func paint(s, color string) string {

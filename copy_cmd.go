@@ -176,11 +176,10 @@ func (c *CopyCmd) printPlan(secrets []fetch.Secret, existing []string, src, dst 
 // write copies secrets into dst concurrently, at most copyRate a second,
 // and reports which were copied and which were not.
 func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultEnv) error {
-	replicas, err := parseReplicas(strings.Join(dst.cfg.Vault.ReplicaRegions, ","))
+	vault, err := writeVault(dst.cfg.Vault)
 	if err != nil {
 		return err
 	}
-	vault := fetch.Vault{Slug: dst.cfg.Vault.Slug, KMSKey: dst.cfg.Vault.Key, Replicas: replicas}
 	tick := time.NewTicker(time.Second / copyRate)
 	defer tick.Stop()
 	progress := newProgress("copying", len(secrets))

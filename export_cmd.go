@@ -118,8 +118,7 @@ func (c *ExportCmd) Run(g *Globals) error {
 // None is an error, as for keep run: a typo in --env must not write an
 // empty .env.
 func (c *ExportCmd) secrets(ctx context.Context, cfg *config.Config, filter render.Filter, logf func(string, ...any)) ([]byte, error) {
-	run := &RunCmd{TargetFlags: c.TargetFlags, AllowEmpty: c.AllowEmpty}
-	secrets, err := run.fetch(ctx, cfg, filter, logf)
+	secrets, err := listSecrets(ctx, cfg, c.Region, filter, c.AllowEmpty, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -140,8 +139,7 @@ func (c *ExportCmd) secrets(ctx context.Context, cfg *config.Config, filter rend
 // template renders the template and, with --all, adds the secrets it does
 // not name.
 func (c *ExportCmd) template(ctx context.Context, cfg *config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
-	run := &RunCmd{TargetFlags: c.TargetFlags, Template: c.Template}
-	t, f, err := run.fetchTemplate(ctx, cfg, logf)
+	t, f, err := templateSecrets(ctx, cfg, c.Template, c.Region, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +185,7 @@ func (c *ExportCmd) unnamed(ctx context.Context, cfg *config.Config, t *render.T
 			set[l.Var.Name] = true
 		}
 	}
-	run := &RunCmd{TargetFlags: c.TargetFlags, AllowEmpty: true}
-	secrets, err := run.fetch(ctx, cfg, filter, logf)
+	secrets, err := listSecrets(ctx, cfg, c.Region, filter, true, logf)
 	if err != nil {
 		return nil, err
 	}

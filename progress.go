@@ -5,6 +5,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"golang.org/x/term"
 )
 
 // spinnerDelay is how long an operation runs before a spinner shows: below
@@ -15,7 +17,7 @@ const spinnerDelay = 300 * time.Millisecond
 // spinnerDelay, only on a terminal. stop clears it; call it before
 // printing anything else.
 func spin(label string) (stop func()) {
-	if !isTerminal(os.Stderr) {
+	if !term.IsTerminal(int(os.Stderr.Fd())) {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -58,7 +60,7 @@ type progress struct {
 }
 
 func newProgress(label string, total int) *progress {
-	return &progress{label: label, total: total, on: total > 1 && isTerminal(os.Stderr), start: time.Now()}
+	return &progress{label: label, total: total, on: total > 1 && term.IsTerminal(int(os.Stderr.Fd())), start: time.Now()}
 }
 
 func (p *progress) step() {

@@ -84,7 +84,7 @@ func (c *VaultAddCmd) Run(g *Globals) error {
 	if err := p.ask(&c.Region, "--region=REGION", "AWS region", "us-east-1"); err != nil {
 		return err
 	}
-	if _, err := parseReplicas(c.ReplicaRegions); err != nil {
+	if _, err := parseReplicas(splitList(c.ReplicaRegions)); err != nil {
 		return err
 	}
 	v := config.Vault{Slug: c.Slug, Driver: config.DriverSecretsManager, Name: c.Name, Region: c.Region,
@@ -257,12 +257,19 @@ func splitList(s string) []string {
 	return out
 }
 
+// writeVault is what writes need of v: its slug, KMS key and replicas.
+func writeVault(v config.Vault) (fetch.Vault, error) {
+	replicas, err := parseReplicas(v.ReplicaRegions)
+	return fetch.Vault{Slug: v.Slug, KMSKey: v.Key, Replicas: replicas}, err
+}
+
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 
-// parseReplicas reads --replica-regions / replica_regions entries.
-func parseReplicas(list string) ([]fetch.Replica, error) {
+// parseReplicas reads --replica-regions / replica_regions entries:
+// "region" or "region=kms-key".
+func parseReplicas(items []string) ([]fetch.Replica, error) {
 	var out []fetch.Replica
-	for _, item := range splitList(list) {
+	for _, item := range items {
 		region, key, _ := strings.Cut(item, "=")
 		if !regionRE.MatchString(region) {
 			return nil, &helpError{msg: fmt.Sprintf("replica region %q is not an AWS region", region), help: "e.g. --replica-regions=us-west-2,eu-west-1=alias/my-key"}

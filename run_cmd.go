@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -150,7 +149,7 @@ func (c *RunCmd) Run(g *Globals) error {
 	var vars []render.Var
 	switch {
 	case c.Template == "":
-		secrets, err := c.fetch(ctx, cfg, filter, logf)
+		secrets, err := listSecrets(ctx, cfg, c.Region, filter, c.AllowEmpty, logf)
 		if err != nil {
 			return interrupted(ctx, err)
 		}
@@ -161,7 +160,7 @@ func (c *RunCmd) Run(g *Globals) error {
 			return err
 		}
 	default:
-		t, f, err := c.fetchTemplate(ctx, cfg, logf)
+		t, f, err := templateSecrets(ctx, cfg, c.Template, c.Region, logf)
 		if err != nil {
 			return interrupted(ctx, err)
 		}
@@ -229,27 +228,6 @@ func (c *RunCmd) checkTemplateFlags(filter render.Filter) error {
 	return nil
 }
 
-// fetchTemplate loads the template and fetches the secrets it names.
-func (c *RunCmd) fetchTemplate(ctx context.Context, cfg *config.Config, logf func(string, ...any)) (*render.Template, *fetched, error) {
-	t, err := loadTemplate(templatePath(c.Template, cfg.Project, cfg.Env))
-	if err != nil {
-		return nil, nil, err
-	}
-	vaults := config.TemplateVaults(cfg.Project, cfg.Vault)
-	if problems := checkSlugs(t, vaults); len(problems) > 0 {
-		return nil, nil, problems
-	}
-	began := time.Now()
-	f, err := fetchTemplate(ctx, t, templateFetch{
-		Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region, Profile: cfg.Profile,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	logTemplate(logf, t, f, time.Since(began))
-	return t, f, nil
-}
-
 func (c *RunCmd) modeRequest() runner.ModeRequest {
 	r := runner.ModeRequest{Exec: c.Exec, Supervise: c.Supervise, KillTimeout: c.KillTimeout > 0, Subreaper: c.Subreaper}
 	switch {
@@ -261,68 +239,6 @@ func (c *RunCmd) modeRequest() runner.ModeRequest {
 		r.MustStay, r.Why = true, "--subreaper"
 	}
 	return r
-}
-
-// fetch lists and reads the secrets of cfg that pass filter.
-func (c *RunCmd) fetch(ctx context.Context, cfg *config.Config, filter render.Filter, logf func(string, ...any)) ([]fetch.Secret, error) {
-	client, region, err := fetch.NewClient(ctx, cfg.Region, cfg.Profile)
-	if err != nil {
-		return nil, err
-	}
-	vaultFrom := "no vault file"
-	if cfg.VaultFile != "" {
-		vaultFrom = cfg.VaultFile
-	}
-	regionFrom := "from the AWS SDK's chain"
-	switch {
-	case c.Region != "":
-		regionFrom = "from --region/KEEP_REGION"
-	case cfg.Vault.Region != "":
-		regionFrom = "from the vault file"
-	}
-	target := fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}
-	logf("vault %s (%s), region %s (%s), namespace %s, env %s: listing %s*", cfg.Vault.Slug, vaultFrom, region, regionFrom, cfg.Namespace, cfg.Env, target.Prefix())
-
-	began := time.Now()
-	f := &fetch.Fetcher{API: client, Region: region}
-	res, err := f.List(ctx, target, filter.Match)
-	if err != nil {
-		return nil, err
-	}
-	logf("%d API calls (%d ListSecrets, %d BatchGetSecretValue) in %s",
-		res.Calls.ListSecrets+res.Calls.BatchGetSecretValue, res.Calls.ListSecrets, res.Calls.BatchGetSecretValue,
-		time.Since(began).Round(time.Millisecond))
-	if len(res.Skipped) > 0 {
-		logf("ignored %d secrets under %s whose name or tags do not match exactly: %s", len(res.Skipped), target.Prefix(), strings.Join(res.Skipped, ", "))
-	}
-	if len(res.Unwanted) > 0 {
-		logf("left out by %s: %s", filter, strings.Join(res.Unwanted, ", "))
-	}
-	keys := make([]string, len(res.Secrets))
-	for i, s := range res.Secrets {
-		keys[i] = s.Key
-	}
-	logf("%d secret(s): %s", len(keys), strings.Join(keys, ", "))
-
-	if len(res.Secrets) == 0 && !c.AllowEmpty {
-		return nil, noSecrets(cfg, target, region, filter, len(res.Unwanted))
-	}
-	return res.Secrets, nil
-}
-
-func noSecrets(cfg *config.Config, t fetch.Target, region string, filter render.Filter, unwanted int) error {
-	where := fmt.Sprintf("namespace %q, env %q (vault %s, region %s)", cfg.Namespace, cfg.Env, cfg.Vault.Slug, region)
-	if unwanted > 0 {
-		return &helpError{
-			msg:  fmt.Sprintf("no secrets left after %s: it leaves out all %d found for %s", filter, unwanted, where),
-			help: "check the globs (they match the KEY, the last part of the name, case-sensitively); keep run -v lists what was found; pass --allow-empty to run without secrets",
-		}
-	}
-	return &helpError{
-		msg: "no secrets found for " + where,
-		help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s<KEY> and tagged ManagedBy=Keep, Namespace=%s, Environment=%s; pass --allow-empty to run without secrets",
-			t.Prefix(), cfg.Namespace, cfg.Env),
-	}
 }
 
 // testPanic is nil except in binaries built with the keep_testpanic tag,

@@ -16,6 +16,8 @@ import (
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
+
+	"golang.org/x/term"
 )
 
 // secretFlags are the flags of the commands that work on one vault and env.
@@ -91,11 +93,10 @@ func (c *SetCmd) Run(g *Globals) error {
 		return err
 	}
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
-		replicas, err := parseReplicas(strings.Join(ve.cfg.Vault.ReplicaRegions, ","))
+		vault, err := writeVault(ve.cfg.Vault)
 		if err != nil {
 			return err
 		}
-		vault := fetch.Vault{Slug: ve.cfg.Vault.Slug, KMSKey: ve.cfg.Vault.Key, Replicas: replicas}
 		res, err := fetch.Set(ctx, ve.client, ve.target, vault, c.Key, value)
 		if err != nil {
 			return err
@@ -119,7 +120,7 @@ func (c *SetCmd) readValue(g *Globals) (string, error) {
 	if p.interactive {
 		return p.secret("Value of " + c.Key)
 	}
-	if g.NoInteraction && isTerminal(os.Stdin) {
+	if g.NoInteraction && term.IsTerminal(int(os.Stdin.Fd())) {
 		return "", &helpError{msg: "missing the value", help: "pass it as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
 	}
 	b, err := io.ReadAll(os.Stdin)
@@ -359,9 +360,4 @@ func printJSON(v any) error {
 // oneLineValue keeps a table on one line per secret.
 func oneLineValue(v string) string {
 	return strings.NewReplacer("\r", `\r`, "\n", `\n`, "\t", `\t`).Replace(v)
-}
-
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -168,6 +168,7 @@ func verifyWrite(ctx context.Context, ve *vaultEnv) error {
 		return err
 	}
 	key := "keep-verify-" + hex.EncodeToString(b[:])
+	// No replicas: a replicated secret cannot be deleted at once.
 	vault := fetch.Vault{Slug: ve.cfg.Vault.Slug, KMSKey: ve.cfg.Vault.Key}
 	res, err := fetch.Set(ctx, ve.client, ve.target, vault, key, "keep verify")
 	if err != nil {
