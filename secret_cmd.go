@@ -12,12 +12,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/term"
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
-
-	"golang.org/x/term"
 )
 
 // secretFlags are the flags of the commands that work on one vault and env.
