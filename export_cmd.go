@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -272,13 +271,8 @@ func dotenv(vars []render.Var) []byte {
 	return b.Bytes()
 }
 
-// jsonObject is obj as indented JSON with sorted keys.
+// jsonObject is obj as indented JSON (encoding/json sorts map keys).
 func jsonObject(obj map[string]string) ([]byte, error) {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

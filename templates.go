@@ -113,6 +113,17 @@ func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch)
 			keys[r.Ref.Slug] = append(keys[r.Ref.Slug], r.Ref.Key)
 		}
 	}
+	// config.Resolve checked the chosen vault only; check every one named
+	// before any fetch starts.
+	for slug := range keys {
+		vault := where.Vaults[slug]
+		if err := config.CheckScope(vault.Scope); err != nil {
+			return nil, fmt.Errorf("vault %s: %w", slug, err)
+		}
+		if err := config.CheckRegion(vault.Region); err != nil && where.Region == "" {
+			return nil, fmt.Errorf("vault %s: %w", slug, err)
+		}
+	}
 	res := &fetched{Secrets: render.Secrets{}}
 	var mu sync.Mutex
 	clients := newClients(where.Profile)
@@ -120,13 +131,6 @@ func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch)
 	for slug, ks := range keys {
 		res.Vaults = append(res.Vaults, slug)
 		vault := where.Vaults[slug]
-		// config.Resolve checked the chosen vault only.
-		if err := config.CheckScope(vault.Scope); err != nil {
-			return nil, fmt.Errorf("vault %s: %w", slug, err)
-		}
-		if err := config.CheckRegion(vault.Region); err != nil && where.Region == "" {
-			return nil, fmt.Errorf("vault %s: %w", slug, err)
-		}
 		g.Go(func() error {
 			region := where.Region
 			if region == "" {

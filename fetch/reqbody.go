@@ -18,6 +18,11 @@ import (
 // connection under the response the SDK is still reading: a good answer
 // fails with "use of closed network connection". Without WriteTo io.Copy
 // reads, and EOF is just the end.
+//
+// The fault is smithy-go's (safeWriteToReadCloser.WriteTo in
+// transport/http/internal/io, as of v1.28.9): drop this once it returns
+// (0, nil) after close. TestPlainBody only tells whether WriteTo is hidden,
+// not whether the fault is gone upstream.
 func plainBody(stack *middleware.Stack) error {
 	return stack.Serialize.Add(middleware.SerializeMiddlewareFunc("keepPlainBody", func(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
 		if req, ok := in.Request.(*smithyhttp.Request); ok {

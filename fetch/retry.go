@@ -18,8 +18,10 @@ import (
 //     delay of up to 1 s, then up to 2 s, …) capped at throttleMaxBackoff,
 //     so that a process still waiting late in the herd asks again within
 //     seconds, not after up to 20.
-//   - Any other retryable error (500, 502, 503, a reset connection) keeps
-//     the SDK's 3 attempts and 50 ms base: a broken endpoint fails fast.
+//   - Any other retryable error (500, 502, 503, a reset connection) ends
+//     the call once otherMaxAttempts attempts of any kind were made (the
+//     SDK's 3, 50 ms base): a broken endpoint fails fast, even after
+//     throttled attempts.
 //
 // --timeout bounds both; a call it ends between retries names what it was
 // retrying (see attempts.go). See docs/reliability.md ("Load") for the

@@ -9,9 +9,8 @@ import (
 )
 
 // Exec replaces keep with the command at path, run as argv with env. It
-// first calls handover (the stop function of WithInterrupts, or nil) and
-// returns its error if it has one. It returns only on failure, otherwise
-// as a *StartError.
+// first calls handover (the stop function of WithInterrupts, or nil). It
+// returns only on failure: handover's error, or a *StartError.
 func Exec(path string, argv []string, env []string, handover func() error) error {
 	if handover != nil {
 		if err := handover(); err != nil {
