@@ -1,0 +1,146 @@
+// Package cli is keep's command line: the grammar (kong), one file per
+// command or command family, and the wiring from flags to config, fetch,
+// render and runner. It prompts, prints tables and JSON, and turns errors
+// into "what failed / what to do"; it never touches the AWS SDK.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/keep-run/keep/runner"
+)
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Verbose       bool `short:"v" env:"KEEP_VERBOSE" help:"Report to stderr what keep does: vault, region, secret names, API calls, time taken. Never values."`
+	NoInteraction bool `short:"n" env:"KEEP_NO_INTERACTION" help:"Never prompt: a missing value is an error naming its flag."`
+}
+
+// Logger returns where --verbose output goes: stderr, or nowhere.
+func (g *Globals) Logger() *log.Logger {
+	if !g.Verbose {
+		return log.New(io.Discard, "", 0)
+	}
+	return log.New(os.Stderr, "keep: ", 0)
+}
+
+// CLI is keep's grammar.
+type CLI struct {
+	Globals
+
+	Version kong.VersionFlag `help:"Print keep's version and exit."`
+
+	Run              RunCmd              `cmd:"" help:"Run a command with the secrets of one environment in its environment."`
+	Export           ExportCmd           `cmd:"" help:"Write the secrets of one environment, or a rendered template, as a .env file."`
+	TemplateValidate TemplateValidateCmd `cmd:"" name:"template:validate" help:"Check a template: syntax, vaults, and with --env that every placeholder resolves."`
+
+	Set     SetCmd     `cmd:"" group:"Secrets" help:"Create or update a secret (the value from an argument or stdin)."`
+	Get     GetCmd     `cmd:"" group:"Secrets" help:"Print one secret's value."`
+	Show    ShowCmd    `cmd:"" group:"Secrets" help:"List an environment's secrets, masked unless --unmask."`
+	Delete  DeleteCmd  `cmd:"" group:"Secrets" help:"Schedule a secret's deletion (or delete at once with --force)."`
+	Restore RestoreCmd `cmd:"" group:"Secrets" help:"Cancel a scheduled deletion."`
+	History HistoryCmd `cmd:"" group:"Secrets" help:"List a secret's versions."`
+
+	Init        InitCmd        `cmd:"" group:"Project" help:"Create .keep/settings.json for this project."`
+	VaultAdd    VaultAddCmd    `cmd:"" name:"vault:add" group:"Project" help:"Add a Secrets Manager vault (.keep/vaults/<slug>.json)."`
+	VaultList   VaultListCmd   `cmd:"" name:"vault:list" group:"Project" help:"List the project's vaults."`
+	VaultDelete VaultDeleteCmd `cmd:"" name:"vault:delete" group:"Project" help:"Remove a vault from the project (its secrets stay)."`
+	EnvAdd      EnvAddCmd      `cmd:"" name:"env:add" group:"Project" help:"Add an environment to the project."`
+	Iam         IamCmd         `cmd:"" group:"Project" help:"Print the IAM policy for the project's namespace."`
+	Verify      VerifyCmd      `cmd:"" group:"Project" help:"Check credentials and access for each vault and environment."`
+
+	Copy CopyCmd `cmd:"" group:"Across environments" help:"Copy secrets from one environment or vault to another."`
+	Diff DiffCmd `cmd:"" group:"Across environments" help:"Compare secrets across environments and vaults."`
+
+	VersionCmd VersionCmd    `cmd:"" name:"version" group:"Setup" help:"Print keep's version, commit and build date."`
+	Completion CompletionCmd `cmd:"" group:"Setup" help:"Print a shell completion script: bash, zsh or fish."`
+	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" help:"Print completion candidates for the words so far (used by the completion scripts)."`
+}
+
+const description = `keep loads the secrets of a namespace and environment from AWS Secrets Manager and starts a program with them.
+
+  keep run --env=production -- php-fpm -F`
+
+// Main runs keep with args, the words after "keep", and exits: with the
+// child's status, or as fail says. s is the release build's stamp.
+func Main(s Stamp, args []string) {
+	stamp = s
+	defer guardPanic(os.Stderr)
+	noDump()
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("keep"),
+		kong.Description(description),
+		kong.Vars{"version": currentBuild().String()},
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		panic(err) // a bug in the grammar
+	}
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		fail(os.Stderr, usageError{err})
+	}
+	if err := ctx.Run(&cli.Globals); err != nil {
+		fail(os.Stderr, err)
+	}
+}
+
+// fail ends keep after err. A supervised command's end is passed on as it
+// is. Anything else is reported in one or two lines — what failed, what to
+// do — and keep exits with the code err carries (see runner), else 125; an
+// interrupted keep dies of the interrupting signal.
+func fail(w io.Writer, err error) {
+	var child *runner.ExitError
+	if errors.As(err, &child) {
+		child.Exit() // the supervised command's status, not keep's failure
+	}
+	fmt.Fprintf(w, "keep: error: %s\n", err)
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(w, "keep: %s\n", h.Hint())
+	}
+	var intr *runner.Interrupted
+	if errors.As(err, &intr) {
+		runner.Die(intr.Signal)
+	}
+	code := runner.CodeFailed
+	var ec kong.ExitCoder
+	if errors.As(err, &ec) {
+		code = ec.ExitCode()
+	}
+	os.Exit(code)
+}
+
+// usageError is a command line kong could not parse.
+type usageError struct{ error }
+
+func (usageError) Hint() string  { return "see keep --help, or keep run --help" }
+func (usageError) ExitCode() int { return runner.CodeFailed }
+
+// guardPanic turns a panic in main's goroutine into a short message and
+// exit 125, without the panic value or stack.
+func guardPanic(w io.Writer) {
+	if r := recover(); r != nil {
+		fmt.Fprint(w, panicReport(r))
+		os.Exit(runner.CodeFailed)
+	}
+}
+
+// panicReport describes a panic. The value is shown only when the runtime
+// made it (index out of range, nil dereference…): any other value could
+// hold a secret.
+func panicReport(r any) string {
+	what := "keep: internal error (details withheld: they could contain a secret)\n"
+	if re, ok := r.(runtime.Error); ok {
+		what = fmt.Sprintf("keep: internal error: %v\n", re)
+	}
+	return what + "keep: this is a bug; please report it with the command you ran\n"
+}

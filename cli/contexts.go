@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/fetch"
+)
+
+// A context is where secrets live for the cross-environment commands:
+// "env" (in the default vault) or "vault:env".
+type contextRef struct {
+	Vault string // "" for the default vault
+	Env   string
+}
+
+func parseContext(s string) contextRef {
+	if vault, env, ok := strings.Cut(s, ":"); ok {
+		return contextRef{Vault: vault, Env: env}
+	}
+	return contextRef{Env: s}
+}
+
+// contexts are the contexts of --env lists and --vault lists: every vault
+// with every env, each once. An env of the form vault:env names its vault
+// itself.
+func contexts(envs, vaults string) []contextRef {
+	vs := splitList(vaults)
+	if len(vs) == 0 {
+		vs = []string{""}
+	}
+	var out []contextRef
+	add := func(ref contextRef) {
+		if !slices.Contains(out, ref) {
+			out = append(out, ref)
+		}
+	}
+	for _, e := range splitList(envs) {
+		if ref := parseContext(e); ref.Vault != "" {
+			add(ref)
+			continue
+		}
+		for _, v := range vs {
+			add(contextRef{Vault: v, Env: e})
+		}
+	}
+	return out
+}
+
+// opener resolves contexts against one project and shares clients.
+type opener struct {
+	project *config.Project
+	flags   TargetFlags // namespace, region, profile; vault and env come per context
+	clients *clients
+}
+
+func newOpener(flags TargetFlags) (*opener, error) {
+	project, err := config.FindProject(".")
+	if err != nil {
+		return nil, err
+	}
+	return &opener{project: project, flags: flags, clients: newClients(flags.Profile)}, nil
+}
+
+// open resolves ref into its vault, target and client.
+func (o *opener) open(ctx context.Context, ref contextRef) (*vaultEnv, error) {
+	cfg, err := o.resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	return o.connect(ctx, cfg)
+}
+
+// resolve is ref's configuration: files and flags, no network.
+func (o *opener) resolve(ref contextRef) (*config.Config, error) {
+	return config.Resolve(o.project, config.Flags{
+		Namespace: o.flags.Namespace, Env: ref.Env, Vault: ref.Vault, Region: o.flags.Region, Profile: o.flags.Profile,
+	}) // its errors name the env or vault at fault
+}
+
+// connect makes (or reuses) the client for cfg.
+func (o *opener) connect(ctx context.Context, cfg *config.Config) (*vaultEnv, error) {
+	client, region, err := o.clients.get(ctx, cfg.Region)
+	if err != nil {
+		return nil, err
+	}
+	return &vaultEnv{cfg: cfg, target: fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}, client: client, region: region}, nil
+}
+
+// String is "env" or "vault:env".
+func (r contextRef) String() string {
+	if r.Vault == "" {
+		return r.Env
+	}
+	return r.Vault + ":" + r.Env
+}
+
+// envs are the project's environments, or none without a project.
+func (o *opener) envs() []string {
+	if o.project == nil {
+		return nil
+	}
+	return o.project.Settings.Envs
+}

@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/render"
+)
+
+// copyRate bounds the secrets written per second. Each write is two to
+// four API calls, of which at most three are writes; AWS allows 50 write
+// transactions per second, so 15 secrets a second stays below it.
+const copyRate = 15
+
+// copyConcurrency bounds the writes in flight.
+const copyConcurrency = 8
+
+// CopyCmd is keep copy.
+type CopyCmd struct {
+	Key       string        `arg:"" optional:"" help:"The secret's KEY (or use --only/--except for several)."`
+	From      string        `required:"" placeholder:"CONTEXT" help:"Source: env, or vault:env."`
+	To        string        `required:"" placeholder:"CONTEXT" help:"Destination: env, or vault:env."`
+	Only      string        `placeholder:"GLOBS" help:"Copy the KEYs matching one of these comma-separated globs."`
+	Except    string        `placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs."`
+	Overwrite bool          `help:"Replace secrets that exist in the destination."`
+	DryRun    bool          `name:"dry-run" help:"Print the plan (names only) and write nothing."`
+	Format    string        `enum:"text,json" default:"text" help:"How to print the plan: text or json."`
+	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for both vaults (default: each vault file's)."`
+	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"5m" help:"Deadline for the whole copy."`
+}
+
+// Help is the detail shown by keep copy --help.
+func (c *CopyCmd) Help() string {
+	return `Copies values and writes the destination's own tags (its Environment and
+VaultSlug). Nothing is written when a destination secret exists and
+--overwrite is not given. Many keys are written concurrently, within the
+Secrets Manager write quota; if some fail, keep lists exactly which keys were
+copied and which were not.
+
+Examples:
+  keep copy DB_PASSWORD --from=staging --to=production
+  keep copy --only='DB_*' --from=staging --to=production --dry-run
+  keep copy API_KEY --from=legacy:production --to=secretsmanager:production`
+}
+
+// Run copies.
+func (c *CopyCmd) Run(g *Globals) error {
+	filter, err := render.ParseFilter(c.Only, c.Except)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Key != "" && !filter.IsZero():
+		return &helpError{msg: "give a KEY or --only/--except, not both", help: "keep copy KEY --from=… --to=…, or keep copy --only='DB_*' --from=… --to=…"}
+	case c.Key == "" && filter.IsZero():
+		return &helpError{msg: "nothing to copy", help: "give a KEY, or select several with --only/--except"}
+	}
+	from, to := parseContext(c.From), parseContext(c.To)
+	o, err := newOpener(TargetFlags{Namespace: c.Namespace, Region: c.Region, Profile: c.Profile})
+	if err != nil {
+		return err
+	}
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	src, err := o.open(ctx, from)
+	if err != nil {
+		return err
+	}
+	dst, err := o.open(ctx, to)
+	if err != nil {
+		return err
+	}
+	if src.target == dst.target && src.region == dst.region {
+		return &helpError{msg: "source and destination are the same", help: "nothing to copy"}
+	}
+
+	secrets, err := c.source(ctx, src, filter)
+	if err != nil {
+		return err
+	}
+	// Every name taken, not only keep's secrets of the destination: without
+	// --overwrite, a mistagged secret there must not be written over either.
+	existing, err := (&fetch.Fetcher{API: dst.client, Region: dst.region}).Occupied(ctx, dst.target)
+	if err != nil {
+		return err
+	}
+	var clash []string
+	for _, s := range secrets {
+		if slices.Contains(existing, s.Key) {
+			clash = append(clash, s.Key)
+		}
+	}
+	if err := c.printPlan(secrets, existing, src, dst); err != nil {
+		return err
+	}
+	if c.DryRun {
+		return nil
+	}
+	if len(clash) > 0 && !c.Overwrite {
+		return &helpError{
+			msg:  fmt.Sprintf("%d secret(s) exist in %s: %s; nothing was copied", len(clash), dst.target, strings.Join(clash, ", ")),
+			help: "pass --overwrite to replace them",
+		}
+	}
+	return c.write(ctx, secrets, dst)
+}
+
+// source reads the secrets to copy.
+func (c *CopyCmd) source(ctx context.Context, src *vaultEnv, filter render.Filter) ([]fetch.Secret, error) {
+	f := &fetch.Fetcher{API: src.client, Region: src.region}
+	if c.Key != "" {
+		named, err := f.ByName(ctx, src.target, []string{c.Key})
+		if err != nil {
+			return nil, err
+		}
+		s, ok := named.Secrets[c.Key]
+		if !ok {
+			return nil, &helpError{msg: fmt.Sprintf("%s not found", src.target.SecretName(c.Key)), help: "check the KEY and --from; keep show lists the secrets"}
+		}
+		return []fetch.Secret{s}, nil
+	}
+	res, err := f.List(ctx, src.target, filter.Match)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Secrets) == 0 {
+		return nil, &helpError{msg: fmt.Sprintf("no secrets in %s match %s", src.target, filter), help: "keep show --env=… lists the secrets"}
+	}
+	return res.Secrets, nil
+}
+
+func (c *CopyCmd) printPlan(secrets []fetch.Secret, existing []string, src, dst *vaultEnv) error {
+	type step struct {
+		Key    string `json:"key"`
+		Action string `json:"action"` // create, overwrite, or exists (refused)
+	}
+	var plan []step
+	for _, s := range secrets {
+		action := "create"
+		if slices.Contains(existing, s.Key) {
+			action = "exists"
+			if c.Overwrite {
+				action = "overwrite"
+			}
+		}
+		plan = append(plan, step{s.Key, action})
+	}
+	if c.Format == "json" {
+		return printJSON(struct {
+			From   string `json:"from"`
+			To     string `json:"to"`
+			DryRun bool   `json:"dry_run"`
+			Plan   []step `json:"plan"`
+		}{src.target.String(), dst.target.String(), c.DryRun, plan})
+	}
+	fmt.Printf("Copy %d secret(s) from %s (%s) to %s (%s):\n", len(secrets), src.target, src.region, dst.target, dst.region)
+	for _, p := range plan {
+		fmt.Printf("  %-9s %s\n", p.Action, p.Key)
+	}
+	return nil
+}
+
+// write copies secrets into dst concurrently, at most copyRate a second,
+// and reports which were copied and which were not.
+func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultEnv) error {
+	vault, err := writeVault(dst.cfg.Vault)
+	if err != nil {
+		return err
+	}
+	tick := time.NewTicker(time.Second / copyRate)
+	defer tick.Stop()
+	progress := newProgress("copying", len(secrets))
+	var (
+		mu     sync.Mutex
+		copied []string
+		failed = map[string]error{}
+	)
+	var g errgroup.Group // each write reports its own error; none stops the others
+	g.SetLimit(copyConcurrency)
+	for _, s := range secrets {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+		}
+		g.Go(func() error {
+			_, err := fetch.Set(ctx, dst.client, dst.target, vault, s.Key, s.Value)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed[s.Key] = err
+			} else {
+				copied = append(copied, s.Key)
+			}
+			progress.step()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	progress.done()
+	sort.Strings(copied)
+	if len(failed) == 0 {
+		if c.Format != "json" {
+			fmt.Printf("Copied %d secret(s) to %s\n", len(copied), dst.target)
+		}
+		return nil
+	}
+	var lines []string
+	for _, s := range secrets {
+		if err, ok := failed[s.Key]; ok {
+			lines = append(lines, fmt.Sprintf("%s (%v)", s.Key, err))
+		}
+	}
+	sort.Strings(lines)
+	return &helpError{
+		msg: fmt.Sprintf("copied %d of %d secret(s) to %s: %s; NOT copied: %s",
+			len(copied), len(secrets), dst.target, listOrNone(copied), strings.Join(lines, "; ")),
+		help: "fix the cause and run the copy again with --overwrite for the keys not copied",
+	}
+}
+
+func listOrNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}

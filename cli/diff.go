@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/render"
+)
+
+// DiffCmd is keep diff.
+type DiffCmd struct {
+	Env       string        `required:"" placeholder:"LIST" help:"Environments to compare, comma-separated; vault:env names a vault too."`
+	Vault     string        `placeholder:"LIST" help:"Vaults to compare, comma-separated (default: the default vault)."`
+	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for every vault (default: each vault file's)."`
+	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+	Unmask    bool          `help:"Show values in full."`
+	Only      string        `placeholder:"GLOBS" help:"Only KEYs matching one of these comma-separated globs."`
+	Except    string        `placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs."`
+	Format    string        `enum:"table,json" default:"table" help:"table or json."`
+	ExitCode  bool          `name:"exit-code" help:"Exit 1 when the contexts differ (for CI)."`
+	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for the whole command."`
+}
+
+// Diff statuses.
+const (
+	statusIdentical  = "identical"
+	statusDifferent  = "different"
+	statusIncomplete = "incomplete" // missing in some contexts
+)
+
+// Run fetches every context at once and prints the matrix.
+func (c *DiffCmd) Run(g *Globals) error {
+	filter, err := render.ParseFilter(c.Only, c.Except)
+	if err != nil {
+		return err
+	}
+	refs := contexts(c.Env, c.Vault)
+	if len(refs) < 2 {
+		return &helpError{msg: "diff needs at least two contexts", help: "e.g. --env=staging,production, or --env=production --vault=a,b"}
+	}
+	o, err := newOpener(TargetFlags{Namespace: c.Namespace, Region: c.Region, Profile: c.Profile})
+	if err != nil {
+		return err
+	}
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+
+	values := make([]map[string]string, len(refs)) // per context: KEY → value
+	stop := spin(fmt.Sprintf("fetching %d contexts", len(refs)))
+	defer stop()
+	g2, gctx := errgroup.WithContext(ctx)
+	for i, ref := range refs {
+		g2.Go(func() error {
+			ve, err := o.open(gctx, ref)
+			if err != nil {
+				return err
+			}
+			res, err := (&fetch.Fetcher{API: ve.client, Region: ve.region}).List(gctx, ve.target, filter.Match)
+			if err != nil {
+				return err
+			}
+			values[i] = map[string]string{}
+			for _, s := range res.Secrets {
+				values[i][s.Key] = s.Value
+			}
+			return nil
+		})
+	}
+	err = g2.Wait()
+	stop()
+	if err != nil {
+		return err
+	}
+	rows := diffRows(values)
+	if c.Format == "json" {
+		err = c.printJSON(refs, rows, values)
+	} else {
+		err = c.printTable(refs, rows, values)
+	}
+	if err != nil {
+		return err
+	}
+	if c.ExitCode {
+		for _, r := range rows {
+			if r.status != statusIdentical {
+				return diffFound{}
+			}
+		}
+	}
+	return nil
+}
+
+type diffRow struct {
+	key    string
+	status string
+}
+
+// diffRows compares each KEY across the contexts, sorted by KEY.
+func diffRows(values []map[string]string) []diffRow {
+	keys := map[string]bool{}
+	for _, vs := range values {
+		for k := range vs {
+			keys[k] = true
+		}
+	}
+	var rows []diffRow
+	for k := range keys {
+		status := statusIdentical
+		first, seen := "", false
+		for _, vs := range values {
+			v, ok := vs[k]
+			switch {
+			case !ok:
+				status = statusIncomplete
+			case !seen:
+				first, seen = v, true
+			case v != first && status == statusIdentical:
+				status = statusDifferent
+			}
+		}
+		rows = append(rows, diffRow{key: k, status: status})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].key < rows[j].key })
+	return rows
+}
+
+func (c *DiffCmd) show(v string) string {
+	if c.Unmask {
+		return oneLineValue(v)
+	}
+	return render.Mask(v)
+}
+
+func (c *DiffCmd) printTable(refs []contextRef, rows []diffRow, values []map[string]string) error {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	head := []string{"KEY"}
+	for _, r := range refs {
+		head = append(head, r.String())
+	}
+	fmt.Fprintln(w, strings.Join(append(head, "STATUS"), "\t"))
+	counts := map[string]int{}
+	for _, row := range rows {
+		cells := []string{row.key}
+		for i := range refs {
+			if v, ok := values[i][row.key]; ok {
+				cells = append(cells, "✓ "+c.show(v))
+			} else {
+				cells = append(cells, "—")
+			}
+		}
+		fmt.Fprintln(w, strings.Join(append(cells, paint(row.status, statusColor[row.status])), "\t"))
+		counts[row.status]++
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Printf("\n%d secrets: %d identical, %d different, %d missing somewhere\n",
+		len(rows), counts[statusIdentical], counts[statusDifferent], counts[statusIncomplete])
+	return nil
+}
+
+func (c *DiffCmd) printJSON(refs []contextRef, rows []diffRow, values []map[string]string) error {
+	type secret struct {
+		Key    string             `json:"key"`
+		Values map[string]*string `json:"values"`
+		Status string             `json:"status"`
+	}
+	out := struct {
+		Contexts []string `json:"contexts"`
+		Secrets  []secret `json:"secrets"`
+	}{Secrets: []secret{}}
+	for _, r := range refs {
+		out.Contexts = append(out.Contexts, r.String())
+	}
+	for _, row := range rows {
+		s := secret{Key: row.key, Values: map[string]*string{}, Status: row.status}
+		for i, r := range refs {
+			if v, ok := values[i][row.key]; ok {
+				shown := c.show(v)
+				if c.Unmask {
+					shown = v
+				}
+				s.Values[r.String()] = &shown
+			} else {
+				s.Values[r.String()] = nil
+			}
+		}
+		out.Secrets = append(out.Secrets, s)
+	}
+	return printJSON(out)
+}
+
+var statusColor = map[string]string{statusIdentical: green, statusDifferent: yellow, statusIncomplete: red}
+
+// diffFound is --exit-code's "they differ": exit 1, nothing more to say.
+type diffFound struct{}
+
+func (diffFound) Error() string { return "the contexts differ" }
+func (diffFound) ExitCode() int { return 1 }

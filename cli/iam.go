@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/iam"
+)
+
+// IamCmd is keep iam.
+type IamCmd struct {
+	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+	Env       string `placeholder:"LIST" help:"Environments to limit the access to, comma-separated (required for write and read)."`
+	Access    string `enum:"full,write,read" default:"full" help:"full: every environment of the namespace; write: read and write in --env; read: read-only in one --env (a deployment)."`
+	Vault     string `placeholder:"SLUG" help:"Only this vault's KMS key (default: every vault of the project)."`
+}
+
+// Help is the detail shown by keep iam --help.
+func (c *IamCmd) Help() string {
+	return `Prints an IAM policy for the namespace: tag conditions on
+secretsmanager:ResourceTag/ManagedBy, Namespace and Environment; CreateSecret
+only with aws:RequestTag values and aws:TagKeys within ManagedBy, Namespace,
+Environment, VaultSlug; ListSecrets and BatchGetSecretValue account-wide (keep
+run needs them); KMS actions on the vaults' keys.
+
+Examples:
+  keep iam > developer-policy.json
+  keep iam --access=write --env=staging,qa
+  keep iam --access=read --env=production`
+}
+
+// Run prints the policy JSON.
+func (c *IamCmd) Run(g *Globals) error {
+	project, err := config.FindProject(".")
+	if err != nil {
+		return err
+	}
+	ns := c.Namespace
+	if ns == "" && project != nil {
+		ns = project.Settings.Namespace
+	}
+	if ns == "" {
+		return &helpError{msg: "no namespace given", help: "pass --namespace=NAME, set KEEP_NAMESPACE, or run keep inside a project"}
+	}
+	if err := config.CheckNamespace(ns); err != nil {
+		return err
+	}
+	envs := splitList(c.Env)
+	for _, env := range envs {
+		if err := config.CheckEnv(env); err != nil {
+			return err
+		}
+	}
+	var vaults []iam.Vault
+	if project != nil {
+		for _, slug := range project.VaultSlugs() {
+			v := project.Vaults[slug]
+			if v.Driver == config.DriverSecretsManager && (c.Vault == "" || c.Vault == slug) {
+				vaults = append(vaults, iam.Vault{Slug: slug, Region: v.Region, KMSKey: v.Key})
+			}
+		}
+	}
+	if c.Vault != "" && len(vaults) == 0 {
+		if project != nil && len(project.Vaults) > 0 {
+			return &helpError{msg: fmt.Sprintf("no Secrets Manager vault %q", c.Vault), help: "the project's vaults are " + strings.Join(project.VaultSlugs(), ", ")}
+		}
+		vaults = []iam.Vault{{Slug: c.Vault}}
+	}
+	policy, err := iam.Build(iam.Request{Namespace: ns, Envs: envs, Access: iam.Access(c.Access), Vaults: vaults})
+	if err != nil {
+		return &helpError{msg: err.Error(), help: "see keep iam --help"}
+	}
+	out, err := policy.JSON()
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(out)
+	return err
+}

@@ -1,0 +1,280 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/fetch"
+)
+
+// InitCmd is keep init.
+type InitCmd struct {
+	Name      string `placeholder:"APP" help:"Application name (default: the directory's name)."`
+	Namespace string `placeholder:"NS" help:"Namespace of the project's secrets (default: the name, slugged)."`
+	Envs      string `placeholder:"LIST" help:"Comma-separated environments (default: local,staging,production)."`
+}
+
+// Run writes .keep/settings.json and .keep/.gitignore.
+func (c *InitCmd) Run(g *Globals) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(root, config.Dir, "settings.json")); err == nil {
+		return &helpError{msg: fmt.Sprintf("%s/settings.json already exists here", config.Dir), help: "edit it, or use keep env:add and keep vault:add"}
+	}
+	p := g.prompter()
+	if err := p.ask(&c.Name, "--name=APP", "Application name", filepath.Base(root)); err != nil {
+		return err
+	}
+	if err := p.ask(&c.Namespace, "--namespace=NS", "Namespace", slug(c.Name)); err != nil {
+		return err
+	}
+	if err := p.ask(&c.Envs, "--envs=LIST", "Environments", "local,staging,production"); err != nil {
+		return err
+	}
+	s := config.Settings{AppName: c.Name, Namespace: c.Namespace, Envs: splitList(c.Envs)}
+	if err := config.CheckSettings(s); err != nil {
+		return err
+	}
+	if err := config.InitDirs(root); err != nil {
+		return err
+	}
+	if err := config.SaveSettings(root, s, time.Now()); err != nil {
+		return err
+	}
+	fmt.Printf("Initialised %s in %s: namespace %s, environments %s\n", config.Dir, root, s.Namespace, strings.Join(s.Envs, ", "))
+	fmt.Println("Next: keep vault:add")
+	return nil
+}
+
+// VaultAddCmd is keep vault:add.
+type VaultAddCmd struct {
+	Slug           string `placeholder:"SLUG" help:"Vault slug (default: secretsmanager, or secretsmanager2… if taken)."`
+	Name           string `placeholder:"NAME" help:"Display name (default: AWS Secrets Manager)."`
+	Region         string `placeholder:"REGION" help:"AWS region of the secrets (default: us-east-1)."`
+	KMSKey         string `name:"kms-key" placeholder:"KEY" help:"KMS key id, alias or ARN for new secrets (default: the AWS managed key alias/aws/secretsmanager)."`
+	Scope          string `placeholder:"PATH" help:"Path between namespace and env in secret names: <ns>/<scope>/<env>/<KEY>."`
+	ReplicaRegions string `name:"replica-regions" placeholder:"LIST" help:"Replicate new secrets to these regions: region or region=kms-key, comma-separated."`
+	Default        bool   `help:"Make it the project's default vault (the first vault always is)."`
+	Profile        string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS profile for the access check."`
+}
+
+// Run writes .keep/vaults/<slug>.json and checks access.
+func (c *VaultAddCmd) Run(g *Globals) error {
+	project, err := requireProject()
+	if err != nil {
+		return err
+	}
+	p := g.prompter()
+	if err := p.ask(&c.Slug, "--slug=SLUG", "Vault slug", freeSlug(project)); err != nil {
+		return err
+	}
+	if err := p.ask(&c.Name, "--name=NAME", "Vault name", "AWS Secrets Manager"); err != nil {
+		return err
+	}
+	if err := p.ask(&c.Region, "--region=REGION", "AWS region", "us-east-1"); err != nil {
+		return err
+	}
+	if _, err := parseReplicas(splitList(c.ReplicaRegions)); err != nil {
+		return err
+	}
+	v := config.Vault{Slug: c.Slug, Driver: config.DriverSecretsManager, Name: c.Name, Region: c.Region,
+		Key: c.KMSKey, Scope: strings.Trim(c.Scope, "/"), ReplicaRegions: splitList(c.ReplicaRegions)}
+	if err := config.SaveVault(project.Root, v); err != nil {
+		return err
+	}
+	fmt.Printf("Added vault %s (%s, region %s)\n", v.Slug, v.Name, v.Region)
+	if c.Default || project.Settings.DefaultVault == "" {
+		project.Settings.DefaultVault = v.Slug
+		if err := config.SaveSettings(project.Root, project.Settings, time.Now()); err != nil {
+			return err
+		}
+		fmt.Printf("%s is the default vault\n", v.Slug)
+	}
+	checkAccess(v, c.Profile)
+	return nil
+}
+
+// checkAccess reports whether the credentials can list secrets in the
+// vault's region. It never fails the command: the vault file is written.
+func checkAccess(v config.Vault, profile string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	client, region, err := fetch.NewClient(ctx, v.Region, profile)
+	if err == nil {
+		err = fetch.CheckList(ctx, client)
+	}
+	if err != nil {
+		fmt.Printf("✗ access check in %s: %v\n", v.Region, err)
+		if h, ok := err.(interface{ Hint() string }); ok && h.Hint() != "" {
+			fmt.Printf("  %s\n", h.Hint())
+		}
+		return
+	}
+	fmt.Printf("✓ credentials work and may list secrets in %s\n", region)
+}
+
+// VaultListCmd is keep vault:list.
+type VaultListCmd struct {
+	Format string `enum:"table,json" default:"table" help:"table or json."`
+}
+
+// Run prints the vaults.
+func (c *VaultListCmd) Run(g *Globals) error {
+	project, err := requireProject()
+	if err != nil {
+		return err
+	}
+	if c.Format == "json" {
+		type vault struct {
+			config.Vault
+			Default bool `json:"default"`
+		}
+		out := []vault{}
+		for _, slug := range project.VaultSlugs() {
+			out = append(out, vault{project.Vaults[slug], slug == project.Settings.DefaultVault})
+		}
+		return printJSON(out)
+	}
+	if len(project.Vaults) == 0 {
+		fmt.Println("No vaults are configured yet; add one with keep vault:add")
+		return nil
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "SLUG\tNAME\tDRIVER\tREGION\tSCOPE\tDEFAULT")
+	for _, slug := range project.VaultSlugs() {
+		v := project.Vaults[slug]
+		def := ""
+		if slug == project.Settings.DefaultVault {
+			def = "✓"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Slug, v.Name, v.Driver, v.Region, v.Scope, def)
+	}
+	return w.Flush()
+}
+
+// VaultDeleteCmd is keep vault:delete.
+type VaultDeleteCmd struct {
+	Slug string `arg:"" help:"The vault to remove from .keep/vaults (its secrets are not touched)."`
+}
+
+// Run removes the vault file.
+func (c *VaultDeleteCmd) Run(g *Globals) error {
+	project, err := requireProject()
+	if err != nil {
+		return err
+	}
+	if _, ok := project.Vaults[c.Slug]; !ok {
+		return &helpError{msg: fmt.Sprintf("no vault %q", c.Slug), help: "keep vault:list shows the vaults"}
+	}
+	if c.Slug == project.Settings.DefaultVault {
+		return &helpError{msg: fmt.Sprintf("%s is the default vault", c.Slug), help: "make another vault the default first (keep vault:add --default, or default_vault in .keep/settings.json)"}
+	}
+	ok, err := g.prompter().confirm(fmt.Sprintf("Remove vault %s from %s/vaults? Its secrets stay in AWS.", c.Slug, config.Dir), true)
+	if err != nil || !ok {
+		return err
+	}
+	if err := config.DeleteVault(project.Root, c.Slug); err != nil {
+		return err
+	}
+	fmt.Printf("Removed vault %s (local configuration only; no secret was deleted)\n", c.Slug)
+	return nil
+}
+
+// EnvAddCmd is keep env:add.
+type EnvAddCmd struct {
+	Name string `arg:"" help:"The environment to add, e.g. qa."`
+}
+
+// Run adds the environment to .keep/settings.json.
+func (c *EnvAddCmd) Run(g *Globals) error {
+	project, err := requireProject()
+	if err != nil {
+		return err
+	}
+	if err := config.CheckEnv(c.Name); err != nil {
+		return err
+	}
+	if slices.Contains(project.Settings.Envs, c.Name) {
+		return &helpError{msg: fmt.Sprintf("environment %q already exists", c.Name), help: "keep's environments are in .keep/settings.json"}
+	}
+	project.Settings.Envs = append(project.Settings.Envs, c.Name)
+	if err := config.SaveSettings(project.Root, project.Settings, time.Now()); err != nil {
+		return err
+	}
+	fmt.Printf("Added environment %s\n", c.Name)
+	return nil
+}
+
+func requireProject() (*config.Project, error) {
+	p, err := config.FindProject(".")
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, &helpError{msg: "no .keep/settings.json here or in a parent directory", help: "run keep init first"}
+	}
+	return p, nil
+}
+
+// freeSlug is secretsmanager, or secretsmanager2, 3… when taken.
+func freeSlug(p *config.Project) string {
+	for i := 1; ; i++ {
+		s := config.DefaultVaultSlug
+		if i > 1 {
+			s = fmt.Sprintf("%s%d", s, i)
+		}
+		if _, ok := p.Vaults[s]; !ok {
+			return s
+		}
+	}
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// slug lower-cases s and joins its words with '-', as Laravel's Str::slug.
+func slug(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// writeVault is what writes need of v: its slug, KMS key and replicas.
+func writeVault(v config.Vault) (fetch.Vault, error) {
+	replicas, err := parseReplicas(v.ReplicaRegions)
+	return fetch.Vault{Slug: v.Slug, KMSKey: v.Key, Replicas: replicas}, err
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+
+// parseReplicas reads --replica-regions / replica_regions entries:
+// "region" or "region=kms-key".
+func parseReplicas(items []string) ([]fetch.Replica, error) {
+	var out []fetch.Replica
+	for _, item := range items {
+		region, key, _ := strings.Cut(item, "=")
+		if !regionRE.MatchString(region) {
+			return nil, &helpError{msg: fmt.Sprintf("replica region %q is not an AWS region", region), help: "e.g. --replica-regions=us-west-2,eu-west-1=alias/my-key"}
+		}
+		out = append(out, fetch.Replica{Region: region, KMSKey: key})
+	}
+	return out, nil
+}

@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/envfile"
+	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/render"
+	"github.com/keep-run/keep/runner"
+)
+
+// TargetFlags choose the secrets a command works on.
+type TargetFlags struct {
+	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+	Env       string `env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
+	Vault     string `env:"KEEP_VAULT" placeholder:"SLUG" help:"Vault slug (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
+	Region    string `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region (default: the vault file's region, then AWS_REGION or the profile's)."`
+	Profile   string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+}
+
+func (f TargetFlags) flags() config.Flags {
+	return config.Flags{Namespace: f.Namespace, Env: f.Env, Vault: f.Vault, Region: f.Region, Profile: f.Profile}
+}
+
+// RunCmd is keep run.
+type RunCmd struct {
+	TargetFlags
+
+	Only       string        `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Inject only secrets whose KEY matches one of these comma-separated globs, e.g. 'DB_*,API_*'."`
+	Except     string        `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out secrets whose KEY matches one of these globs (wins over --only)."`
+	NoInherit  bool          `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
+	AllowEmpty bool          `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
+	Timeout    time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for everything before the command starts."`
+
+	AllowOverride []string `name:"allow-override" env:"KEEP_ALLOW_OVERRIDE" sep:"," placeholder:"NAME,…" help:"Let secrets set these protected variables (PATH, LD_*, DYLD_*), which keep refuses otherwise."`
+
+	Template  string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Set exactly the variables of this template (dotenv with {vault:KEY} placeholders); auto means <template_path>/<env>.env."`
+	Output    string `placeholder:"PATH" help:"With --template: write the rendered template to PATH (0600) for the command to read, instead of setting variables; removed when keep exits (implies --supervise)."`
+	Overwrite bool   `help:"With --output: replace an existing file."`
+	Missing   string `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder text), blank (empty value) or remove (drop the variable)."`
+
+	Exec        bool          `help:"Replace keep with the command (the default, unless keep is PID 1 or must stay)."`
+	Supervise   bool          `help:"Stay as the command's parent: forward signals, reap zombies, exit as it did."`
+	KillTimeout time.Duration `env:"KEEP_KILL_TIMEOUT" placeholder:"DURATION" help:"SIGKILL the command if it still runs this long after a forwarded SIGTERM (implies --supervise; default: never)."`
+	Subreaper   bool          `env:"KEEP_SUBREAPER" help:"Adopt and reap orphaned descendants, as PID 1 does (Linux; implies --supervise)."`
+
+	Command []string `arg:"" optional:"" passthrough:"partial" help:"The command and its arguments, after --."`
+}
+
+const runExample = "keep run --env=production -- php-fpm -F"
+
+// Help is the detail shown by keep run --help.
+func (c *RunCmd) Help() string {
+	return `keep finds every secret named <namespace>/<env>/<KEY> and tagged ManagedBy=Keep,
+Namespace=<namespace>, Environment=<env>, fetches them, sets each as the variable
+KEY (characters outside [A-Za-z0-9_] become _), and replaces itself with the
+command. No match is an error unless --allow-empty.
+
+With --template, the command gets exactly the template's variables, and only
+the secrets it names are fetched, by name, in one round trip; with --output the
+rendered template goes to a file instead, deleted when keep exits.
+
+Examples:
+  ` + runExample + `
+  keep run --namespace=myapp --env=staging --only='DB_*,REDIS_*' -- ./migrate
+  KEEP_NAMESPACE=myapp KEEP_ENV=production keep run -- node server.js
+  keep run --env=production --template=env/production.env -- php artisan serve
+  keep run --env=production --template=auto --output=.env -- npm start
+
+keep execs the command by default. It supervises it instead — stays as its
+parent, forwards signals, reaps zombies — with --supervise, when it is PID 1,
+on Windows, and with --kill-timeout or --subreaper.
+
+Exit status: the command's own (a supervised command killed by SIGHUP, SIGINT,
+SIGTERM or SIGKILL makes keep die of the same signal; other signals, and any
+signal when keep is PID 1, give 128+N); 125 if keep failed, 126 if the command
+cannot be executed, 127 if it was not found.`
+}
+
+// Run loads the secrets and starts the command: keep execs it, or
+// supervises it (see runner).
+func (c *RunCmd) Run(g *Globals) error {
+	start := time.Now()
+	// Caught from the start until the child runs: see runner.WithInterrupts.
+	ctx, stop := runner.WithInterrupts(context.Background())
+	defer stop()
+	logf := g.Logger().Printf
+	argv := c.Command
+	if len(argv) > 0 && argv[0] == "--" {
+		argv = argv[1:]
+	}
+	if len(argv) == 0 {
+		return &helpError{msg: "missing the command to run", help: "put it after --, e.g. " + runExample}
+	}
+	filter, err := render.ParseFilter(c.Only, c.Except)
+	if err != nil {
+		return err
+	}
+	if err := c.checkTemplateFlags(filter); err != nil {
+		return err
+	}
+	missing, err := render.ParseMissing(c.Missing)
+	if err != nil {
+		return err
+	}
+	project, err := config.FindProject(".")
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Resolve(project, c.flags())
+	if err != nil {
+		return err
+	}
+	mode, err := runner.ChooseMode(c.modeRequest())
+	if err != nil {
+		return &helpError{msg: err.Error(), help: "see keep run --help"}
+	}
+	if mode == runner.ModeExec && runner.IsPID1() {
+		fmt.Fprintln(os.Stderr, "keep: warning: --exec as PID 1: forwarding signals and reaping zombies are now the command's job")
+	}
+	// Resolve the command first: a typo should fail at once, with no network
+	// call, and --no-inherit must not hide keep's PATH.
+	path, err := runner.Lookup(argv[0])
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel, err := deadline(ctx, c.Timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+
+	var inherited []string
+	lookupInherited := os.LookupEnv
+	if c.NoInherit {
+		lookupInherited = nil
+	} else {
+		inherited = os.Environ()
+	}
+	var cleanup func()
+	// The variables the command gets: the secrets, or the template's —
+	// none in file mode, where the template goes to --output instead.
+	var vars []render.Var
+	switch {
+	case c.Template == "":
+		secrets, err := listSecrets(ctx, cfg, c.Region, filter, c.AllowEmpty, logf)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		if testPanic != nil {
+			testPanic(secrets)
+		}
+		if vars, err = render.SecretVars(secrets); err != nil {
+			return err
+		}
+	default:
+		t, f, err := templateSecrets(ctx, cfg, c.Template, c.Region, logf)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		if c.Output == "" {
+			if vars, err = t.Vars(f.Secrets, missing, lookupInherited); err != nil {
+				return err
+			}
+			break
+		}
+		data, err := t.Render(f.Secrets, missing)
+		if err != nil {
+			return err
+		}
+		file, err := envfile.Write(c.Output, data, c.Overwrite)
+		if err != nil {
+			return err
+		}
+		cleanup = func() { _ = file.Remove() }
+		logf("wrote %s; it is removed when keep exits", c.Output)
+	}
+	if err := render.CheckValues(vars); err != nil {
+		return err
+	}
+	if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
+		return err
+	}
+	env := render.EnvironVars(inherited, vars)
+	for _, name := range env.Overridden {
+		logf("%s: the secret overrides the inherited variable", name)
+	}
+	logf("%s %s after %s", mode, path, time.Since(start).Round(time.Millisecond))
+	if mode == runner.ModeExec {
+		return runner.Exec(path, argv, env.Vars, stop)
+	}
+	return runner.Supervise(runner.Child{
+		Path:        path,
+		Args:        argv,
+		Env:         runner.SupervisedEnv(env.Vars),
+		KillTimeout: c.KillTimeout,
+		Subreaper:   c.Subreaper,
+		Cleanup:     cleanup,
+		Handover:    stop,
+	})
+}
+
+// interrupted returns the interrupting signal as the error if one ended
+// the fetch, else err.
+func interrupted(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil && errors.As(cause, new(*runner.Interrupted)) {
+		return cause
+	}
+	return err
+}
+
+// checkTemplateFlags rejects flag combinations that mean nothing.
+func (c *RunCmd) checkTemplateFlags(filter render.Filter) error {
+	switch {
+	case c.Template == "" && c.Output != "":
+		return &helpError{msg: "--output needs --template", help: "keep renders a template into the file: add --template=FILE (or auto)"}
+	case c.Template != "" && !filter.IsZero():
+		return &helpError{msg: "--only/--except do not apply with --template", help: "the template says which variables the command gets; edit it instead"}
+	case c.Overwrite && c.Output == "":
+		return &helpError{msg: "--overwrite needs --output", help: "it says whether --output may replace an existing file"}
+	}
+	return nil
+}
+
+func (c *RunCmd) modeRequest() runner.ModeRequest {
+	r := runner.ModeRequest{Exec: c.Exec, Supervise: c.Supervise, KillTimeout: c.KillTimeout > 0, Subreaper: c.Subreaper}
+	switch {
+	case c.Output != "":
+		r.MustStay, r.Why = true, "--output (keep deletes the file when the command ends)"
+	case c.KillTimeout > 0:
+		r.MustStay, r.Why = true, "--kill-timeout"
+	case c.Subreaper:
+		r.MustStay, r.Why = true, "--subreaper"
+	}
+	return r
+}
+
+// testPanic is nil except in binaries built with the keep_testpanic tag,
+// which the tests use to check that a panic prints no secret value.
+var testPanic func([]fetch.Secret)
+
+// helpError is a failure of keep run with what to do about it.
+type helpError struct{ msg, help string }
+
+func (e *helpError) Error() string { return e.msg }
+func (e *helpError) Hint() string  { return e.help }

@@ -1,0 +1,362 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/term"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/render"
+)
+
+// secretFlags are the flags of the commands that work on one vault and env.
+type secretFlags struct {
+	TargetFlags
+	Timeout time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for the whole command."`
+}
+
+// vaultEnv is one resolved vault and environment with its client.
+type vaultEnv struct {
+	cfg    *config.Config
+	target fetch.Target
+	client *secretsmanager.Client
+	region string
+}
+
+// errDeclined: the user answered no to a confirmation; nothing is done.
+var errDeclined = errors.New("declined")
+
+// withVault resolves the vault and env — asking for a missing --env on a
+// terminal — and calls prepare (nil: none) with the target; then, within
+// --timeout, makes the client and calls do. Prompts come before the
+// deadline, so a user who takes their time does not see "timed out".
+func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do func(ctx context.Context, ve *vaultEnv) error) error {
+	o, err := newOpener(f.TargetFlags)
+	if err != nil {
+		return err
+	}
+	if envs := o.envs(); f.Env == "" && len(envs) > 0 {
+		if p := g.prompter(); p.interactive {
+			if err := p.ask(&f.Env, "--env=ENV", "Environment ("+strings.Join(envs, ", ")+")", ""); err != nil {
+				return err
+			}
+		}
+	}
+	cfg, err := o.resolve(contextRef{Vault: f.Vault, Env: f.Env})
+	if err != nil {
+		return err
+	}
+	if prepare != nil {
+		if err := prepare(fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}); errors.Is(err, errDeclined) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	ctx, cancel, err := deadline(context.Background(), f.Timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	ve, err := o.connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return do(ctx, ve)
+}
+
+// SetCmd is keep set.
+type SetCmd struct {
+	secretFlags
+	Key   string  `arg:"" help:"The secret's KEY: one segment of letters, digits, '_' or '-'."`
+	Value *string `arg:"" optional:"" help:"The value; omitted, it is read from stdin (hidden on a terminal, byte for byte from a pipe)."`
+}
+
+// Run stores the secret.
+func (c *SetCmd) Run(g *Globals) error {
+	if !fetch.ValidKey(c.Key) {
+		return &helpError{msg: fmt.Sprintf("invalid KEY %q", c.Key), help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
+	}
+	value, err := c.readValue(g)
+	if err != nil {
+		return err
+	}
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		vault, err := writeVault(ve.cfg.Vault)
+		if err != nil {
+			return err
+		}
+		res, err := fetch.Set(ctx, ve.client, ve.target, vault, c.Key, value)
+		if err != nil {
+			return err
+		}
+		what := "Updated"
+		if res.Created {
+			what = "Created"
+		}
+		fmt.Printf("%s %s in %s (version %s)\n", what, res.Name, ve.region, res.VersionID)
+		return nil
+	})
+}
+
+// readValue is the VALUE argument, or stdin: hidden on a terminal, every
+// byte of a pipe.
+func (c *SetCmd) readValue(g *Globals) (string, error) {
+	if c.Value != nil {
+		return *c.Value, nil
+	}
+	p := g.prompter()
+	if p.interactive {
+		return p.secret("Value of " + c.Key)
+	}
+	if g.NoInteraction && term.IsTerminal(int(os.Stdin.Fd())) {
+		return "", &helpError{msg: "missing the value", help: "pass it as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
+	}
+	b, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		return "", fmt.Errorf("read the value from stdin: %w", err)
+	}
+	return string(b), nil
+}
+
+// GetCmd is keep get.
+type GetCmd struct {
+	secretFlags
+	Key          string `arg:"" help:"The secret's KEY."`
+	Format       string `enum:"table,json,raw" default:"table" help:"table, json, or raw (the value exactly, no newline added)."`
+	VersionStage string `placeholder:"STAGE" help:"The version with this stage, e.g. AWSPREVIOUS (default: AWSCURRENT)."`
+	VersionID    string `name:"version-id" placeholder:"ID" help:"The version with this id."`
+}
+
+// Run prints the value: the command for reading one, by design.
+func (c *GetCmd) Run(g *Globals) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		info, err := fetch.Get(ctx, ve.client, ve.target, c.Key, c.VersionStage, c.VersionID, c.Format == "json")
+		if err != nil {
+			return err
+		}
+		switch c.Format {
+		case "raw":
+			_, err = io.WriteString(os.Stdout, info.Value)
+			return err
+		case "json":
+			return printJSON(secretJSON(info.Key, info.Value, info.Version, info.Replicas))
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "KEY\tVALUE\tREVISION\tSTAGES")
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", info.Key, oneLineValue(info.Value), info.ID, strings.Join(info.Stages, ","))
+		return w.Flush()
+	})
+}
+
+// ShowCmd is keep show.
+type ShowCmd struct {
+	secretFlags
+	Unmask bool   `help:"Show values in full."`
+	Format string `enum:"table,json,env" default:"table" help:"table, json or env."`
+	Only   string `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Only KEYs matching one of these comma-separated globs."`
+	Except string `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs."`
+}
+
+// Run lists the environment's secrets, masked unless --unmask.
+func (c *ShowCmd) Run(g *Globals) error {
+	filter, err := render.ParseFilter(c.Only, c.Except)
+	if err != nil {
+		return err
+	}
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		res, err := (&fetch.Fetcher{API: ve.client, Region: ve.region}).List(ctx, ve.target, filter.Match)
+		if err != nil {
+			return err
+		}
+		show := func(v string) string {
+			if c.Unmask {
+				return v
+			}
+			return render.Mask(v)
+		}
+		switch c.Format {
+		case "env":
+			vars := make([]render.Var, len(res.Secrets))
+			for i, s := range res.Secrets {
+				vars[i] = render.Var{Name: render.VarName(s.Key), Value: show(s.Value)}
+			}
+			_, err := os.Stdout.Write(dotenv(vars))
+			return err
+		case "json":
+			var replicas map[string][]fetch.ReplicaStatus
+			if len(ve.cfg.Vault.ReplicaRegions) > 0 {
+				if replicas, err = replicationOf(ctx, ve, res.Secrets); err != nil {
+					return err
+				}
+			}
+			out := make([]any, len(res.Secrets))
+			for i, s := range res.Secrets {
+				out[i] = secretJSON(s.Key, show(s.Value), fetch.Version{ID: s.VersionID}, replicas[s.Key])
+			}
+			return printJSON(out)
+		}
+		if len(res.Secrets) == 0 {
+			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)\n", ve.target, ve.region)
+			return nil
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "KEY\tVALUE\tREVISION")
+		for _, s := range res.Secrets {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", s.Key, oneLineValue(show(s.Value)), s.VersionID)
+		}
+		return w.Flush()
+	})
+}
+
+// replicationOf reads the replication status of each secret.
+func replicationOf(ctx context.Context, ve *vaultEnv, secrets []fetch.Secret) (map[string][]fetch.ReplicaStatus, error) {
+	out := map[string][]fetch.ReplicaStatus{}
+	for _, s := range secrets {
+		rs, err := fetch.Replication(ctx, ve.client, ve.target, s.Key)
+		if err != nil {
+			return nil, err
+		}
+		out[s.Key] = rs
+	}
+	return out, nil
+}
+
+// DeleteCmd is keep delete.
+type DeleteCmd struct {
+	secretFlags
+	Key          string `arg:"" help:"The secret's KEY."`
+	Force        bool   `help:"Delete at once, without a recovery window: it cannot be restored."`
+	RecoveryDays int    `name:"recovery-days" default:"30" help:"Days before a scheduled deletion is final, 7 to 30; keep restore undoes it until then."`
+}
+
+// Run schedules the deletion, or deletes with --force.
+func (c *DeleteCmd) Run(g *Globals) error {
+	if c.RecoveryDays < 7 || c.RecoveryDays > 30 {
+		return &helpError{msg: fmt.Sprintf("--recovery-days=%d is outside 7..30", c.RecoveryDays), help: "Secrets Manager keeps a deleted secret 7 to 30 days; --force deletes at once"}
+	}
+	confirm := func(t fetch.Target) error {
+		if !c.Force {
+			return nil
+		}
+		ok, err := g.prompter().confirm(fmt.Sprintf("Delete %s now, with no way to restore it?", t.SecretName(c.Key)), true)
+		if err == nil && !ok {
+			err = errDeclined
+		}
+		return err
+	}
+	return c.withVault(g, confirm, func(ctx context.Context, ve *vaultEnv) error {
+		name := ve.target.SecretName(c.Key)
+		out, err := fetch.Delete(ctx, ve.client, ve.target, c.Key, c.RecoveryDays, c.Force)
+		if err != nil {
+			return err
+		}
+		if c.Force {
+			fmt.Printf("Deleted %s for good\n", name)
+			return nil
+		}
+		fmt.Printf("Scheduled %s for deletion on %s; keep restore %s --env=%s undoes it until then\n",
+			name, out.DeletionDate.Format("2006-01-02"), c.Key, ve.cfg.Env)
+		return nil
+	})
+}
+
+// RestoreCmd is keep restore.
+type RestoreCmd struct {
+	secretFlags
+	Key string `arg:"" help:"The secret's KEY."`
+}
+
+// Run cancels a scheduled deletion.
+func (c *RestoreCmd) Run(g *Globals) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		if err := fetch.Restore(ctx, ve.client, ve.target, c.Key); err != nil {
+			return err
+		}
+		fmt.Printf("Restored %s\n", ve.target.SecretName(c.Key))
+		return nil
+	})
+}
+
+// HistoryCmd is keep history.
+type HistoryCmd struct {
+	secretFlags
+	Key    string `arg:"" help:"The secret's KEY."`
+	Unmask bool   `help:"Show values in full."`
+	Format string `enum:"table,json" default:"table" help:"table or json."`
+}
+
+// Run lists the versions, newest first, values masked unless --unmask.
+func (c *HistoryCmd) Run(g *Globals) error {
+	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		versions, err := fetch.History(ctx, ve.client, ve.target, c.Key, true)
+		if err != nil {
+			return err
+		}
+		for i := range versions {
+			if !c.Unmask {
+				versions[i].Value = render.Mask(versions[i].Value)
+			}
+		}
+		if c.Format == "json" {
+			out := make([]any, len(versions))
+			for i, v := range versions {
+				out[i] = secretJSON(c.Key, v.Value, v, nil)
+			}
+			return printJSON(out)
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "REVISION\tSTAGES\tCREATED\tVALUE")
+		for _, v := range versions {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.ID, strings.Join(v.Stages, ","), v.Created.UTC().Format(time.RFC3339), oneLineValue(v.Value))
+		}
+		return w.Flush()
+	})
+}
+
+// secretJSON is how a secret is printed as JSON: the PHP Keep's key, value
+// and revision, then what keep adds.
+func secretJSON(key, value string, v fetch.Version, replicas []fetch.ReplicaStatus) any {
+	type replica struct {
+		Region  string `json:"region"`
+		Status  string `json:"status"`
+		Message string `json:"message,omitempty"`
+	}
+	out := struct {
+		Key         string    `json:"key"`
+		Value       string    `json:"value"`
+		Revision    string    `json:"revision"`
+		Stages      []string  `json:"stages,omitempty"`
+		Created     string    `json:"created,omitempty"`
+		Replication []replica `json:"replication,omitempty"`
+	}{Key: key, Value: value, Revision: v.ID, Stages: v.Stages}
+	if !v.Created.IsZero() {
+		out.Created = v.Created.UTC().Format(time.RFC3339)
+	}
+	for _, r := range replicas {
+		out.Replication = append(out.Replication, replica{Region: r.Region, Status: r.Status, Message: r.Message})
+	}
+	return out
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	return enc.Encode(v)
+}
+
+// oneLineValue keeps a table on one line per secret.
+func oneLineValue(v string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`, "\t", `\t`).Replace(v)
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/render"
+)
+
+// TemplateValidateCmd is keep template:validate.
+type TemplateValidateCmd struct {
+	File string `arg:"" placeholder:"FILE" help:"The template to check."`
+
+	Env       string        `placeholder:"ENV" help:"Also check that every placeholder resolves in this environment (fetches the secrets, shows no values)."`
+	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+	Vault     string        `env:"KEEP_VAULT" placeholder:"SLUG" help:"The vault keep run would use (default: default_vault, the only vault file, or secretsmanager)."`
+	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for every vault (default: each vault file's, then the SDK's)."`
+	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for fetching with --env."`
+}
+
+// Help is the detail shown by keep template:validate --help.
+func (c *TemplateValidateCmd) Help() string {
+	return `Checks the syntax and that every placeholder names a configured Secrets Manager
+vault; with --env, also that every secret exists and every {vault:KEY.field}
+resolves. Prints each problem as FILE:LINE: message. Exit status 0 when the
+template is valid, 1 when it has problems, 125 when keep could not check.`
+}
+
+// errInvalid is a template with problems, already reported: exit 1.
+type errInvalid struct{ n int }
+
+func (e errInvalid) Error() string { return fmt.Sprintf("%d problem(s) found", e.n) }
+func (errInvalid) ExitCode() int   { return 1 }
+
+// Run checks the template and lists its problems on stdout.
+func (c *TemplateValidateCmd) Run(g *Globals) error {
+	logf := g.Logger().Printf
+	project, err := config.FindProject(".")
+	if err != nil {
+		return err
+	}
+	chosen, _, err := config.ChooseVault(project, c.Vault)
+	if err != nil {
+		return err
+	}
+	t, err := loadTemplate(c.File)
+	var problems render.TemplateErrors
+	if errors.As(err, &problems) {
+		return c.report(problems)
+	}
+	if err != nil {
+		return err
+	}
+	vaults := config.TemplateVaults(project, chosen)
+	if problems = checkSlugs(t, vaults); len(problems) > 0 || c.Env == "" {
+		return c.report(problems)
+	}
+
+	cfg, err := config.Resolve(project, config.Flags{Namespace: c.Namespace, Env: c.Env, Vault: c.Vault, Region: c.Region, Profile: c.Profile})
+	if err != nil {
+		return err
+	}
+	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	began := time.Now()
+	f, err := fetchTemplate(ctx, t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region, Profile: cfg.Profile})
+	if err != nil {
+		return err
+	}
+	logTemplate(logf, t, f, time.Since(began))
+	return c.report(t.Check(f.Secrets))
+}
+
+// report prints problems, one FILE:LINE line each, or that all is well.
+func (c *TemplateValidateCmd) report(problems render.TemplateErrors) error {
+	if len(problems) == 0 {
+		what := "syntax and vaults"
+		if c.Env != "" {
+			what += ", and every placeholder resolves in " + c.Env
+		}
+		fmt.Printf("%s: ok (%s)\n", c.File, what)
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintln(os.Stdout, p.Error())
+	}
+	return errInvalid{len(problems)}
+}

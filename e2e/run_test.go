@@ -1,0 +1,408 @@
+//go:build linux
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/keep-run/keep/internal/motoserver"
+)
+
+func TestRunInjectsExactlyTheEnvironmentsSecrets(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	legacy := motoserver.KeepTags(ns, "production")
+	delete(legacy, "Environment")
+	legacy["Env"] = "production"
+	foreign := motoserver.KeepTags(ns, "production")
+	foreign["ManagedBy"] = "Terraform"
+	seed(t,
+		secret(ns, "production", "DB_PASSWORD", "db-pass-prod-123"),
+		secret(ns, "production", "api-key", "api-key-prod-456"),
+		motoserver.Secret{Name: ns + "/production/LEGACY", Value: "legacy-tag-789", Tags: legacy},
+		secret(ns, "production-eu", "EU_ONLY", "eu-only-value"),
+		secret(ns+"2", "production", "OTHER_NS", "other-ns-value"),
+		motoserver.Secret{Name: ns + "/production/UNTAGGED", Value: "untagged-value"},
+		motoserver.Secret{Name: ns + "/production/FOREIGN", Value: "foreign-value", Tags: foreign},
+		motoserver.Secret{Name: ns + "/production/WRONG_ENV", Value: "wrong-env-value", Tags: motoserver.KeepTags(ns, "staging")},
+		motoserver.Secret{Name: ns + "/production/DELETED", Value: "deleted-value", Tags: motoserver.KeepTags(ns, "production"), Deleted: true},
+		motoserver.Secret{Name: ns + "/production/nested/KEY", Value: "nested-value", Tags: motoserver.KeepTags(ns, "production")},
+	)
+
+	env := childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
+	hasOnly(t, env,
+		map[string]string{"DB_PASSWORD": "db-pass-prod-123", "api_key": "api-key-prod-456", "LEGACY": "legacy-tag-789"},
+		"EU_ONLY", "OTHER_NS", "UNTAGGED", "FOREIGN", "WRONG_ENV", "DELETED", "KEY", "nested_KEY")
+
+	env = childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production-eu", "--", testBin, "child:env"}}))
+	hasOnly(t, env, map[string]string{"EU_ONLY": "eu-only-value"}, "DB_PASSWORD", "api_key", "LEGACY")
+
+	env = childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns + "2", "--env=production", "--", testBin, "child:env"}}))
+	hasOnly(t, env, map[string]string{"OTHER_NS": "other-ns-value"}, "DB_PASSWORD", "api_key", "EU_ONLY")
+}
+
+func TestRunPagesThroughManySecrets(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	const n = 260
+	var secrets []motoserver.Secret
+	want := map[string]string{}
+	for i := range n {
+		key := fmt.Sprintf("KEY_%03d", i)
+		value := fmt.Sprintf("value-%03d-%s", i, ns)
+		secrets = append(secrets, secret(ns, "production", key, value))
+		want[key] = value
+	}
+	seed(t, secrets...)
+	res := keep(t, run{args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}})
+	hasOnly(t, childEnv(t, res), want)
+	// 260 secrets: ⌈260/100⌉ list pages, ⌈100/20⌉+⌈100/20⌉+⌈60/20⌉ batches,
+	// and the speculative batch raced against the first page — whose 20
+	// values save one batch when they are in before the first page is.
+	if !strings.Contains(res.stderr, "17 API calls (3 ListSecrets, 14 BatchGetSecretValue)") &&
+		!strings.Contains(res.stderr, "16 API calls (3 ListSecrets, 13 BatchGetSecretValue)") {
+		t.Errorf("verbose output lacks the call counts:\n%s", res.stderr)
+	}
+}
+
+func TestRunKeepsValuesByteForByte(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	want := map[string]string{
+		"PEM":     "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nbWFkZSB1cCBrZXkgbWF0ZXJpYWw=\n-----END PRIVATE KEY-----\n",
+		"QUOTES":  `it's "quoted" \ and back\slashed`,
+		"EQUALS":  "a=b=c==",
+		"UNICODE": "pässwörd-密码-🔑",
+		"SPACES":  "  leading and trailing  ",
+		"SHELL":   "$HOME ${PATH} `id` $(whoami) #not-a-comment",
+		"TABS":    "col1\tcol2\r\n",
+		"JSON":    `{"user":"app","password":"p@ss"}`,
+	}
+	var secrets []motoserver.Secret
+	for k, v := range want {
+		secrets = append(secrets, secret(ns, "production", k, v))
+	}
+	seed(t, secrets...)
+	env := childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
+	hasOnly(t, env, want)
+}
+
+func TestRunOnlyAndExcept(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "staging", "DB_HOST", "db-host-value"),
+		secret(ns, "staging", "DB_ADMIN", "db-admin-value"),
+		secret(ns, "staging", "REDIS_URL", "redis-url-value"),
+		secret(ns, "staging", "API_TOKEN", "api-token-value"),
+	)
+	for _, tc := range []struct {
+		name    string
+		flags   []string
+		present []string
+		absent  []string
+	}{
+		{"only", []string{"--only=DB_*,REDIS_*"}, []string{"DB_HOST", "DB_ADMIN", "REDIS_URL"}, []string{"API_TOKEN"}},
+		{"except", []string{"--except=DB_*"}, []string{"REDIS_URL", "API_TOKEN"}, []string{"DB_HOST", "DB_ADMIN"}},
+		{"except wins", []string{"--only=DB_*", "--except=DB_ADMIN"}, []string{"DB_HOST"}, []string{"DB_ADMIN", "REDIS_URL", "API_TOKEN"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"run", "--namespace=" + ns, "--env=staging"}, tc.flags...)
+			env := childEnv(t, keep(t, run{args: append(args, "--", testBin, "child:env")}))
+			want := map[string]string{}
+			for _, k := range tc.present {
+				want[k] = strings.ToLower(strings.ReplaceAll(k, "_", "-")) + "-value"
+			}
+			hasOnly(t, env, want, tc.absent...)
+		})
+	}
+	res := keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=staging", "--only=NOPE_*", "--", testBin, "child:env"}})
+	wantExit(t, res, 125, "no secrets left after --only=NOPE_*", "--allow-empty")
+	res = keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=staging", "--only=DB_[", "--", testBin, "child:env"}})
+	wantExit(t, res, 125, "--only: malformed glob")
+}
+
+func TestRunNoInherit(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "ONLY_SECRET", "only-secret-value"))
+	// The child is found on keep's PATH by name, though it gets no PATH.
+	binDir := t.TempDir()
+	if err := os.Symlink(testBin, filepath.Join(binDir, "keep-test-child")); err != nil {
+		t.Fatal(err)
+	}
+	res := keep(t, run{
+		env:  []string{"PATH=" + binDir + ":" + os.Getenv("PATH"), "INHERITED=from-parent"},
+		args: []string{"run", "--no-inherit", "--namespace=" + ns, "--env=production", "--", "keep-test-child", "child:env"},
+	})
+	env := childEnv(t, res)
+	if len(env) != 1 || env["ONLY_SECRET"] != "only-secret-value" {
+		names := make([]string, 0, len(env))
+		for k := range env {
+			names = append(names, k)
+		}
+		t.Errorf("child env has %v, want only ONLY_SECRET", names)
+	}
+}
+
+func TestRunSecretOverridesInheritedVariable(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "DB_PASSWORD", "from-secrets-manager"))
+	res := keep(t, run{
+		env:  []string{"DB_PASSWORD=from-the-shell", "KEEP_VERBOSE=true"},
+		args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"},
+	})
+	hasOnly(t, childEnv(t, res), map[string]string{"DB_PASSWORD": "from-secrets-manager"})
+	if !strings.Contains(res.stderr, "DB_PASSWORD: the secret overrides the inherited variable") {
+		t.Errorf("verbose output does not report the override:\n%s", res.stderr)
+	}
+	if strings.Contains(res.stderr, "from-the-shell") {
+		t.Error("verbose output shows the inherited value")
+	}
+}
+
+func TestRunConfiguredByEnvironmentVariables(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "DB_URL", "prod-db-url"),
+		secret(ns, "production", "CACHE_URL", "prod-cache-url"),
+		secret(ns, "staging", "DB_URL", "staging-db-url"),
+	)
+	// Docker ENTRYPOINT style: no .keep/, everything from variables.
+	env := childEnv(t, keep(t, run{
+		env:  []string{"KEEP_NAMESPACE=" + ns, "KEEP_ENV=production", "KEEP_ONLY=DB_*"},
+		args: []string{"run", "--", testBin, "child:env"},
+	}))
+	hasOnly(t, env, map[string]string{"DB_URL": "prod-db-url"}, "CACHE_URL")
+	// Flags win over variables.
+	env = childEnv(t, keep(t, run{
+		env:  []string{"KEEP_NAMESPACE=" + ns, "KEEP_ENV=production"},
+		args: []string{"run", "--env=staging", "--", testBin, "child:env"},
+	}))
+	hasOnly(t, env, map[string]string{"DB_URL": "staging-db-url"}, "CACHE_URL")
+}
+
+func TestRunInKeepProject(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		motoserver.Secret{Name: ns + "/billing/production/STRIPE_KEY", Value: "scoped-stripe-key", Tags: motoserver.KeepTags(ns, "production")},
+		secret(ns, "production", "UNSCOPED", "unscoped-value"),
+	)
+	root := t.TempDir()
+	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{
+    "app_name": "Billing",
+    "namespace": %q,
+    "envs": ["local", "staging", "production"],
+    "default_vault": "billing",
+    "template_path": "env",
+    "created_at": "2025-01-01T00:00:00+00:00",
+    "updated_at": "2025-01-01T00:00:00+00:00",
+    "version": "1.0"
+}`, ns))
+	writeFile(t, root, ".keep/vaults/billing.json", `{"slug": "billing", "driver": "secretsmanager", "name": "Billing", "region": "us-west-2", "key": "", "scope": "billing"}`)
+	writeFile(t, root, ".keep/vaults/legacy.json", `{"slug": "legacy", "driver": "ssm", "name": "Legacy SSM", "region": "us-east-1"}`)
+	sub := filepath.Join(root, "app", "public")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	// The vault file says us-west-2, where there is nothing: the error says
+	// which region was searched.
+	res := keep(t, run{dir: sub, args: []string{"run", "--env=production", "--", testBin, "child:env"}})
+	wantExit(t, res, 125, "no secrets found", ns, "region us-west-2", "vault billing")
+
+	// --region wins over the vault file; namespace and scope come from .keep/.
+	res = keep(t, run{dir: sub, args: []string{"run", "--env=production", "--region=us-east-1", "--", testBin, "child:env"}})
+	hasOnly(t, childEnv(t, res), map[string]string{"STRIPE_KEY": "scoped-stripe-key"}, "UNSCOPED")
+
+	res = keep(t, run{dir: sub, args: []string{"run", "--env=prod", "--", testBin, "child:env"}})
+	wantExit(t, res, 125, `environment "prod" is not one of the project's environments (local, staging, production)`)
+
+	res = keep(t, run{dir: sub, args: []string{"run", "--env=production", "--vault=legacy", "--", testBin, "child:env"}})
+	wantExit(t, res, 125, `vault "legacy" uses driver "ssm"`)
+}
+
+func TestRunExitCodes(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "exit-code-token"))
+	base := []string{"run", "--namespace=" + ns, "--env=production", "--"}
+	notExec := filepath.Join(t.TempDir(), "not-executable")
+	writeFile(t, filepath.Dir(notExec), filepath.Base(notExec), "#!/bin/sh\necho hi\n")
+	badScript := filepath.Join(t.TempDir(), "bad-interpreter")
+	writeFile(t, filepath.Dir(badScript), filepath.Base(badScript), "#!/nonexistent/interpreter\necho hi\n")
+	if err := os.Chmod(badScript, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"child 0", append(base, testBin, "child:exit", "0"), 0, nil},
+		{"child 3", append(base, testBin, "child:exit", "3"), 3, nil},
+		{"child 255", append(base, testBin, "child:exit", "255"), 255, nil},
+		{"not found", append(base, "keep-no-such-command"), 127, []string{"keep-no-such-command: command not found"}},
+		{"not found by path", append(base, "/nonexistent/cmd"), 127, []string{"/nonexistent/cmd: command not found"}},
+		{"not executable", append(base, notExec), 126, []string{"cannot execute", "permission denied"}},
+		{"directory", append(base, "/"), 126, []string{"cannot execute"}},
+		{"bad interpreter", append(base, badScript), 126, []string{"cannot execute: its #! interpreter was not found", "#!"}},
+		{"zero timeout", []string{"run", "--timeout=0s", "--namespace=" + ns, "--env=production", "--", "true"}, 125, []string{"--timeout must be positive"}},
+		{"only without globs", []string{"run", "--only=,", "--namespace=" + ns, "--env=production", "--", "true"}, 125, []string{"--only: no glob"}},
+		{"missing command", []string{"run", "--namespace=" + ns, "--env=production"}, 125, []string{"missing the command", "keep run --env=production -- php-fpm -F"}},
+		{"missing command after --", base, 125, []string{"missing the command"}},
+		{"no namespace", []string{"run", "--env=production", "--", "true"}, 125, []string{"no namespace", "--namespace", "KEEP_NAMESPACE", ".keep/settings.json"}},
+		{"no env", []string{"run", "--namespace=" + ns, "--", "true"}, 125, []string{"no environment", "--env", "KEEP_ENV"}},
+		{"unknown flag", []string{"run", "--bogus", "--", "true"}, 125, []string{"unknown flag --bogus"}},
+		{"no secrets", []string{"run", "--namespace=" + ns, "--env=staging", "--", "true"}, 125, []string{"no secrets found", `"` + ns + `"`, `"staging"`, "region us-east-1", "--allow-empty"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := keep(t, run{args: tc.args})
+			if tc.code == 0 || tc.code == 3 || tc.code == 255 {
+				if res.code != tc.code {
+					t.Errorf("exit code = %d, want %d; stderr:\n%s", res.code, tc.code, res.stderr)
+				}
+				return
+			}
+			wantExit(t, res, tc.code, tc.stderr...)
+		})
+	}
+}
+
+func TestRunAllowEmpty(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	res := keep(t, run{args: []string{"run", "--allow-empty", "--namespace=" + ns, "--env=production", "--", testBin, "child:exit", "7"}})
+	if res.code != 7 {
+		t.Errorf("exit code = %d, want the child's 7; stderr:\n%s", res.code, res.stderr)
+	}
+}
+
+func TestRunExecsInPlace(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "exec-in-place-token"))
+	res := keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:pid"}})
+	pid, err := strconv.Atoi(strings.TrimSpace(res.stdout))
+	if err != nil {
+		t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+	}
+	if pid != res.pid {
+		t.Errorf("child PID %d, keep's PID %d: keep did not exec", pid, res.pid)
+	}
+	// Arguments reach the child untouched, flags included.
+	res = keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:args", "--env=x", "--", "-v"}})
+	if got := strings.TrimSpace(res.stdout); got != `["--env=x","--","-v"]` {
+		t.Errorf("child args = %s", got)
+	}
+	// Without "--", keep stops reading flags at the command.
+	res = keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", testBin, "child:args", "-x", "--help"}})
+	if got := strings.TrimSpace(res.stdout); got != `["-x","--help"]` {
+		t.Errorf("child args = %s; stderr:\n%s", got, res.stderr)
+	}
+}
+
+func TestRunVerboseNamesNoValues(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "DB_PASSWORD", "verbose-db-password"),
+		secret(ns, "production", "API_KEY", "verbose-api-key"),
+		motoserver.Secret{Name: ns + "/production/MISTAGGED", Value: "verbose-mistagged", Tags: motoserver.KeepTags(ns, "staging")},
+	)
+	res := keep(t, run{args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:exit", "0"}})
+	wantExit(t, res, 0,
+		"vault secretsmanager (no vault file), region us-east-1 (from the AWS SDK's chain), namespace "+ns+", env production",
+		"2 secret(s): API_KEY, DB_PASSWORD",
+		"2 API calls (1 ListSecrets, 1 BatchGetSecretValue)",
+		"ignored 1 secrets under "+ns+"/production/ whose name or tags do not match exactly: "+ns+"/production/MISTAGGED",
+		"exec "+testBin)
+}
+
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunLeavesSignalDispositionsAsTheyWere(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc/self/status to read the child's ignored signals")
+	}
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "signal-disposition-token"))
+	bit := func(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }
+	ignored := func(t *testing.T, shellTrap string) uint64 {
+		t.Helper()
+		script := shellTrap + `exec "$@"`
+		res := keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--",
+			"sh", "-c", script, "sh", testBin, "child:sigign"}})
+		mask, err := strconv.ParseUint(strings.TrimSpace(res.stdout), 16, 64)
+		if err != nil {
+			t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+		}
+		return mask
+	}
+	// keep handles INT, TERM and HUP while it fetches; the child must get
+	// them back at their defaults, not ignored.
+	// Signals the test itself runs with ignored (nohup make test) are
+	// rightly ignored in the child too: leave them out of the checks.
+	inherited := ignoredSignals(t)
+	handled := (bit(syscall.SIGINT) | bit(syscall.SIGTERM) | bit(syscall.SIGHUP)) &^ inherited
+	if mask := ignored(t, ""); mask&handled != 0 {
+		t.Errorf("child ignores signals keep handled: SigIgn %016x", mask)
+	}
+	// A signal ignored before keep started (nohup, trap '' …) stays ignored.
+	ignoredBefore := func(t *testing.T) uint64 {
+		t.Helper()
+		cmd := []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:sigign"}
+		script := `trap '' HUP INT; exec "$@"`
+		res := keep(t, run{args: append([]string{"run", "--allow-empty", "--namespace=" + ns + "-none", "--env=production", "--",
+			"sh", "-c", script, "sh", keepBin}, cmd...)})
+		mask, err := strconv.ParseUint(strings.TrimSpace(res.stdout), 16, 64)
+		if err != nil {
+			t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+		}
+		return mask
+	}
+	if mask, want := ignoredBefore(t), bit(syscall.SIGHUP)|bit(syscall.SIGINT); mask&want != want {
+		t.Errorf("SIGHUP/SIGINT ignored before keep started are not ignored in the child: SigIgn %016x", mask)
+	}
+}
+
+// ignoredSignals is the test process's own SigIgn mask.
+func ignoredSignals(t *testing.T) uint64 {
+	t.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return mask
+		}
+	}
+	t.Fatal("no SigIgn in /proc/self/status")
+	return 0
+}

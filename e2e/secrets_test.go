@@ -1,0 +1,1089 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/joho/godotenv"
+	"golang.org/x/sys/unix"
+
+	"github.com/keep-run/keep/internal/motoserver"
+	"github.com/keep-run/keep/internal/smfake"
+)
+
+// The secret commands through the binary against moto: set, get, show,
+// delete, restore, history, and replication to a second region.
+
+// remember adds values written through keep to the set keepWith checks
+// stderr (and the terminal tests the terminal) against.
+func remember(vals ...string) {
+	for _, v := range vals {
+		if len(v) >= 6 {
+			values.Store(v, true)
+		}
+	}
+}
+
+// keepIn is keep with stdin piped from a string, against moto.
+func keepIn(t *testing.T, r run, stdin string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, keepBin, r.args...)
+	cmd.Env = append(baseEnv(t, moto.Env()), r.env...)
+	cmd.Dir = r.dir
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := result{stdout: stdout.String(), stderr: stderr.String(), state: cmd.ProcessState}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		res.code = ee.ExitCode()
+	default:
+		t.Fatalf("run keep: %v", err)
+	}
+	assertNoLeak(t, "stderr", res.stderr)
+	return res
+}
+
+// set runs keep set KEY VALUE --env=ENV in the project and returns the
+// version it reports.
+func (p keepProject) set(t *testing.T, env, key, value string, flags ...string) string {
+	t.Helper()
+	remember(value)
+	res := p.keep(t, append([]string{"set", key, value, "--env=" + env}, flags...)...)
+	mustSucceed(t, res)
+	m := setLineRE.FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("keep set printed %q, want Created|Updated NAME in REGION (version ID)", res.stdout)
+	}
+	return m[3]
+}
+
+var setLineRE = regexp.MustCompile(`^(Created|Updated) (\S+) in \S+ \(version ([0-9a-f-]+)\)\n$`)
+
+// valueIn is the secret's current value in region, read with the SDK.
+func valueIn(t *testing.T, region, name string) string {
+	t.Helper()
+	out, err := moto.Client().GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)}, inRegion(region))
+	if err != nil {
+		t.Fatalf("GetSecretValue %s in %s: %v", name, region, err)
+	}
+	return aws.ToString(out.SecretString)
+}
+
+// wantNoSecret checks that name does not exist in us-east-1.
+func wantNoSecret(t *testing.T, name string) {
+	t.Helper()
+	_, err := moto.Client().DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("DescribeSecret %s = %v, want ResourceNotFound", name, err)
+	}
+}
+
+// keepTags are the four tags keep writes.
+func keepTags(ns, env, slug string) map[string]string {
+	return map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Environment": env, "VaultSlug": slug}
+}
+
+func wantTags(t *testing.T, what string, tags []types.Tag, want map[string]string) {
+	t.Helper()
+	got := tagMap(t, tags)
+	if len(got) != len(want) {
+		t.Errorf("%s has %d tags %v, want exactly %v", what, len(got), got, want)
+		return
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: tag %s = %q, want %q (all: %v)", what, k, got[k], v, got)
+		}
+	}
+}
+
+func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
+	t.Parallel()
+	t.Run("kms key", func(t *testing.T) {
+		t.Parallel()
+		p := newProject(t, "--kms-key=alias/keep-test")
+		name := p.ns + "/production/DB_PASSWORD"
+		res := p.keep(t, "set", "DB_PASSWORD", "set-create-1", "--env=production")
+		remember("set-create-1")
+		wantStdout(t, res, "Created "+name+" in us-east-1 (version ")
+		d := describeIn(t, "us-east-1", name)
+		wantTags(t, name, d.Tags, keepTags(p.ns, "production", "secretsmanager"))
+		if got, want := aws.ToString(d.Description), "Managed by Keep: "+p.ns+", env production"; got != want {
+			t.Errorf("Description = %q, want %q", got, want)
+		}
+		if got := aws.ToString(d.KmsKeyId); got != "alias/keep-test" {
+			t.Errorf("KmsKeyId = %q, want the vault's alias/keep-test", got)
+		}
+		if len(d.ReplicationStatus) != 0 {
+			t.Errorf("replicated without replica_regions: %+v", d.ReplicationStatus)
+		}
+		if got := valueIn(t, "us-east-1", name); got != "set-create-1" {
+			t.Errorf("value = %q", got)
+		}
+	})
+	t.Run("AWS managed key", func(t *testing.T) {
+		t.Parallel()
+		p := newProject(t)
+		name := p.ns + "/local/PLAIN"
+		p.set(t, "local", "PLAIN", "set-create-2")
+		d := describeIn(t, "us-east-1", name)
+		wantTags(t, name, d.Tags, keepTags(p.ns, "local", "secretsmanager"))
+		// No key in the vault file: keep passes none, so AWS uses
+		// alias/aws/secretsmanager (moto then reports no key).
+		if d.KmsKeyId != nil {
+			t.Errorf("KmsKeyId = %q, want none passed", aws.ToString(d.KmsKeyId))
+		}
+	})
+	t.Run("scope", func(t *testing.T) {
+		t.Parallel()
+		p := newProject(t, "--slug=billing", "--scope=billing/eu")
+		name := p.ns + "/billing/eu/staging/API-KEY"
+		p.set(t, "staging", "API-KEY", "set-create-3")
+		d := describeIn(t, "us-east-1", name)
+		wantTags(t, name, d.Tags, keepTags(p.ns, "staging", "billing"))
+		if got := valueIn(t, "us-east-1", name); got != "set-create-3" {
+			t.Errorf("value = %q", got)
+		}
+		// and keep reads it back through the same vault
+		res := p.keep(t, "get", "API-KEY", "--env=staging", "--format=raw")
+		if mustSucceed(t, res); res.stdout != "set-create-3" {
+			t.Errorf("get = %q", res.stdout)
+		}
+	})
+}
+
+func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	name := p.ns + "/production/TOKEN"
+	first := p.set(t, "production", "TOKEN", "update-old-1")
+	// Tags keep must remove: another, the legacy Env, a wrong VaultSlug.
+	_, err := moto.Client().TagResource(context.Background(), &secretsmanager.TagResourceInput{SecretId: aws.String(name), Tags: []types.Tag{
+		{Key: aws.String("Extra"), Value: aws.String("x")},
+		{Key: aws.String("Env"), Value: aws.String("production")},
+		{Key: aws.String("VaultSlug"), Value: aws.String("old-vault")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(describeIn(t, "us-east-1", name).Tags); got != 6 {
+		t.Fatalf("the secret has %d tags before the update, want 6", got)
+	}
+	res := p.keep(t, "set", "TOKEN", "update-new-2", "--env=production")
+	remember("update-new-2")
+	wantStdout(t, res, "Updated "+name+" in us-east-1 (version ")
+	second := setLineRE.FindStringSubmatch(res.stdout)[3]
+	if second == first {
+		t.Errorf("the update reports the first version %s", first)
+	}
+	d := describeIn(t, "us-east-1", name)
+	wantTags(t, name+" after the update", d.Tags, keepTags(p.ns, "production", "secretsmanager"))
+	if got := d.VersionIdsToStages[second]; !slices.Equal(got, []string{"AWSCURRENT"}) {
+		t.Errorf("the new version has stages %q", got)
+	}
+	if got := d.VersionIdsToStages[first]; !slices.Equal(got, []string{"AWSPREVIOUS"}) {
+		t.Errorf("the old version has stages %q", got)
+	}
+	if got := valueIn(t, "us-east-1", name); got != "update-new-2" {
+		t.Errorf("value = %q", got)
+	}
+
+	// A secret an older Keep wrote (Env, not Environment) is keep's too.
+	legacy := p.ns + "/production/LEGACY"
+	seed(t, motoserver.Secret{Name: legacy, Value: "legacy-old-1", Tags: map[string]string{"ManagedBy": "Keep", "Namespace": p.ns, "Env": "production"}})
+	p.set(t, "production", "LEGACY", "legacy-new-2")
+	wantTags(t, legacy, describeIn(t, "us-east-1", legacy).Tags, keepTags(p.ns, "production", "secretsmanager"))
+	if got := valueIn(t, "us-east-1", legacy); got != "legacy-new-2" {
+		t.Errorf("value = %q", got)
+	}
+}
+
+func TestSetValueIsByteExact(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	for _, tc := range []struct{ name, value string }{
+		{"PEM", "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\nq1w2+/=\n-----END PRIVATE KEY-----"},
+		{"TRAILING_NEWLINE", "ends with one newline\n"},
+		{"NEWLINES_ONLY", "\n\n\n"},
+		{"CRLF", "a=1\r\nb=2\r\n"},
+		{"UNICODE", "pässwörd — 🔑 日本語 \u200b"},
+		{"BLANKS", "  \tpadded value\t  "},
+		{"SHELL", `it's "quoted" $HOME ${X} \n ` + "`id` !x"},
+		{"JSON", `{"user":"admin","password":"p@ss\"w0rd"}`},
+		{"CONTROL", "bell\a tab\t esc\x1b[0m del\x7f"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			remember(tc.value)
+			name := p.ns + "/production/" + tc.name
+			check := func(how string) {
+				t.Helper()
+				if got := valueIn(t, "us-east-1", name); got != tc.value {
+					t.Errorf("%s: stored %q, want %q", how, got, tc.value)
+				}
+				res := p.keep(t, "get", tc.name, "--env=production", "--format=raw")
+				if mustSucceed(t, res); res.stdout != tc.value {
+					t.Errorf("%s: keep get --format=raw printed %q, want %q", how, res.stdout, tc.value)
+				}
+			}
+			// stdin, piped: every byte, nothing added or trimmed
+			mustSucceed(t, keepIn(t, run{dir: p.dir, args: []string{"set", tc.name, "--env=production"}}, tc.value))
+			check("stdin")
+			// the argument (an update; after --, as the PEM starts with
+			// '-'), --no-interaction changes nothing
+			mustSucceed(t, p.keep(t, "set", tc.name, "x", "--env=production"))
+			mustSucceed(t, p.keep(t, "set", tc.name, "--env=production", "--no-interaction", "--", tc.value))
+			check("argument")
+			// a pipe under --no-interaction is still read
+			mustSucceed(t, p.keep(t, "set", tc.name, "x", "--env=production"))
+			mustSucceed(t, keepIn(t, run{dir: p.dir, args: []string{"set", tc.name, "--env=production", "--no-interaction"}}, tc.value))
+			check("stdin with --no-interaction")
+		})
+	}
+}
+
+func TestSetRefusesValuesItCannotStore(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	for _, tc := range []struct{ name, value, want string }{
+		{"NUL", "before\x00after", "NUL byte"},
+		{"LATIN1", "caf\xe9 au lait", "not valid UTF-8"},
+		{"BINARY", "\xff\xfe\x00\x01binary", "not valid UTF-8"},
+		{"HUGE", strings.Repeat("v", 65537), "at most 65536"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			remember(tc.value)
+			wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", tc.name, "--env=production"}}, tc.value), 125, tc.want)
+			wantNoSecret(t, p.ns+"/production/"+tc.name)
+		})
+	}
+	// An empty value: Secrets Manager has no empty SecretString (moto
+	// creates a secret without a version, which then fails keep run for
+	// the whole environment), so keep refuses it — from a pipe, from
+	// stdin at /dev/null, and as the argument.
+	wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", "EMPTY", "--env=production"}}, ""), 125, "the value is empty", "pipe it on stdin")
+	wantExit(t, p.keep(t, "set", "EMPTY", "--env=production"), 125, "the value is empty")
+	wantExit(t, p.keep(t, "set", "EMPTY", "", "--env=production"), 125, "the value is empty")
+	wantNoSecret(t, p.ns+"/production/EMPTY")
+	// Up to the limit is fine.
+	big := strings.Repeat("w", 65536)
+	remember(big)
+	mustSucceed(t, keepIn(t, run{dir: p.dir, args: []string{"set", "BIG", "--env=production"}}, big))
+}
+
+func TestSetRefusesInvalidKeys(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	for _, key := range []string{"a.b", "a/b", "a b", "ÄBC", "x=y", strings.Repeat("K", 256)} {
+		wantExit(t, p.keep(t, "set", key, "some-value", "--env=production"), 125, "invalid KEY", "1-255 letters, digits, '_' or '-'")
+		wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", key, "--env=production"}}, "some-value"), 125, "invalid KEY")
+	}
+	// 255 characters is the longest KEY.
+	p.set(t, "production", strings.Repeat("K", 255), "long-key-value")
+}
+
+func TestSetRefusesSecretsKeepDoesNotManage(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	for _, tc := range []struct {
+		key  string
+		tags map[string]string
+	}{
+		{"NO_TAGS", nil},
+		{"OTHER_TOOL", map[string]string{"ManagedBy": "Terraform", "Namespace": p.ns, "Environment": "production"}},
+		{"OTHER_NAMESPACE", map[string]string{"ManagedBy": "Keep", "Namespace": p.ns + "2", "Environment": "production"}},
+		{"NAMESPACE_CASE", map[string]string{"ManagedBy": "Keep", "Namespace": strings.ToUpper(p.ns), "Environment": "production"}},
+		{"NO_NAMESPACE", map[string]string{"ManagedBy": "Keep", "Environment": "production"}},
+		{"MANAGED_CASE", map[string]string{"ManagedBy": "keep", "Namespace": p.ns, "Environment": "production"}},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			name := p.ns + "/production/" + tc.key
+			old := "unmanaged-" + strings.ToLower(tc.key)
+			seed(t, motoserver.Secret{Name: name, Value: old, Tags: tc.tags})
+			before := describeIn(t, "us-east-1", name)
+			remember("replacement-value")
+			wantExit(t, p.keep(t, "set", tc.key, "replacement-value", "--env=production"), 125,
+				name+" exists but is not managed by keep for namespace "+p.ns, "keep does not touch secrets it does not manage")
+			if got := valueIn(t, "us-east-1", name); got != old {
+				t.Errorf("the value changed to %q", got)
+			}
+			after := describeIn(t, "us-east-1", name)
+			if !mapsEqual(tagMap(t, after.Tags), tagMap(t, before.Tags)) {
+				t.Errorf("tags changed from %v to %v", tagMap(t, before.Tags), tagMap(t, after.Tags))
+			}
+		})
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSetRefusesASecretScheduledForDeletion(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	seed(t, motoserver.Secret{Name: p.ns + "/production/GONE", Value: "scheduled-1", Tags: keepTags(p.ns, "production", "secretsmanager"), Deleted: true})
+	remember("revived-value")
+	wantExit(t, p.keep(t, "set", "GONE", "revived-value", "--env=production"), 125, p.ns+"/production/GONE is scheduled for deletion", "keep restore")
+	wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", "GONE", "--env=production"}}, "revived-value"), 125, "scheduled for deletion")
+}
+
+func TestSecretCommandsNeedAnEnv(t *testing.T) {
+	t.Parallel()
+	// Without a terminal a missing --env is an error naming it, for every
+	// secret command.
+	p := newProject(t)
+	for _, args := range [][]string{
+		{"set", "KEY", "value"},
+		{"get", "KEY"},
+		{"show"},
+		{"delete", "KEY"},
+		{"restore", "KEY"},
+		{"history", "KEY"},
+	} {
+		for _, ni := range []string{"--no-interaction", "--verbose"} {
+			wantExit(t, p.keep(t, append(args, ni)...), 125, "no environment given", "pass --env=NAME or set KEEP_ENV; this project has local, staging, production")
+		}
+	}
+}
+
+// echoing reports whether the terminal echoes input. TCGETS on the pty's
+// master reads the terminal's (the slave's) modes.
+func echoing(t *testing.T, sh *ptyShell) bool {
+	t.Helper()
+	conn, err := sh.pty.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tio *unix.Termios
+	var ioErr error
+	if err := conn.Control(func(fd uintptr) { tio, ioErr = unix.IoctlGetTermios(int(fd), unix.TCGETS) }); err != nil {
+		t.Fatal(err)
+	}
+	if ioErr != nil {
+		t.Fatal(ioErr)
+	}
+	return tio.Lflag&unix.ECHO != 0
+}
+
+// waitEchoOff waits until the terminal no longer echoes input: the state
+// keep's hidden prompt sets after printing its label. Typing earlier would
+// race with it.
+func waitEchoOff(t *testing.T, sh *ptyShell) {
+	t.Helper()
+	deadline := time.Now().Add(hangGuard)
+	for echoing(t, sh) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the terminal still echoes %s after the hidden prompt", hangGuard)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestSecretCommandsOnATerminal(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	sh := startShell(t)
+	sh.send("cd " + commandLine(p.dir) + "\n")
+	sh.prompt()
+
+	t.Run("no-interaction, no value", func(t *testing.T) {
+		sh.send(commandLine(keepBin, "set", "NOPE", "--env=production", "--no-interaction") + "\n")
+		shown, code := sh.promptAfter()
+		if code != 125 || !strings.Contains(shown, "keep: error: missing the value") || !strings.Contains(shown, "pass it as the second argument, or pipe it on stdin") {
+			t.Errorf("$? = %d, want 125 and the flag to pass; the terminal shows:\n%s", code, shown)
+		}
+		wantNoSecret(t, p.ns+"/production/NOPE")
+	})
+
+	t.Run("no-interaction, no env", func(t *testing.T) {
+		sh.send(commandLine(keepBin, "show", "--no-interaction") + "\n")
+		shown, code := sh.promptAfter()
+		if code != 125 || !strings.Contains(shown, "no environment given") || !strings.Contains(shown, "pass --env=NAME") || strings.Contains(shown, "Environment (") {
+			t.Errorf("$? = %d, want 125 naming --env without a prompt; the terminal shows:\n%s", code, shown)
+		}
+	})
+
+	const typed = "typed s3cret, not echoed"
+	remember(typed)
+	t.Run("hidden prompt", func(t *testing.T) {
+		if !echoing(t, sh) {
+			t.Fatal("the terminal does not echo at the shell's prompt: waitEchoOff could not see keep turn echo off")
+		}
+		sh.send(commandLine(keepBin, "set", "TYPED", "--env=production") + "\n")
+		sh.expect(regexp.MustCompile(`Value of TYPED \(input hidden\): `))
+		waitEchoOff(t, sh)
+		sh.send(typed + "\n")
+		shown, code := sh.promptAfter()
+		if code != 0 || !strings.Contains(shown, "Created "+p.ns+"/production/TYPED") {
+			t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
+		}
+		if strings.Contains(shown, "s3cret") {
+			t.Errorf("the terminal echoed the value:\n%s", shown)
+		}
+		if !echoing(t, sh) {
+			t.Errorf("keep left the terminal without echo")
+		}
+		if got := valueIn(t, "us-east-1", p.ns+"/production/TYPED"); got != typed {
+			t.Errorf("stored %q, want %q", got, typed)
+		}
+	})
+
+	t.Run("hidden prompt, then the env", func(t *testing.T) {
+		sh.send(commandLine(keepBin, "set", "TYPED2") + "\n")
+		sh.expect(regexp.MustCompile(`Value of TYPED2 \(input hidden\): `))
+		waitEchoOff(t, sh)
+		sh.send(typed + "\n")
+		sh.expect(regexp.MustCompile(`Environment \(local, staging, production\): `))
+		sh.send("staging\n")
+		shown, code := sh.promptAfter()
+		if code != 0 || !strings.Contains(shown, "Created "+p.ns+"/staging/TYPED2") {
+			t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
+		}
+		if got := valueIn(t, "us-east-1", p.ns+"/staging/TYPED2"); got != typed {
+			t.Errorf("stored %q, want %q", got, typed)
+		}
+	})
+
+	t.Run("empty hidden answer", func(t *testing.T) {
+		sh.send(commandLine(keepBin, "set", "BLANK", "--env=production") + "\n")
+		sh.expect(regexp.MustCompile(`Value of BLANK \(input hidden\): `))
+		waitEchoOff(t, sh)
+		sh.send("\n")
+		shown, code := sh.promptAfter()
+		if code != 125 || !strings.Contains(shown, "the value is empty") {
+			t.Errorf("$? = %d, want 125 and the value is empty; the terminal shows:\n%s", code, shown)
+		}
+		wantNoSecret(t, p.ns+"/production/BLANK")
+	})
+
+	t.Run("delete --force asks", func(t *testing.T) {
+		name := p.ns + "/staging/TYPED2"
+		line := commandLine(keepBin, "delete", "TYPED2", "--env=staging", "--force") + "\n"
+		sh.send(line)
+		sh.expect(regexp.MustCompile(`Delete ` + regexp.QuoteMeta(name) + ` now, with no way to restore it\? \[y/N\]: `))
+		sh.send("n\n")
+		if shown, code := sh.promptAfter(); code != 0 || strings.Contains(shown, "for good") {
+			t.Errorf("answered no: $? = %d, the terminal shows:\n%s", code, shown)
+		}
+		if describeIn(t, "us-east-1", name).DeletedDate != nil {
+			t.Errorf("%s scheduled for deletion after no", name)
+		}
+		sh.send(line)
+		sh.expect(regexp.MustCompile(`\[y/N\]: `))
+		sh.send("y\n")
+		if shown, code := sh.promptAfter(); code != 0 || !strings.Contains(shown, "Deleted "+name+" for good") {
+			t.Errorf("answered yes: $? = %d, the terminal shows:\n%s", code, shown)
+		}
+		wantNoSecret(t, name)
+	})
+
+	t.Run("vault:delete asks", func(t *testing.T) {
+		mustSucceed(t, p.keep(t, "vault:add", "--no-interaction", "--slug=spare"))
+		line := commandLine(keepBin, "vault:delete", "spare") + "\n"
+		sh.send(line)
+		sh.expect(regexp.MustCompile(`Remove vault spare from \.keep/vaults\? Its secrets stay in AWS\. \[y/N\]: `))
+		sh.send("\n") // no is the default
+		if _, code := sh.promptAfter(); code != 0 || !strings.Contains(p.file(t, "vaults/spare.json"), `"slug": "spare"`) {
+			t.Errorf("answered the default: $? = %d, and vaults/spare.json must stay", code)
+		}
+		sh.send(line)
+		sh.expect(regexp.MustCompile(`\[y/N\]: `))
+		sh.send("yes\n")
+		if shown, code := sh.promptAfter(); code != 0 || !strings.Contains(shown, "Removed vault spare") {
+			t.Errorf("answered yes: $? = %d, the terminal shows:\n%s", code, shown)
+		}
+	})
+
+	t.Run("env prompt", func(t *testing.T) {
+		sh.send(commandLine(keepBin, "show") + "\n")
+		sh.expect(regexp.MustCompile(`Environment \(local, staging, production\): `))
+		sh.send("production\n")
+		shown, code := sh.promptAfter()
+		if code != 0 || !regexp.MustCompile(`TYPED +ty\*\*\*\* `).MatchString(shown) {
+			t.Errorf("$? = %d, want 0 and TYPED masked; the terminal shows:\n%s", code, shown)
+		}
+	})
+}
+
+// getJSON is keep get --format=json's output.
+type getJSON struct {
+	Key         string   `json:"key"`
+	Value       string   `json:"value"`
+	Revision    string   `json:"revision"`
+	Stages      []string `json:"stages"`
+	Created     string   `json:"created"`
+	Replication []struct {
+		Region  string `json:"region"`
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	} `json:"replication"`
+}
+
+func decodeJSON(t *testing.T, res result, v any) {
+	t.Helper()
+	mustSucceed(t, res)
+	dec := json.NewDecoder(strings.NewReader(res.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("output is not the expected JSON (%v):\n%s", err, res.stdout)
+	}
+}
+
+func TestGet(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	const v1, v2 = "get-first\nversion", "get-second-version"
+	id1 := p.set(t, "production", "GET_ME", v1)
+	id2 := p.set(t, "production", "GET_ME", v2)
+
+	raw := func(flags ...string) string {
+		t.Helper()
+		res := p.keep(t, append([]string{"get", "GET_ME", "--env=production", "--format=raw"}, flags...)...)
+		mustSucceed(t, res)
+		return res.stdout
+	}
+	if got := raw(); got != v2 {
+		t.Errorf("raw = %q, want %q (no newline added)", got, v2)
+	}
+	if got := raw("--version-stage=AWSPREVIOUS"); got != v1 {
+		t.Errorf("raw AWSPREVIOUS = %q, want %q", got, v1)
+	}
+	if got := raw("--version-stage=AWSCURRENT"); got != v2 {
+		t.Errorf("raw AWSCURRENT = %q, want %q", got, v2)
+	}
+	if got := raw("--version-id=" + id1); got != v1 {
+		t.Errorf("raw --version-id=%s = %q, want %q", id1, got, v1)
+	}
+
+	var j getJSON
+	decodeJSON(t, p.keep(t, "get", "GET_ME", "--env=production", "--format=json"), &j)
+	if j.Key != "GET_ME" || j.Value != v2 || j.Revision != id2 || !slices.Equal(j.Stages, []string{"AWSCURRENT"}) || j.Replication != nil {
+		t.Errorf("json = %+v, want key, the current value, revision %s, stages [AWSCURRENT], no replication", j, id2)
+	}
+	if _, err := time.Parse(time.RFC3339, j.Created); err != nil {
+		t.Errorf("created = %q: %v", j.Created, err)
+	}
+	j = getJSON{}
+	decodeJSON(t, p.keep(t, "get", "GET_ME", "--env=production", "--format=json", "--version-stage=AWSPREVIOUS"), &j)
+	if j.Value != v1 || j.Revision != id1 || !slices.Equal(j.Stages, []string{"AWSPREVIOUS"}) {
+		t.Errorf("json AWSPREVIOUS = %+v, want %q, revision %s, stages [AWSPREVIOUS]", j, v1, id1)
+	}
+
+	for _, flags := range [][]string{nil, {"--format=table"}} {
+		res := p.keep(t, append([]string{"get", "GET_ME", "--env=production"}, flags...)...)
+		mustSucceed(t, res)
+		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		if len(lines) != 2 || !slices.Equal(strings.Fields(lines[0]), []string{"KEY", "VALUE", "REVISION", "STAGES"}) ||
+			!slices.Equal(strings.Fields(lines[1]), []string{"GET_ME", v2, id2, "AWSCURRENT"}) {
+			t.Errorf("table %v =\n%s", flags, res.stdout)
+		}
+	}
+	// A multi-line value stays on its row.
+	res := p.keep(t, "get", "GET_ME", "--env=production", "--version-stage=AWSPREVIOUS")
+	if mustSucceed(t, res); !strings.Contains(res.stdout, `get-first\nversion`) {
+		t.Errorf("table of a multi-line value =\n%s", res.stdout)
+	}
+
+	wantExit(t, p.keep(t, "get", "MISSING", "--env=production"), 125, p.ns+"/production/MISSING not found", "keep show lists the secrets")
+	wantExit(t, p.keep(t, "get", "GET_ME", "--env=staging", "--format=raw"), 125, p.ns+"/staging/GET_ME not found")
+	wantExit(t, p.keep(t, "get", "GET_ME", "--env=production", "--version-id=00000000-0000-0000-0000-000000000000"), 125)
+	wantExit(t, p.keep(t, "get", "a.b", "--env=production"), 125, `invalid KEY "a.b"`)
+	wantExit(t, p.keep(t, "get", "GET_ME", "--env=production", "--format=yaml"), 125)
+}
+
+// showJSON is one entry of keep show --format=json.
+type showJSON struct {
+	Key         string `json:"key"`
+	Value       string `json:"value"`
+	Revision    string `json:"revision"`
+	Replication []struct {
+		Region  string `json:"region"`
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	} `json:"replication"`
+}
+
+func TestShow(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	shown := map[string]string{
+		"LONG":    "abcdefgh-show",
+		"FIVE":    "abcde",
+		"FOUR":    "abcd",
+		"SHORT":   "abc",
+		"UNI":     "äöü-secret-show",
+		"api-key": "dashed-key-show",
+	}
+	masked := map[string]string{"LONG": "ab****", "FIVE": "ab****", "FOUR": "****", "SHORT": "****", "UNI": "äö****", "api-key": "da****"}
+	var secrets []motoserver.Secret
+	for k, v := range shown {
+		secrets = append(secrets, secret(p.ns, "production", k, v))
+	}
+	seed(t, secrets...)
+
+	table := func(flags ...string) map[string]string {
+		t.Helper()
+		res := p.keep(t, append([]string{"show", "--env=production"}, flags...)...)
+		mustSucceed(t, res)
+		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		if !slices.Equal(strings.Fields(lines[0]), []string{"KEY", "VALUE", "REVISION"}) {
+			t.Errorf("header = %q", lines[0])
+		}
+		rows := map[string]string{}
+		var keys []string
+		for _, line := range lines[1:] {
+			f := strings.Fields(line)
+			if len(f) != 3 {
+				t.Errorf("row %q", line)
+				continue
+			}
+			rows[f[0]] = f[1]
+			keys = append(keys, f[0])
+		}
+		if !sort.StringsAreSorted(keys) {
+			t.Errorf("rows not sorted by KEY: %q", keys)
+		}
+		return rows
+	}
+	if got := table(); !mapsEqual(got, masked) {
+		t.Errorf("show = %v, want masked %v", got, masked)
+	}
+	if got := table("--format=table"); !mapsEqual(got, masked) {
+		t.Errorf("show --format=table = %v, want masked %v", got, masked)
+	}
+	if got := table("--unmask"); !mapsEqual(got, shown) {
+		t.Errorf("show --unmask = %v, want %v", got, shown)
+	}
+
+	jsonShow := func(flags ...string) map[string]string {
+		t.Helper()
+		var entries []showJSON
+		decodeJSON(t, p.keep(t, append([]string{"show", "--env=production", "--format=json"}, flags...)...), &entries)
+		out := map[string]string{}
+		for _, e := range entries {
+			out[e.Key] = e.Value
+			if e.Revision == "" || e.Replication != nil {
+				t.Errorf("json entry %+v: want a revision and no replication", e)
+			}
+		}
+		return out
+	}
+	if got := jsonShow(); !mapsEqual(got, masked) {
+		t.Errorf("show --format=json = %v, want %v", got, masked)
+	}
+	if got := jsonShow("--unmask"); !mapsEqual(got, shown) {
+		t.Errorf("show --format=json --unmask = %v, want %v", got, shown)
+	}
+
+	envShow := func(flags ...string) map[string]string {
+		t.Helper()
+		res := p.keep(t, append([]string{"show", "--env=production", "--format=env"}, flags...)...)
+		mustSucceed(t, res)
+		vars, err := godotenv.Unmarshal(res.stdout)
+		if err != nil {
+			t.Fatalf("show --format=env is not dotenv (%v):\n%s", err, res.stdout)
+		}
+		return vars
+	}
+	asVars := func(m map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			out[strings.ReplaceAll(k, "-", "_")] = v
+		}
+		return out
+	}
+	if got := envShow(); !mapsEqual(got, asVars(masked)) {
+		t.Errorf("show --format=env = %v, want %v", got, asVars(masked))
+	}
+	if got := envShow("--unmask"); !mapsEqual(got, asVars(shown)) {
+		t.Errorf("show --format=env --unmask = %v, want %v", got, asVars(shown))
+	}
+
+	// --only and --except, in each format
+	want := map[string]string{"FIVE": "ab****", "FOUR": "****"}
+	if got := table("--only=F*,S*", "--except=SHORT"); !mapsEqual(got, want) {
+		t.Errorf("show --only=F*,S* --except=SHORT = %v, want %v", got, want)
+	}
+	if got := jsonShow("--only=F*,S*", "--except=SHORT"); !mapsEqual(got, want) {
+		t.Errorf("json --only --except = %v, want %v", got, want)
+	}
+	if got := envShow("--only=api-*"); !mapsEqual(got, map[string]string{"api_key": "da****"}) {
+		t.Errorf("env --only=api-* = %v", got)
+	}
+	wantExit(t, p.keep(t, "show", "--env=production", "--format=xml"), 125)
+}
+
+func TestShowListsWhatRunInjects(t *testing.T) {
+	t.Parallel()
+	// keep show uses run's fetch path: the same exact tag and name matching.
+	p := newProject(t)
+	ns := p.ns
+	seed(t,
+		secret(ns, "production", "GOOD", "show-run-good"),
+		motoserver.Secret{Name: ns + "/production/LEGACY", Value: "show-run-legacy", Tags: map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Env": "production"}},
+		motoserver.Secret{Name: ns + "/production/OTHER_NS", Value: "show-run-other-ns", Tags: keepTags(ns+"2", "production", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/production/EU_TAG", Value: "show-run-eu-tag", Tags: keepTags(ns, "production-eu", "secretsmanager")},
+		secret(ns, "production-eu", "EU", "show-run-eu"),
+		secret(ns+"2", "production", "NS2", "show-run-ns2"),
+		motoserver.Secret{Name: ns + "/production/TERRAFORM", Value: "show-run-terraform", Tags: map[string]string{"ManagedBy": "Terraform", "Namespace": ns, "Environment": "production"}},
+		motoserver.Secret{Name: ns + "/production/DELETED", Value: "show-run-deleted", Tags: keepTags(ns, "production", "secretsmanager"), Deleted: true},
+		secret(ns, "production", "nested/KEY", "show-run-nested"),
+	)
+	var entries []showJSON
+	decodeJSON(t, p.keep(t, "show", "--env=production", "--format=json", "--unmask"), &entries)
+	var shownKeys []string
+	for _, e := range entries {
+		shownKeys = append(shownKeys, e.Key)
+	}
+	if !slices.Equal(shownKeys, []string{"GOOD", "LEGACY"}) {
+		t.Errorf("show lists %q, want [GOOD LEGACY]", shownKeys)
+	}
+	env := childEnv(t, p.keep(t, "run", "--env=production", "--", testBin, "child:env"))
+	hasOnly(t, env, map[string]string{"GOOD": "show-run-good", "LEGACY": "show-run-legacy"},
+		"OTHER_NS", "EU_TAG", "EU", "NS2", "TERRAFORM", "DELETED", "nested_KEY", "KEY")
+
+	// An environment with no secrets: a message, exit 0.
+	wantExit(t, p.keep(t, "show", "--env=staging"), 0, "no secrets in "+ns+"/staging (us-east-1)")
+	res := p.keep(t, "show", "--env=staging", "--format=json")
+	if mustSucceed(t, res); strings.TrimSpace(res.stdout) != "[]" {
+		t.Errorf("show --format=json of an empty env = %q, want []", res.stdout)
+	}
+	res = p.keep(t, "show", "--env=staging", "--format=env")
+	if mustSucceed(t, res); res.stdout != "" {
+		t.Errorf("show --format=env of an empty env = %q, want nothing", res.stdout)
+	}
+}
+
+// wantDate checks that line names a date days from now.
+func wantDate(t *testing.T, line string, days int) {
+	t.Helper()
+	now := time.Now()
+	for _, d := range []int{days, days - 1, days + 1} { // around midnight
+		if strings.Contains(line, " on "+now.AddDate(0, 0, d).Format("2006-01-02")+";") {
+			return
+		}
+	}
+	t.Errorf("%q does not name the date %d days from now", line, days)
+}
+
+func TestDeleteAndRestore(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	name := p.ns + "/production/DOOMED"
+	p.set(t, "production", "DOOMED", "delete-me-1")
+	listed := func() []string {
+		var entries []showJSON
+		decodeJSON(t, p.keep(t, "show", "--env=production", "--format=json"), &entries)
+		var keys []string
+		for _, e := range entries {
+			keys = append(keys, e.Key)
+		}
+		return keys
+	}
+	if got := listed(); !slices.Equal(got, []string{"DOOMED"}) {
+		t.Fatalf("show lists %q before the delete", got)
+	}
+
+	res := p.keep(t, "delete", "DOOMED", "--env=production")
+	wantStdout(t, res, "Scheduled "+name+" for deletion on ", "keep restore DOOMED --env=production undoes it until then")
+	wantDate(t, res.stdout, 30)
+	if describeIn(t, "us-east-1", name).DeletedDate == nil {
+		t.Errorf("no DeletedDate after keep delete")
+	}
+	if got := listed(); len(got) != 0 {
+		t.Errorf("show lists %q after the delete", got)
+	}
+	wantExit(t, p.keep(t, "set", "DOOMED", "new-value-1", "--env=production"), 125, "scheduled for deletion", "keep restore")
+	wantExit(t, p.keep(t, "get", "DOOMED", "--env=production"), 125, name, "keep restore")
+	wantExit(t, p.keep(t, "delete", "DOOMED", "--env=production"), 125, "scheduled for deletion")
+
+	wantStdout(t, p.keep(t, "restore", "DOOMED", "--env=production"), "Restored "+name)
+	if got := listed(); !slices.Equal(got, []string{"DOOMED"}) {
+		t.Errorf("show lists %q after the restore", got)
+	}
+	if res := p.keep(t, "get", "DOOMED", "--env=production", "--format=raw"); res.stdout != "delete-me-1" {
+		t.Errorf("get after restore = %q (exit %d)", res.stdout, res.code)
+	}
+	wantExit(t, p.keep(t, "restore", "DOOMED", "--env=production"), 125, "is not scheduled for deletion")
+
+	// --recovery-days: 7 to 30
+	res = p.keep(t, "delete", "DOOMED", "--env=production", "--recovery-days=7")
+	mustSucceed(t, res)
+	wantDate(t, res.stdout, 7)
+	mustSucceed(t, p.keep(t, "restore", "DOOMED", "--env=production"))
+	for _, days := range []string{"6", "31", "0", "-7"} {
+		wantExit(t, p.keep(t, "delete", "DOOMED", "--env=production", "--recovery-days="+days), 125, "--recovery-days="+days+" is outside 7..30")
+	}
+	if describeIn(t, "us-east-1", name).DeletedDate != nil {
+		t.Errorf("a refused delete scheduled the deletion")
+	}
+
+	// --force: gone for good
+	wantStdout(t, p.keep(t, "delete", "DOOMED", "--env=production", "--force"), "Deleted "+name+" for good")
+	wantNoSecret(t, name)
+	wantExit(t, p.keep(t, "restore", "DOOMED", "--env=production"), 125, "does not exist (a secret deleted with --force cannot be restored)")
+	wantExit(t, p.keep(t, "get", "DOOMED", "--env=production"), 125, name+" not found")
+	wantExit(t, p.keep(t, "delete", "DOOMED", "--env=production"), 125, name+" does not exist")
+
+	// --force also ends a scheduled deletion early.
+	p.set(t, "production", "SCHEDULED", "delete-me-2")
+	mustSucceed(t, p.keep(t, "delete", "SCHEDULED", "--env=production"))
+	wantStdout(t, p.keep(t, "delete", "SCHEDULED", "--env=production", "--force"), "for good")
+	wantNoSecret(t, p.ns+"/production/SCHEDULED")
+}
+
+func TestDeleteAndRestoreRefuseSecretsKeepDoesNotManage(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	other := map[string]string{"ManagedBy": "Keep", "Namespace": p.ns + "2", "Environment": "production"}
+	seed(t,
+		motoserver.Secret{Name: p.ns + "/production/FOREIGN", Value: "foreign-value-1"},
+		motoserver.Secret{Name: p.ns + "/production/OTHER_NS", Value: "foreign-value-2", Tags: other},
+		motoserver.Secret{Name: p.ns + "/production/FOREIGN_DELETED", Value: "foreign-value-3", Deleted: true},
+	)
+	for _, key := range []string{"FOREIGN", "OTHER_NS"} {
+		for _, force := range []string{"--force=false", "--force"} {
+			wantExit(t, p.keep(t, "delete", key, "--env=production", force), 125, "not managed by keep for namespace "+p.ns)
+		}
+		if d := describeIn(t, "us-east-1", p.ns+"/production/"+key); d.DeletedDate != nil {
+			t.Errorf("%s is scheduled for deletion", key)
+		}
+	}
+	// Scheduled for deletion by someone else: keep neither ends the
+	// recovery window early nor cancels the deletion.
+	wantExit(t, p.keep(t, "delete", "FOREIGN_DELETED", "--env=production", "--force"), 125, "not managed by keep")
+	wantExit(t, p.keep(t, "restore", "FOREIGN_DELETED", "--env=production"), 125, "not managed by keep")
+	if d := describeIn(t, "us-east-1", p.ns+"/production/FOREIGN_DELETED"); d.DeletedDate == nil {
+		t.Errorf("FOREIGN_DELETED is no longer scheduled for deletion")
+	}
+	wantExit(t, p.keep(t, "delete", "MISSING", "--env=production"), 125, p.ns+"/production/MISSING does not exist")
+	wantExit(t, p.keep(t, "delete", "a.b", "--env=production"), 125, `invalid KEY "a.b"`)
+}
+
+// historyJSON is one entry of keep history --format=json.
+type historyJSON struct {
+	Key      string   `json:"key"`
+	Value    string   `json:"value"`
+	Revision string   `json:"revision"`
+	Stages   []string `json:"stages"`
+	Created  string   `json:"created"`
+}
+
+func TestHistory(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	vals := []string{"one-history", "two-history", "three-history"}
+	var ids []string
+	for _, v := range vals {
+		ids = append(ids, p.set(t, "production", "ROTATED", v))
+	}
+	// newest first
+	wantIDs := []string{ids[2], ids[1], ids[0]}
+	wantStages := [][]string{{"AWSCURRENT"}, {"AWSPREVIOUS"}, nil}
+	wantMasked := []string{"th****", "tw****", "on****"}
+	wantValues := []string{vals[2], vals[1], vals[0]}
+
+	table := func(flags ...string) {
+		t.Helper()
+		unmask := slices.Contains(flags, "--unmask")
+		res := p.keep(t, append([]string{"history", "ROTATED", "--env=production"}, flags...)...)
+		mustSucceed(t, res)
+		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		if len(lines) != 4 || !slices.Equal(strings.Fields(lines[0]), []string{"REVISION", "STAGES", "CREATED", "VALUE"}) {
+			t.Fatalf("history %v =\n%s", flags, res.stdout)
+		}
+		for i, line := range lines[1:] {
+			want := []string{wantIDs[i]}
+			want = append(want, wantStages[i]...)
+			f := strings.Fields(line)
+			if len(f) != len(want)+2 || !slices.Equal(f[:len(want)], want) {
+				t.Errorf("history %v row %d = %q, want %q, a date, a value", flags, i, line, want)
+				continue
+			}
+			if _, err := time.Parse(time.RFC3339, f[len(want)]); err != nil {
+				t.Errorf("row %d: created %q: %v", i, f[len(want)], err)
+			}
+			value := wantMasked[i]
+			if unmask {
+				value = wantValues[i]
+			}
+			if f[len(f)-1] != value {
+				t.Errorf("history %v row %d value = %q, want %q", flags, i, f[len(f)-1], value)
+			}
+		}
+	}
+	table()
+	table("--format=table")
+	table("--unmask")
+
+	for _, unmask := range []bool{false, true} {
+		args := []string{"history", "ROTATED", "--env=production", "--format=json"}
+		if unmask {
+			args = append(args, "--unmask")
+		}
+		var entries []historyJSON
+		decodeJSON(t, p.keep(t, args...), &entries)
+		if len(entries) != 3 {
+			t.Fatalf("history json has %d entries, want 3", len(entries))
+		}
+		for i, e := range entries {
+			value := wantMasked[i]
+			if unmask {
+				value = wantValues[i]
+			}
+			if e.Key != "ROTATED" || e.Revision != wantIDs[i] || !slices.Equal(e.Stages, wantStages[i]) || e.Value != value {
+				t.Errorf("json entry %d (unmask %v) = %+v, want revision %s, stages %q, value %q", i, unmask, e, wantIDs[i], wantStages[i], value)
+			}
+			if _, err := time.Parse(time.RFC3339, e.Created); err != nil {
+				t.Errorf("entry %d created %q: %v", i, e.Created, err)
+			}
+		}
+	}
+	// AWS answers ResourceNotFoundException here (keep then says "not
+	// found"); moto 5.2 fails with a 500 Internal Server Error instead.
+	wantExit(t, p.keep(t, "history", "MISSING", "--env=production"), 125, p.ns+"/production/MISSING")
+	wantExit(t, p.keep(t, "history", "ROTATED", "--env=production", "--format=env"), 125)
+}
+
+func TestReplication(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "--replica-regions=us-west-2")
+	if !strings.Contains(p.file(t, "vaults/secretsmanager.json"), "\"replica_regions\": [\n        \"us-west-2\"\n    ]") {
+		t.Errorf("the vault file lacks replica_regions:\n%s", p.file(t, "vaults/secretsmanager.json"))
+	}
+	name := p.ns + "/production/DR_SECRET"
+	p.set(t, "production", "DR_SECRET", "replicated-1")
+
+	primary := describeIn(t, "us-east-1", name)
+	if len(primary.ReplicationStatus) != 1 || aws.ToString(primary.ReplicationStatus[0].Region) != "us-west-2" || primary.ReplicationStatus[0].Status != types.StatusTypeInSync {
+		t.Errorf("ReplicationStatus = %+v, want us-west-2 InSync", primary.ReplicationStatus)
+	}
+	replica := describeIn(t, "us-west-2", name)
+	if got := aws.ToString(replica.PrimaryRegion); got != "us-east-1" {
+		t.Errorf("the replica's PrimaryRegion = %q, want us-east-1", got)
+	}
+	wantTags(t, "the replica", replica.Tags, keepTags(p.ns, "production", "secretsmanager"))
+	if got := valueIn(t, "us-west-2", name); got != "replicated-1" {
+		t.Errorf("the replica's value = %q", got)
+	}
+
+	var j getJSON
+	decodeJSON(t, p.keep(t, "get", "DR_SECRET", "--env=production", "--format=json"), &j)
+	if len(j.Replication) != 1 || j.Replication[0].Region != "us-west-2" || j.Replication[0].Status != "InSync" {
+		t.Errorf("get --format=json replication = %+v, want us-west-2 InSync", j.Replication)
+	}
+	var entries []showJSON
+	decodeJSON(t, p.keep(t, "show", "--env=production", "--format=json"), &entries)
+	if len(entries) != 1 || len(entries[0].Replication) != 1 || entries[0].Replication[0].Status != "InSync" {
+		t.Errorf("show --format=json = %+v, want DR_SECRET replicated to us-west-2", entries)
+	}
+
+	// Disaster recovery: keep run reads the replicas.
+	env := childEnv(t, p.keep(t, "run", "--region=us-west-2", "--env=production", "--", testBin, "child:env"))
+	hasOnly(t, env, map[string]string{"DR_SECRET": "replicated-1"})
+	// An update reaches the replica, tags included.
+	p.set(t, "production", "DR_SECRET", "replicated-2")
+	env = childEnv(t, p.keep(t, "run", "--region=us-west-2", "--env=production", "--", testBin, "child:env"))
+	hasOnly(t, env, map[string]string{"DR_SECRET": "replicated-2"})
+	wantTags(t, "the replica after an update", describeIn(t, "us-west-2", name).Tags, keepTags(p.ns, "production", "secretsmanager"))
+	res := p.keep(t, "get", "DR_SECRET", "--env=production", "--region=us-west-2", "--format=raw")
+	if mustSucceed(t, res); res.stdout != "replicated-2" {
+		t.Errorf("get --region=us-west-2 = %q", res.stdout)
+	}
+	// Writes go to the primary: the replica refuses them.
+	remember("replicated-3")
+	wantExit(t, p.keep(t, "set", "DR_SECRET", "replicated-3", "--env=production", "--region=us-west-2"), 125, "primary")
+
+	// AWS (and moto) refuse DeleteSecret while a secret has replicas:
+	// keep says so and the secret stays.
+	wantExit(t, p.keep(t, "delete", "DR_SECRET", "--env=production"), 125, "replica")
+	if describeIn(t, "us-east-1", name).DeletedDate != nil {
+		t.Errorf("scheduled for deletion despite the error")
+	}
+}
+
+func TestReplicaKMSKeys(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "--kms-key=alias/primary", "--replica-regions=us-west-2=alias/west,eu-west-1")
+	name := p.ns + "/production/KEYED"
+	p.set(t, "production", "KEYED", "replica-keyed-1")
+	d := describeIn(t, "us-east-1", name)
+	if got := aws.ToString(d.KmsKeyId); got != "alias/primary" {
+		t.Errorf("KmsKeyId = %q, want alias/primary", got)
+	}
+	var regions []string
+	for _, r := range d.ReplicationStatus {
+		regions = append(regions, aws.ToString(r.Region))
+	}
+	sort.Strings(regions)
+	if !slices.Equal(regions, []string{"eu-west-1", "us-west-2"}) {
+		t.Errorf("replicated to %q, want eu-west-1 and us-west-2", regions)
+	}
+	for _, region := range []string{"us-west-2", "eu-west-1"} {
+		if got := valueIn(t, region, name); got != "replica-keyed-1" {
+			t.Errorf("the %s replica's value = %q", region, got)
+		}
+	}
+
+	// moto ignores a replica's KmsKeyId (it reports alias/aws/secretsmanager
+	// for every replica), so the request keep sends is read from smfake,
+	// answering the two calls of a create.
+	srv := smfake.New()
+	defer srv.Close()
+	srv.Inject = func(op string, n int) *smfake.Fault {
+		switch op {
+		case "DescribeSecret":
+			return &smfake.Fault{Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."}
+		case "CreateSecret":
+			return &smfake.Fault{Body: `{"ARN":"` + smfake.ARN(p.ns+"/production/KEYED2") + `","Name":"` + p.ns + `/production/KEYED2","VersionId":"v1"}`}
+		}
+		return nil
+	}
+	remember("replica-keyed-2")
+	mustSucceed(t, keepWith(t, srv.Env(), run{dir: p.dir, args: []string{"set", "KEYED2", "replica-keyed-2", "--env=production"}}))
+	var create struct {
+		Name              string
+		KmsKeyId          string
+		AddReplicaRegions []struct{ Region, KmsKeyId string }
+	}
+	for _, c := range srv.Calls() {
+		if c.Op == "CreateSecret" {
+			if err := json.Unmarshal(c.Body, &create); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := []struct{ Region, KmsKeyId string }{{"us-west-2", "alias/west"}, {"eu-west-1", ""}}
+	if create.Name != p.ns+"/production/KEYED2" || create.KmsKeyId != "alias/primary" || !slices.Equal(create.AddReplicaRegions, want) {
+		t.Errorf("CreateSecret got %+v, want KmsKeyId alias/primary and replicas %+v (no key: the region's AWS managed key)", create, want)
+	}
+}

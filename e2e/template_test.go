@@ -1,0 +1,819 @@
+//go:build linux
+
+package e2e
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/keep-run/keep/internal/motoserver"
+	"github.com/keep-run/keep/internal/smfake"
+)
+
+// Templates through the real binary against moto: keep run --template in
+// environment mode and file mode (--output), --missing, JSON fields,
+// multi-line values, vault slugs, multi-vault templates, the number of
+// round trips, and keep template:validate. Static values written into the
+// templates are never seeded as secrets, so keepWith's leak check stays
+// about secrets.
+
+// newTemplate writes src as production.env into a fresh directory and returns
+// the directory and the template's absolute path.
+func newTemplate(t *testing.T, src string) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	writeFile(t, dir, "production.env", src)
+	return dir, filepath.Join(dir, "production.env")
+}
+
+// withTemplate is keep run's argv for ns, env production and the template
+// at path: flags, then the command.
+func withTemplate(ns, path string, flags []string, command ...string) []string {
+	args := append([]string{"run", "--namespace=" + ns, "--env=production", "--template=" + path}, flags...)
+	return append(append(args, "--"), command...)
+}
+
+// catFile is a command that prints the file at path.
+func catFile(path string) []string {
+	return []string{"sh", "-c", `cat "$1"`, "sh", path}
+}
+
+// wantGone fails if path still exists.
+func wantGone(t *testing.T, path string) {
+	t.Helper()
+	if _, err := os.Lstat(path); err == nil {
+		t.Errorf("%s still exists after keep exited", path)
+	} else if !os.IsNotExist(err) {
+		t.Error(err)
+	}
+}
+
+// wantFiles fails unless dir holds exactly the named entries: no temporary
+// file of keep's is left behind.
+func wantFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(names)
+	if !slices.Equal(got, names) {
+		t.Errorf("%s holds %q, want %q", dir, got, names)
+	}
+}
+
+func TestTemplateEnvMode(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "DB_PASSWORD", "tmpl-env-db-password"),
+		secret(ns, "production", "API_KEY", "tmpl-env-api-key"),
+		secret(ns, "production", "STRIPE_KEY", "tmpl-env-stripe-key"),
+		secret(ns, "production", "RAW", "raw-${APP_NAME}-$HOME-`id`-value"),
+		secret(ns, "production", "NOT_NAMED", "tmpl-env-not-named"),
+	)
+	_, path := newTemplate(t, `# env/production.env
+APP_NAME=MyApplication
+export LOG_LEVEL=info
+
+DB_PASSWORD={secretsmanager:DB_PASSWORD}
+API_KEY="{secretsmanager:API_KEY}"   # quotes and inline comments are fine
+STRIPE_KEY={secretsmanager}          # shorthand: the secret named like the variable
+RAW_SECRET={secretsmanager:RAW}
+DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/app
+HOME_URL="https://${INHERITED_HOST}/home"
+FALLBACK=${UNSET_IN_TEMPLATE_TEST:-fallback-static}
+EMPTY_FALLBACK=${EMPTY_IN_TEMPLATE_TEST:-used-when-empty}
+LITERAL='${APP_NAME} stays as written'
+SHADOWED=from-the-template
+`)
+	templateVars := map[string]string{
+		"APP_NAME":       "MyApplication",
+		"LOG_LEVEL":      "info",
+		"DB_PASSWORD":    "tmpl-env-db-password",
+		"API_KEY":        "tmpl-env-api-key",
+		"STRIPE_KEY":     "tmpl-env-stripe-key",
+		"RAW_SECRET":     "raw-${APP_NAME}-$HOME-`id`-value", // secrets are never expanded
+		"DATABASE_URL":   "postgresql://app:tmpl-env-db-password@db:5432/app",
+		"HOME_URL":       "https://inherited.example/home",
+		"FALLBACK":       "fallback-static",
+		"EMPTY_FALLBACK": "used-when-empty",
+		"LITERAL":        "${APP_NAME} stays as written",
+		"SHADOWED":       "from-the-template",
+	}
+	inherited := []string{"INHERITED_HOST=inherited.example", "EMPTY_IN_TEMPLATE_TEST=", "SHADOWED=from-the-shell", "ONLY_INHERITED=kept-from-shell"}
+
+	res := keep(t, run{env: inherited, args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
+	env := childEnv(t, res)
+	want := maps.Clone(templateVars)
+	want["ONLY_INHERITED"] = "kept-from-shell"
+	hasOnly(t, env, want, "NOT_NAMED")
+	for _, s := range []string{
+		"4 placeholder(s) naming 4 secret(s) in vault(s) secretsmanager",
+		"1 API call(s) (1 BatchGetSecretValue)",
+	} {
+		if !strings.Contains(res.stderr, s) {
+			t.Errorf("verbose output lacks %q:\n%s", s, res.stderr)
+		}
+	}
+	if strings.Contains(res.stderr, "ListSecrets") {
+		t.Errorf("a template fetch lists secrets:\n%s", res.stderr)
+	}
+
+	// --no-inherit: exactly the template's variables; ${VAR} finds nothing
+	// outside the template.
+	res = keep(t, run{env: inherited, args: withTemplate(ns, path, []string{"--no-inherit"}, testBin, "child:env")})
+	env = childEnv(t, res)
+	want = maps.Clone(templateVars)
+	want["HOME_URL"] = "https:///home"
+	hasOnly(t, env, want)
+	if got, wantNames := slices.Sorted(maps.Keys(env)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, wantNames) {
+		t.Errorf("with --no-inherit the child has %q, want exactly %q", got, wantNames)
+	}
+}
+
+func TestTemplateAuto(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "AUTO_TOKEN", "auto-token-production"),
+		secret(ns, "staging", "AUTO_TOKEN", "auto-token-staging"),
+	)
+	root := t.TempDir()
+	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "envs": ["staging", "production"], "template_path": "config/env"}`, ns))
+	writeFile(t, root, "config/env/production.env", "FROM=config-env-production\nAUTO_TOKEN={secretsmanager}\n")
+	writeFile(t, root, "config/env/staging.env", "FROM=config-env-staging\nAUTO_TOKEN={secretsmanager}\n")
+	writeFile(t, root, "env/production.env", "FROM=default-dir-not-used\n")
+	sub := filepath.Join(root, "app", "public")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	command := []string{"--", testBin, "child:env"}
+
+	// From a subdirectory: template_path is relative to the project root.
+	res := keep(t, run{dir: sub, args: append([]string{"run", "--env=production", "--template=auto"}, command...)})
+	hasOnly(t, childEnv(t, res), map[string]string{"FROM": "config-env-production", "AUTO_TOKEN": "auto-token-production"})
+	res = keep(t, run{dir: root, env: []string{"KEEP_TEMPLATE=auto", "KEEP_ENV=staging"}, args: append([]string{"run"}, command...)})
+	hasOnly(t, childEnv(t, res), map[string]string{"FROM": "config-env-staging", "AUTO_TOKEN": "auto-token-staging"})
+
+	// Without .keep/: ./env/<env>.env.
+	plain := t.TempDir()
+	writeFile(t, plain, "env/production.env", "FROM=plain-env-dir\nAUTO_TOKEN={secretsmanager}\n")
+	res = keep(t, run{dir: plain, args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=auto"}, command...)})
+	hasOnly(t, childEnv(t, res), map[string]string{"FROM": "plain-env-dir", "AUTO_TOKEN": "auto-token-production"})
+
+	res = keep(t, run{args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=auto"}, command...)})
+	wantExit(t, res, 125, "template env/production.env not found", "--template=FILE")
+}
+
+func TestTemplateFileMode(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "DB_PASSWORD", "file-mode-db-password"),
+		secret(ns, "production", "API_KEY", "file-mode-api-key"),
+		secret(ns, "production", "UNUSED", "file-mode-unused"),
+	)
+	dir, path := newTemplate(t, `# rendered for the app
+APP_NAME=FileModeApp
+export DB_PASSWORD={secretsmanager:DB_PASSWORD}
+API_KEY="{secretsmanager:API_KEY}"   # inline comment kept
+DATABASE_URL=postgresql://app:${DB_PASSWORD}@db/app
+
+URL="https://user:{secretsmanager:API_KEY}@host/path"
+`)
+	rendered := `# rendered for the app
+APP_NAME=FileModeApp
+export DB_PASSWORD='file-mode-db-password'
+API_KEY='file-mode-api-key'   # inline comment kept
+DATABASE_URL=postgresql://app:${DB_PASSWORD}@db/app
+
+URL='https://user:file-mode-api-key@host/path'
+`
+	out := filepath.Join(dir, "app.env")
+
+	res := keep(t, run{args: withTemplate(ns, path, []string{"-v", "--output=" + out},
+		"sh", "-c", `cat "$1" && stat -c %a "$1"`, "sh", out)})
+	if res.code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", res.code, res.stderr)
+	}
+	if want := rendered + "600\n"; res.stdout != want {
+		t.Errorf("the child read\n%s\nwant\n%s", res.stdout, want)
+	}
+	if !strings.Contains(res.stderr, "1 API call(s) (1 BatchGetSecretValue)") {
+		t.Errorf("verbose output lacks the call count:\n%s", res.stderr)
+	}
+	wantGone(t, out)
+	wantFiles(t, dir, "production.env")
+
+	// The child's exit status is keep's; the file goes either way.
+	for _, code := range []string{"0", "3"} {
+		res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out},
+			"sh", "-c", `test -f "$1" || exit 9; exit "$2"`, "sh", out, code)})
+		if fmt.Sprint(res.code) != code {
+			t.Errorf("child exit %s: keep exited %d; stderr:\n%s", code, res.code, res.stderr)
+		}
+		wantGone(t, out)
+	}
+	wantFiles(t, dir, "production.env")
+
+	// The variables go to the file, not into the child's environment.
+	res = keep(t, run{env: []string{"INHERITED_VAR=still-here"}, args: withTemplate(ns, path, []string{"--output=" + out}, testBin, "child:env")})
+	hasOnly(t, childEnv(t, res), map[string]string{"INHERITED_VAR": "still-here"},
+		"APP_NAME", "DB_PASSWORD", "API_KEY", "DATABASE_URL", "URL", "UNUSED")
+	wantGone(t, out)
+}
+
+func TestTemplateFileRemovedWhenKeepIsTerminated(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "terminated-token-value"))
+	dir, path := newTemplate(t, "TOKEN={secretsmanager}\n")
+	for _, tc := range []struct{ mode, ending string }{
+		{"term", "exit 0"},            // the child exits 0 on SIGTERM
+		{"die", "killed by SIGTERM"},  // the child dies of it
+		{"none", "killed by SIGKILL"}, // the child ignores it, until --kill-timeout
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			out := filepath.Join(dir, tc.mode+".env")
+			log := filepath.Join(t.TempDir(), "signals.log")
+			flags := []string{"--output=" + out}
+			if tc.mode == "none" {
+				flags = append(flags, "--kill-timeout=200ms")
+			}
+			r := startKeep(t, launch{
+				env:  []string{"GODEBUG=asyncpreemptoff=1"},
+				args: withTemplate(ns, path, flags, testBin, "child:trap", log, tc.mode),
+			})
+			r.log = log
+			r.waitSignals(0)
+			fi, err := os.Lstat(out)
+			if err != nil {
+				t.Fatalf("the file is not there while the child runs: %v", err)
+			}
+			if fi.Mode() != 0o600 {
+				t.Errorf("mode %v, want 0600", fi.Mode())
+			}
+			r.signal(syscall.SIGTERM)
+			res := r.wait()
+			if got := ending(res.state); got != tc.ending {
+				t.Errorf("keep ended with %s, want %s; stderr:\n%s", got, tc.ending, res.stderr)
+			}
+			if got := r.signals(); !slices.Equal(got, []string{"SIGTERM"}) {
+				t.Errorf("the child caught %v, want SIGTERM once", got)
+			}
+			assertNoLeak(t, "stderr", res.stderr)
+			wantGone(t, out)
+		})
+	}
+}
+
+func TestTemplateOutputRefusesExistingFiles(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "refuse-existing-token"))
+	dir, path := newTemplate(t, "TOKEN={secretsmanager}\n")
+	out := filepath.Join(dir, "app.env")
+	writeFile(t, dir, "app.env", "precious=1\n")
+
+	res := keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out}, catFile(out)...)})
+	wantExit(t, res, 125, out+" already exists", "--overwrite")
+	if data, _ := os.ReadFile(out); string(data) != "precious=1\n" {
+		t.Errorf("the existing file was changed: %q", data)
+	}
+
+	// --overwrite replaces it; keep then removes what it wrote.
+	res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out, "--overwrite"}, catFile(out)...)})
+	if res.code != 0 || res.stdout != "TOKEN='refuse-existing-token'\n" {
+		t.Errorf("exit %d, the child read %q; stderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	wantGone(t, out)
+
+	// A symlink is refused even with --overwrite, dangling or not.
+	target := filepath.Join(dir, "target.env")
+	writeFile(t, dir, "target.env", "target=1\n")
+	for _, to := range []string{target, filepath.Join(dir, "nowhere.env")} {
+		link := filepath.Join(t.TempDir(), "link.env")
+		if err := os.Symlink(to, link); err != nil {
+			t.Fatal(err)
+		}
+		for _, flags := range [][]string{{"--output=" + link}, {"--output=" + link, "--overwrite"}} {
+			res = keep(t, run{args: withTemplate(ns, path, flags, catFile(link)...)})
+			wantExit(t, res, 125, link+" is a symlink")
+			if got, err := os.Readlink(link); err != nil || got != to {
+				t.Errorf("the link now points to %q (%v), want %q", got, err, to)
+			}
+		}
+	}
+	if data, _ := os.ReadFile(target); string(data) != "target=1\n" {
+		t.Errorf("the symlink's target was changed: %q", data)
+	}
+	wantFiles(t, dir, "production.env", "target.env")
+}
+
+func TestTemplateMissingSecret(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "PRESENT", "missing-test-present"))
+	_, path := newTemplate(t, "APP=static-missing-test\nPRESENT={secretsmanager}\nABSENT={secretsmanager:NOPE_KEY}\nAFTER=after-the-missing-one\n")
+
+	res := keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	wantExit(t, res, 125, path+":3: {secretsmanager:NOPE_KEY}: secret "+ns+"/production/NOPE_KEY not found", "--missing=skip|blank|remove")
+	res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + filepath.Join(t.TempDir(), "out.env")}, testBin, "child:env")})
+	wantExit(t, res, 125, path+":3:", ns+"/production/NOPE_KEY")
+
+	base := map[string]string{"APP": "static-missing-test", "PRESENT": "missing-test-present", "AFTER": "after-the-missing-one"}
+	for _, tc := range []struct {
+		missing string
+		absent  string // "" when ABSENT is set
+		value   string
+		line    string // how export renders the line
+	}{
+		{"blank", "", "", "ABSENT=''"},
+		{"skip", "", "{secretsmanager:NOPE_KEY}", "ABSENT={secretsmanager:NOPE_KEY}"},
+		{"remove", "ABSENT", "", "# ABSENT={secretsmanager:NOPE_KEY}"},
+	} {
+		t.Run(tc.missing, func(t *testing.T) {
+			res := keep(t, run{args: withTemplate(ns, path, []string{"--missing=" + tc.missing}, testBin, "child:env")})
+			want := maps.Clone(base)
+			if tc.absent == "" {
+				want["ABSENT"] = tc.value
+			}
+			hasOnly(t, childEnv(t, res), want, tc.absent)
+
+			res = keep(t, run{args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path, "--missing=" + tc.missing}})
+			wantOut := "APP=static-missing-test\nPRESENT='missing-test-present'\n" + tc.line + "\nAFTER=after-the-missing-one\n"
+			if res.code != 0 || res.stdout != wantOut {
+				t.Errorf("export exited %d with\n%s\nwant\n%s\nstderr:\n%s", res.code, res.stdout, wantOut, res.stderr)
+			}
+		})
+	}
+}
+
+func TestTemplateJSONField(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "DB", `{"username":"json_user_name","port":5432,"ssl":true,"ratio":1.50,"big":12345678901234567890,"nested":{"a":"json-nested-value"},"list":["json-list-value"],"nothing":null}`),
+		secret(ns, "production", "PLAIN", "plain-not-json-value"),
+		secret(ns, "production", "ARRAY", `["json-array-value"]`),
+	)
+	_, path := newTemplate(t, `DB_USER={secretsmanager:DB.username}
+DB_PORT={secretsmanager:DB.port}
+DB_SSL={secretsmanager:DB.ssl}
+RATIO={secretsmanager:DB.ratio}
+BIG={secretsmanager:DB.big}
+DSN="postgres://{secretsmanager:DB.username}@db:{secretsmanager:DB.port}/app"
+`)
+	res := keep(t, run{args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
+	hasOnly(t, childEnv(t, res), map[string]string{
+		"DB_USER": "json_user_name", "DB_PORT": "5432", "DB_SSL": "true", "RATIO": "1.50",
+		"BIG": "12345678901234567890", "DSN": "postgres://json_user_name@db:5432/app",
+	}, "DB")
+	if !strings.Contains(res.stderr, "7 placeholder(s) naming 1 secret(s)") || !strings.Contains(res.stderr, "1 API call(s)") {
+		t.Errorf("seven placeholders of one secret should cost one call:\n%s", res.stderr)
+	}
+
+	for _, tc := range []struct{ placeholder, say string }{
+		{"{secretsmanager:PLAIN.field}", "secret " + ns + "/production/PLAIN is not a JSON object"},
+		{"{secretsmanager:ARRAY.field}", "secret " + ns + "/production/ARRAY is not a JSON object"},
+		{"{secretsmanager:DB.nested}", `secret ` + ns + `/production/DB field "nested" is not a string, number or boolean`},
+		{"{secretsmanager:DB.list}", `secret ` + ns + `/production/DB field "list" is not a string, number or boolean`},
+		{"{secretsmanager:DB.nothing}", `secret ` + ns + `/production/DB field "nothing" is not a string, number or boolean`},
+		{"{secretsmanager:DB.nope}", `secret ` + ns + `/production/DB has no field "nope"`},
+	} {
+		t.Run(tc.placeholder, func(t *testing.T) {
+			_, path := newTemplate(t, "FIRST=static-json-test\nVALUE="+tc.placeholder+"\n")
+			for _, flags := range [][]string{nil, {"--output=" + filepath.Join(t.TempDir(), "out.env")}} {
+				res := keep(t, run{args: withTemplate(ns, path, flags, testBin, "child:env")})
+				wantExit(t, res, 125, path+":2: "+tc.placeholder+": "+tc.say)
+				for _, v := range []string{"json_user_name", "5432", "json-nested-value", "json-list-value", "json-array-value"} {
+					if strings.Contains(res.stderr, v) {
+						t.Errorf("stderr shows %q:\n%s", v, res.stderr)
+					}
+				}
+			}
+		})
+	}
+}
+
+// multiLine are values that must arrive byte for byte, in the environment
+// and through a rendered file read back by godotenv. All have a portable
+// dotenv form (see render.QuoteDotenv): godotenv, for one, misreads
+// "it's \"quoted\"" — a double-quoted value ending in an escaped quote.
+var multiLine = map[string]string{
+	"TLS_KEY":    "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nbWFkZSB1cCBrZXkgbWF0ZXJpYWw=\n-----END PRIVATE KEY-----\n",
+	"CERT_CHAIN": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----",
+	"DOLLARS":    "pa$$word ${HOME} $(whoami) $HOME",
+	"HASH":       "value # not a comment",
+	"EQUALS":     "a=b==c",
+	"UNICODE":    "pässwörd-密码-🔑",
+	"SPACES":     "  padded on both sides  ",
+	"APOSTROPHE": "it's mine",
+	"QUOTES":     `say "hi" and \back\slash`,
+	"BACKTICKS":  "`id` and\ttab",
+}
+
+func TestTemplateMultiLineValues(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	var secrets []motoserver.Secret
+	var src strings.Builder
+	src.WriteString("# values that need quoting\nSTATIC=plain-static-multiline-test\n")
+	for _, k := range slices.Sorted(maps.Keys(multiLine)) {
+		secrets = append(secrets, secret(ns, "production", k, multiLine[k]))
+		src.WriteString(k + "={secretsmanager}\n")
+	}
+	seed(t, secrets...)
+	dir, path := newTemplate(t, src.String())
+	want := maps.Clone(multiLine)
+	want["STATIC"] = "plain-static-multiline-test"
+
+	res := keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	hasOnly(t, childEnv(t, res), want)
+
+	out := filepath.Join(dir, "app.env")
+	res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out}, catFile(out)...)})
+	if res.code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", res.code, res.stderr)
+	}
+	got, err := godotenv.Unmarshal(res.stdout)
+	if err != nil {
+		t.Fatalf("godotenv cannot read the rendered file: %v", err)
+	}
+	hasOnly(t, got, want)
+	if len(got) != len(want) {
+		t.Errorf("godotenv read %d variables, want %d", len(got), len(want))
+	}
+	wantGone(t, out)
+}
+
+func TestTemplateVaultSlugs(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "OK_KEY", "slug-test-ok-value"))
+
+	_, path := newTemplate(t, "OK={secretsmanager:OK_KEY}\nBAD={ssm:SOME_KEY}\n")
+	res := keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	wantExit(t, res, 125, path+`:2: {ssm:SOME_KEY}: "ssm" is not a configured vault`, "the vaults here are secretsmanager")
+
+	// Without .keep/, the vault keep run uses counts as configured, and
+	// only that one.
+	_, path = newTemplate(t, "OK={mine:OK_KEY}\n")
+	res = keep(t, run{env: []string{"KEEP_VAULT=mine"}, args: withTemplate(ns, path, nil, testBin, "child:env")})
+	hasOnly(t, childEnv(t, res), map[string]string{"OK": "slug-test-ok-value"})
+	res = keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	wantExit(t, res, 125, path+`:1: {mine:OK_KEY}: "mine" is not a configured vault`)
+
+	// A vault file with another driver is not readable.
+	root := t.TempDir()
+	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "default_vault": "main"}`, ns))
+	writeFile(t, root, ".keep/vaults/main.json", `{"slug": "main", "driver": "secretsmanager", "region": "us-east-1"}`)
+	writeFile(t, root, ".keep/vaults/legacy.json", `{"slug": "legacy", "driver": "ssm", "region": "us-east-1"}`)
+	writeFile(t, root, "production.env", "OK={main:OK_KEY}\nOLD={legacy:OLD_KEY}\n")
+	res = keep(t, run{dir: root, args: []string{"run", "--env=production", "--template=production.env", "--", testBin, "child:env"}})
+	wantExit(t, res, 125, `production.env:2: {legacy:OLD_KEY}: vault "legacy" uses driver "ssm"`)
+}
+
+func TestTemplateMultiVault(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		motoserver.Secret{Name: ns + "/team-a/production/K1", Value: "team-a-k1-value", Tags: motoserver.KeepTags(ns, "production")},
+		motoserver.Secret{Name: ns + "/team-a/production/K2", Value: "team-a-k2-wrong-scope", Tags: motoserver.KeepTags(ns, "production")},
+		motoserver.Secret{Name: ns + "/team-b/production/K2", Value: "team-b-k2-value", Tags: motoserver.KeepTags(ns, "production")},
+	)
+	root := t.TempDir()
+	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "envs": ["production"], "default_vault": "a"}`, ns))
+	writeFile(t, root, ".keep/vaults/a.json", `{"slug": "a", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-a"}`)
+	writeFile(t, root, ".keep/vaults/b.json", `{"slug": "b", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-b"}`)
+	writeFile(t, root, "env/production.env", "K1={a:K1}\nK2={b:K2}\nBOTH=\"{a:K1}+{b:K2}\"\n")
+
+	res := keep(t, run{dir: root, args: []string{"run", "-v", "--env=production", "--template=auto", "--", testBin, "child:env"}})
+	hasOnly(t, childEnv(t, res), map[string]string{"K1": "team-a-k1-value", "K2": "team-b-k2-value", "BOTH": "team-a-k1-value+team-b-k2-value"})
+	for _, s := range []string{
+		"4 placeholder(s) naming 2 secret(s) in vault(s) a, b",
+		"2 API call(s) (2 BatchGetSecretValue)",
+	} {
+		if !strings.Contains(res.stderr, s) {
+			t.Errorf("verbose output lacks %q:\n%s", s, res.stderr)
+		}
+	}
+}
+
+// roundTripTemplate seeds n secrets and writes a template naming each.
+func roundTripTemplate(t *testing.T, ns string, n int) string {
+	var secrets []motoserver.Secret
+	var src strings.Builder
+	for i := range n {
+		key := fmt.Sprintf("RT_%02d", i)
+		secrets = append(secrets, secret(ns, "production", key, fmt.Sprintf("round-trip-%02d-%s", i, ns)))
+		fmt.Fprintf(&src, "V_%02d={secretsmanager:%s}\n", i, key)
+	}
+	seed(t, secrets...)
+	_, path := newTemplate(t, src.String())
+	return path
+}
+
+func TestTemplateRoundTrips(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		n     int
+		calls string
+	}{
+		// The note's figure: 15 placeholders cost one BatchGetSecretValue
+		// call, one round trip, and no listing.
+		{15, "1 API call(s) (1 BatchGetSecretValue)"},
+		{45, "3 API call(s) (3 BatchGetSecretValue)"},
+	} {
+		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
+			t.Parallel()
+			ns := namespace(t)
+			path := roundTripTemplate(t, ns, tc.n)
+			res := keep(t, run{args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
+			env := childEnv(t, res)
+			want := map[string]string{}
+			for i := range tc.n {
+				want[fmt.Sprintf("V_%02d", i)] = fmt.Sprintf("round-trip-%02d-%s", i, ns)
+			}
+			hasOnly(t, env, want)
+			if !strings.Contains(res.stderr, tc.calls) {
+				t.Errorf("verbose output lacks %q:\n%s", tc.calls, res.stderr)
+			}
+			t.Logf("%d placeholders: %s", tc.n, tc.calls)
+		})
+	}
+}
+
+// The chunks of a template fetch are in flight together: one round trip
+// (smfake, which times each call).
+func TestTemplateFetchIsOneRoundTrip(t *testing.T) {
+	t.Parallel()
+	var secrets []smfake.Secret
+	var src strings.Builder
+	want := map[string]string{}
+	for i := range 45 {
+		key := fmt.Sprintf("K%02d", i)
+		value := fmt.Sprintf("one-round-trip-%02d", i)
+		secrets = append(secrets, fakeSecret("app", "production", key, value))
+		fmt.Fprintf(&src, "%s={secretsmanager}\n", key)
+		want[key] = value
+	}
+	srv := smfake.New(secrets...)
+	defer srv.Close()
+	srv.Latency = 300 * time.Millisecond
+	_, path := newTemplate(t, src.String())
+	res := keepWith(t, srv.Env(), run{args: withTemplate("app", path, nil, testBin, "child:env")})
+	hasOnly(t, childEnv(t, res), want)
+	var batches []smfake.Call
+	for _, c := range srv.Calls() {
+		if c.Op != "BatchGetSecretValue" {
+			t.Errorf("unexpected %s call", c.Op)
+		}
+		batches = append(batches, c)
+	}
+	if len(batches) != 3 {
+		t.Fatalf("%d BatchGetSecretValue calls, want 3", len(batches))
+	}
+	for _, c := range batches {
+		for _, o := range batches {
+			if !c.Start.Before(o.End) {
+				t.Errorf("call %d started after call %d ended: more than one round trip", c.N, o.N)
+			}
+		}
+	}
+}
+
+// A secret that exists but cannot be read is a failure, not "missing",
+// whatever --missing says (smfake: moto has no KMS).
+func TestTemplateUnreadableSecret(t *testing.T) {
+	t.Parallel()
+	bad := fakeSecret("app", "production", "DB_PASSWORD", "template-undecryptable")
+	bad.ErrorCode = "DecryptionFailure"
+	srv := smfake.New(bad, fakeSecret("app", "production", "API_KEY", "template-fine-api-key"))
+	defer srv.Close()
+	_, path := newTemplate(t, "API_KEY={secretsmanager}\nDB_PASSWORD={secretsmanager}\n")
+	for _, flags := range [][]string{nil, {"--missing=blank"}, {"--output=" + filepath.Join(t.TempDir(), "out.env")}} {
+		res := keepWith(t, srv.Env(), run{args: withTemplate("app", path, flags, testBin, "child:env")})
+		wantExit(t, res, 125, "secret app/production/DB_PASSWORD: DecryptionFailure", "app/production in us-east-1", "kms:Decrypt")
+	}
+}
+
+// validate runs keep template:validate with args.
+func validate(t *testing.T, env []string, r run) result {
+	t.Helper()
+	r.args = append([]string{"template:validate"}, r.args...)
+	return keepWith(t, env, r)
+}
+
+func TestTemplateValidate(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "GOOD", "validate-good-value"),
+		secret(ns, "production", "NOTJSON", "validate-not-json-value"),
+		secret(ns, "production", "OBJ", `{"user":"validate-user-value"}`),
+	)
+	noAWS := []string{"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/nonexistent/keep-test/config", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/keep-test/credentials"}
+
+	_, good := newTemplate(t, "# fine\nSTATIC=validate-static\nGOOD={secretsmanager}\nUSER={secretsmanager:OBJ.user}\n")
+	// Without --env nothing is fetched: no AWS configuration needed.
+	res := validate(t, noAWS, run{args: []string{good}})
+	if res.code != 0 || res.stdout != good+": ok (syntax and vaults)\n" {
+		t.Errorf("exit %d, stdout %q; stderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	res = validate(t, moto.Env(), run{args: []string{"--namespace=" + ns, "--env=production", good}})
+	if res.code != 0 || res.stdout != good+": ok (syntax and vaults, and every placeholder resolves in production)\n" {
+		t.Errorf("exit %d, stdout %q; stderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+
+	_, syntax := newTemplate(t, `APP=ok
+this is not an assignment
+A=1
+A=2
+B={secretsmanager:K|trim}
+C="unterminated
+`)
+	res = validate(t, noAWS, run{args: []string{syntax}})
+	wantLines(t, res, 1, syntax+":2: ", syntax+":4: A is already set at line 3", syntax+":5: ", syntax+":6: unterminated")
+
+	_, unresolved := newTemplate(t, `GOOD={secretsmanager}
+GONE={secretsmanager:NOT_THERE}
+FIELD={secretsmanager:NOTJSON.user}
+NOFIELD={secretsmanager:OBJ.password}
+STATIC=validate-static
+`)
+	res = validate(t, moto.Env(), run{args: []string{"-v", "--namespace=" + ns, "--env=production", unresolved}})
+	wantLines(t, res, 1,
+		unresolved+":2: {secretsmanager:NOT_THERE}: secret "+ns+"/production/NOT_THERE not found",
+		unresolved+":3: {secretsmanager:NOTJSON.user}: secret "+ns+"/production/NOTJSON is not a JSON object",
+		unresolved+":4: {secretsmanager:OBJ.password}: secret "+ns+`/production/OBJ has no field "password"`)
+	assertNoLeak(t, "stdout", res.stdout)
+	// Without --env the same template is fine: it is well-formed.
+	if res = validate(t, noAWS, run{args: []string{unresolved}}); res.code != 0 {
+		t.Errorf("without --env: exit %d, stdout %q", res.code, res.stdout)
+	}
+
+	_, slug := newTemplate(t, "A={ssm:X}\nB={secretsmanager:GOOD}\n")
+	res = validate(t, noAWS, run{args: []string{slug}})
+	wantLines(t, res, 1, slug+`:1: {ssm:X}: "ssm" is not a configured vault`)
+
+	// With --env keep must fetch: without credentials or region it cannot
+	// check, which is not the template's fault.
+	res = validate(t, withoutVars(moto.Env(), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), run{args: []string{"--namespace=" + ns, "--env=production", good}})
+	wantExit(t, res, 125, "no AWS credentials")
+	res = validate(t, withoutVars(moto.Env(), "AWS_REGION"), run{args: []string{"--namespace=" + ns, "--env=production", good}})
+	wantExit(t, res, 125, "no AWS region")
+	res = validate(t, noAWS, run{args: []string{"/nonexistent/template.env"}})
+	wantExit(t, res, 125, "template /nonexistent/template.env not found")
+}
+
+// wantLines checks keep's exit code and that stdout is exactly one line per
+// entry of lines, each starting with it.
+func wantLines(t *testing.T, res result, code int, lines ...string) {
+	t.Helper()
+	if res.code != code {
+		t.Errorf("exit code = %d, want %d; stderr:\n%s", res.code, code, res.stderr)
+	}
+	got := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+	if len(got) != len(lines) {
+		t.Errorf("stdout has %d lines, want %d:\n%s", len(got), len(lines), res.stdout)
+		return
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(got[i], l) {
+			t.Errorf("line %d is %q, want it to start with %q", i+1, got[i], l)
+		}
+	}
+}
+
+func TestExportTemplate(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "EXP_TOKEN", "export-token-value"),
+		secret(ns, "production", "PEM", multiLine["TLS_KEY"]),
+	)
+	dir, path := newTemplate(t, "# exported\nNAME=export-static\nEXP_TOKEN={secretsmanager}\nPEM={secretsmanager}   # a key\n")
+	rendered := "# exported\nNAME=export-static\nEXP_TOKEN='export-token-value'\nPEM='" + multiLine["TLS_KEY"] + "'   # a key\n"
+	out := filepath.Join(dir, "app.env")
+	args := []string{"export", "-v", "--namespace=" + ns, "--env=production", "--template=" + path}
+
+	res := keep(t, run{args: append(args, "--output="+out)})
+	wantExit(t, res, 0, "1 API call(s) (1 BatchGetSecretValue)")
+	wantFile(t, out, rendered)
+
+	// Not over an existing file, unless asked.
+	_, other := newTemplate(t, "EXP_TOKEN={secretsmanager}\n")
+	res = keep(t, run{args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + other, "--output=" + out}})
+	wantExit(t, res, 125, out+" already exists", "--overwrite")
+	wantFile(t, out, rendered)
+	res = keep(t, run{args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + other, "--output=" + out, "--overwrite"}})
+	wantExit(t, res, 0)
+	wantFile(t, out, "EXP_TOKEN='export-token-value'\n")
+	wantFiles(t, dir, "production.env", "app.env")
+
+	// To stdout by default.
+	res = keep(t, run{args: args})
+	if res.code != 0 || res.stdout != rendered {
+		t.Errorf("exit %d, stdout\n%s\nwant\n%s", res.code, res.stdout, rendered)
+	}
+}
+
+func TestExportEverySecret(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "EXP_B", "export-all-b"),
+		secret(ns, "production", "exp-a", "export-all-a"),
+		secret(ns, "production", "QUOTED", "it's export-all-quoted"),
+		secret(ns, "staging", "EXP_STAGING", "export-all-staging"),
+		motoserver.Secret{Name: ns + "/production/UNTAGGED", Value: "export-all-untagged"},
+	)
+	want := "EXP_B='export-all-b'\nQUOTED=\"it's export-all-quoted\"\nexp_a='export-all-a'\n"
+	args := []string{"export", "--namespace=" + ns, "--env=production"}
+
+	res := keep(t, run{args: args})
+	if res.code != 0 || res.stdout != want {
+		t.Errorf("exit %d, stdout\n%s\nwant\n%s\nstderr:\n%s", res.code, res.stdout, want, res.stderr)
+	}
+	got, err := godotenv.Unmarshal(res.stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasOnly(t, got, map[string]string{"EXP_B": "export-all-b", "exp_a": "export-all-a", "QUOTED": "it's export-all-quoted"})
+
+	dir := t.TempDir()
+	out := filepath.Join(dir, "all.env")
+	wantExit(t, keep(t, run{args: append(args, "--output="+out)}), 0)
+	wantFile(t, out, want)
+	wantExit(t, keep(t, run{args: append(args, "--output="+out)}), 125, "already exists")
+	wantFile(t, out, want)
+	wantExit(t, keep(t, run{args: append(args, "--output="+out, "--overwrite", "--only=EXP_*")}), 0)
+	wantFile(t, out, "EXP_B='export-all-b'\n")
+	wantFiles(t, dir, "all.env")
+}
+
+// wantFile checks that path is a 0600 file holding content.
+func wantFile(t *testing.T, path, content string) {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", path, fi.Mode())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != content {
+		t.Errorf("%s holds\n%s\nwant\n%s", path, data, content)
+	}
+}
+
+func TestTemplateFlagCombinations(t *testing.T) {
+	t.Parallel()
+	_, path := newTemplate(t, "A=flag-test-static\n")
+	out := filepath.Join(t.TempDir(), "out.env")
+	command := []string{"--", testBin, "child:env"}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		say  []string
+	}{
+		{"only with template", nil, []string{"run", "--template=" + path, "--only=A*"}, []string{"--only/--except do not apply with --template"}},
+		{"except with template", nil, []string{"run", "--template=" + path, "--except=A*"}, []string{"--only/--except do not apply with --template"}},
+		{"KEEP_ONLY with template", []string{"KEEP_ONLY=A*"}, []string{"run", "--template=" + path}, []string{"--only/--except do not apply with --template"}},
+		{"output without template", nil, []string{"run", "--output=" + out}, []string{"--output needs --template"}},
+		{"overwrite without output", nil, []string{"run", "--template=" + path, "--overwrite"}, []string{"--overwrite needs --output"}},
+		{"exec with output", nil, []string{"run", "--template=" + path, "--output=" + out, "--exec"}, []string{"--exec cannot be combined with --output"}},
+		{"bad missing", nil, []string{"run", "--template=" + path, "--missing=ignore"}, []string{"--missing"}},
+		{"export only with template", nil, []string{"export", "--template=" + path, "--only=A*"}, []string{"--only/--except apply with --template only to what --all adds"}},
+		{"export overwrite without output", nil, []string{"export", "--overwrite"}, []string{"--overwrite and --append need --output"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(tc.args, "--namespace=flagtest", "--env=production")
+			if args[0] == "run" {
+				args = append(args, command...)
+			}
+			wantExit(t, keep(t, run{env: tc.env, args: args}), 125, tc.say...)
+			wantGone(t, out)
+		})
+	}
+}

@@ -1,6 +1,0 @@
-//go:build !linux
-
-package main
-
-// noDump is Linux-only (PR_SET_DUMPABLE).
-func noDump() {}
