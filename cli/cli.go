@@ -5,16 +5,11 @@
 package cli
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"log"
 	"os"
-	"runtime"
 
 	"github.com/alecthomas/kong"
-
-	"github.com/keep-run/keep/runner"
 )
 
 // Globals are the flags every command takes.
@@ -86,61 +81,9 @@ func Main(s Stamp, args []string) {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		fail(os.Stderr, usageError{err})
+		fail(os.Stderr, hinted(err, "see keep --help, or keep run --help"))
 	}
 	if err := ctx.Run(&cli.Globals); err != nil {
 		fail(os.Stderr, err)
 	}
-}
-
-// fail ends keep after err. A supervised command's end is passed on as it
-// is. Anything else is reported in one or two lines — what failed, what to
-// do — and keep exits with the code err carries (see runner), else 125; an
-// interrupted keep dies of the interrupting signal.
-func fail(w io.Writer, err error) {
-	var child *runner.ExitError
-	if errors.As(err, &child) {
-		child.Exit() // the supervised command's status, not keep's failure
-	}
-	fmt.Fprintf(w, "keep: error: %s\n", err)
-	var h interface{ Hint() string }
-	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(w, "keep: %s\n", h.Hint())
-	}
-	var intr *runner.Interrupted
-	if errors.As(err, &intr) {
-		runner.Die(intr.Signal)
-	}
-	code := runner.CodeFailed
-	var ec kong.ExitCoder
-	if errors.As(err, &ec) {
-		code = ec.ExitCode()
-	}
-	os.Exit(code)
-}
-
-// usageError is a command line kong could not parse.
-type usageError struct{ error }
-
-func (usageError) Hint() string  { return "see keep --help, or keep run --help" }
-func (usageError) ExitCode() int { return runner.CodeFailed }
-
-// guardPanic turns a panic in main's goroutine into a short message and
-// exit 125, without the panic value or stack.
-func guardPanic(w io.Writer) {
-	if r := recover(); r != nil {
-		fmt.Fprint(w, panicReport(r))
-		os.Exit(runner.CodeFailed)
-	}
-}
-
-// panicReport describes a panic. The value is shown only when the runtime
-// made it (index out of range, nil dereference…): any other value could
-// hold a secret.
-func panicReport(r any) string {
-	what := "keep: internal error (details withheld: they could contain a secret)\n"
-	if re, ok := r.(runtime.Error); ok {
-		what = fmt.Sprintf("keep: internal error: %v\n", re)
-	}
-	return what + "keep: this is a bug; please report it with the command you ran\n"
 }

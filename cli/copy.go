@@ -61,9 +61,9 @@ func (c *CopyCmd) Run(g *Globals) error {
 	}
 	switch {
 	case c.Key != "" && !filter.IsZero():
-		return &helpError{msg: "give a KEY or --only/--except, not both", help: "keep copy KEY --from=… --to=…, or keep copy --only='DB_*' --from=… --to=…"}
+		return &Error{Msg: "give a KEY or --only/--except, not both", Help: "keep copy KEY --from=… --to=…, or keep copy --only='DB_*' --from=… --to=…"}
 	case c.Key == "" && filter.IsZero():
-		return &helpError{msg: "nothing to copy", help: "give a KEY, or select several with --only/--except"}
+		return &Error{Msg: "nothing to copy", Help: "give a KEY, or select several with --only/--except"}
 	}
 	from, to := parseContext(c.From), parseContext(c.To)
 	o, err := newOpener(TargetFlags{Namespace: c.Namespace, Region: c.Region, Profile: c.Profile})
@@ -84,7 +84,7 @@ func (c *CopyCmd) Run(g *Globals) error {
 		return err
 	}
 	if src.target == dst.target && src.region == dst.region {
-		return &helpError{msg: "source and destination are the same", help: "nothing to copy"}
+		return &Error{Msg: "source and destination are the same", Help: "nothing to copy"}
 	}
 
 	secrets, err := c.source(ctx, src, filter)
@@ -110,9 +110,9 @@ func (c *CopyCmd) Run(g *Globals) error {
 		return nil
 	}
 	if len(clash) > 0 && !c.Overwrite {
-		return &helpError{
-			msg:  fmt.Sprintf("%d secret(s) exist in %s: %s; nothing was copied", len(clash), dst.target, strings.Join(clash, ", ")),
-			help: "pass --overwrite to replace them",
+		return &Error{
+			Msg:  fmt.Sprintf("%d secret(s) exist in %s: %s; nothing was copied", len(clash), dst.target, strings.Join(clash, ", ")),
+			Help: "pass --overwrite to replace them",
 		}
 	}
 	return c.write(ctx, secrets, dst)
@@ -128,7 +128,7 @@ func (c *CopyCmd) source(ctx context.Context, src *vaultEnv, filter render.Filte
 		}
 		s, ok := named.Secrets[c.Key]
 		if !ok {
-			return nil, &helpError{msg: fmt.Sprintf("%s not found", src.target.SecretName(c.Key)), help: "check the KEY and --from; keep show lists the secrets"}
+			return nil, &Error{Msg: fmt.Sprintf("%s not found", src.target.SecretName(c.Key)), Help: "check the KEY and --from; keep show lists the secrets"}
 		}
 		return []fetch.Secret{s}, nil
 	}
@@ -137,7 +137,7 @@ func (c *CopyCmd) source(ctx context.Context, src *vaultEnv, filter render.Filte
 		return nil, err
 	}
 	if len(res.Secrets) == 0 {
-		return nil, &helpError{msg: fmt.Sprintf("no secrets in %s match %s", src.target, filter), help: "keep show --env=… lists the secrets"}
+		return nil, &Error{Msg: fmt.Sprintf("no secrets in %s match %s", src.target, filter), Help: "keep show --env=… lists the secrets"}
 	}
 	return res.Secrets, nil
 }
@@ -224,10 +224,10 @@ func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultE
 		}
 	}
 	sort.Strings(lines)
-	return &helpError{
-		msg: fmt.Sprintf("copied %d of %d secret(s) to %s: %s; NOT copied: %s",
+	return &Error{
+		Msg: fmt.Sprintf("copied %d of %d secret(s) to %s: %s; NOT copied: %s",
 			len(copied), len(secrets), dst.target, listOrNone(copied), strings.Join(lines, "; ")),
-		help: "fix the cause and run the copy again with --overwrite for the keys not copied",
+		Help: "fix the cause and run the copy again with --overwrite for the keys not copied",
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 // not positive would end the command before it starts: a usage error.
 func deadline(parent context.Context, timeout time.Duration) (context.Context, context.CancelFunc, error) {
 	if timeout <= 0 {
-		return nil, nil, &helpError{msg: fmt.Sprintf("--timeout must be positive, not %s", timeout), help: "e.g. --timeout=30s (the default for most commands) or --timeout=2m"}
+		return nil, nil, &Error{Msg: fmt.Sprintf("--timeout must be positive, not %s", timeout), Help: "e.g. --timeout=30s (the default for most commands) or --timeout=2m"}
 	}
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	return ctx, cancel, nil

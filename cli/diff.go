@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -45,7 +43,7 @@ func (c *DiffCmd) Run(g *Globals) error {
 	}
 	refs := contexts(c.Env, c.Vault)
 	if len(refs) < 2 {
-		return &helpError{msg: "diff needs at least two contexts", help: "e.g. --env=staging,production, or --env=production --vault=a,b"}
+		return &Error{Msg: "diff needs at least two contexts", Help: "e.g. --env=staging,production, or --env=production --vault=a,b"}
 	}
 	o, err := newOpener(TargetFlags{Namespace: c.Namespace, Region: c.Region, Profile: c.Profile})
 	if err != nil {
@@ -95,7 +93,7 @@ func (c *DiffCmd) Run(g *Globals) error {
 	if c.ExitCode {
 		for _, r := range rows {
 			if r.status != statusIdentical {
-				return diffFound{}
+				return answer{"the contexts differ"}
 			}
 		}
 	}
@@ -144,7 +142,7 @@ func (c *DiffCmd) show(v string) string {
 }
 
 func (c *DiffCmd) printTable(refs []contextRef, rows []diffRow, values []map[string]string) error {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	w := newTable()
 	head := []string{"KEY"}
 	for _, r := range refs {
 		head = append(head, r.String())
@@ -203,9 +201,3 @@ func (c *DiffCmd) printJSON(refs []contextRef, rows []diffRow, values []map[stri
 }
 
 var statusColor = map[string]string{statusIdentical: green, statusDifferent: yellow, statusIncomplete: red}
-
-// diffFound is --exit-code's "they differ": exit 1, nothing more to say.
-type diffFound struct{}
-
-func (diffFound) Error() string { return "the contexts differ" }
-func (diffFound) ExitCode() int { return 1 }

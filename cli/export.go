@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -66,13 +64,13 @@ func (c *ExportCmd) Run(g *Globals) error {
 	}
 	switch {
 	case c.Template != "" && !filter.IsZero() && !c.All:
-		return &helpError{msg: "--only/--except apply with --template only to what --all adds", help: "the template says which variables are exported; edit it, or add --all"}
+		return &Error{Msg: "--only/--except apply with --template only to what --all adds", Help: "the template says which variables are exported; edit it, or add --all"}
 	case c.Template == "" && c.All:
-		return &helpError{msg: "--all needs --template", help: "without a template every secret is exported already"}
+		return &Error{Msg: "--all needs --template", Help: "without a template every secret is exported already"}
 	case (c.Overwrite || c.Append) && c.Output == "":
-		return &helpError{msg: "--overwrite and --append need --output", help: "they say what happens to an existing file"}
+		return &Error{Msg: "--overwrite and --append need --output", Help: "they say what happens to an existing file"}
 	case c.Append && c.Format == "json":
-		return &helpError{msg: "--append writes dotenv lines", help: "use --format=env, or --overwrite for JSON"}
+		return &Error{Msg: "--append writes dotenv lines", Help: "use --format=env, or --overwrite for JSON"}
 	}
 	project, err := config.FindProject(".")
 	if err != nil {
@@ -247,9 +245,9 @@ func dotenvLines(file, src string) ([]dotenvLine, error) {
 		if errors.As(err, &te) {
 			line = te.Line
 		}
-		return nil, &helpError{
-			msg:  fmt.Sprintf("%s:%d: not a NAME=VALUE line, or a variable set twice", file, line),
-			help: "fix that line (keep reads NAME=VALUE lines, values optionally quoted, and # comments), or use --overwrite",
+		return nil, &Error{
+			Msg:  fmt.Sprintf("%s:%d: not a NAME=VALUE line, or a variable set twice", file, line),
+			Help: "fix that line (keep reads NAME=VALUE lines, values optionally quoted, and # comments), or use --overwrite",
 		}
 	}
 	var out []dotenvLine
@@ -259,26 +257,4 @@ func dotenvLines(file, src string) ([]dotenvLine, error) {
 		}
 	}
 	return out, nil
-}
-
-// dotenv encodes vars as NAME='value' lines.
-func dotenv(vars []render.Var) []byte {
-	var b bytes.Buffer
-	for _, v := range vars {
-		q, _ := render.QuoteDotenv(v.Value)
-		b.WriteString(v.Name + "=" + q + "\n")
-	}
-	return b.Bytes()
-}
-
-// jsonObject is obj as indented JSON (encoding/json sorts map keys).
-func jsonObject(obj map[string]string) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "    ")
-	if err := enc.Encode(obj); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
 }

@@ -42,7 +42,7 @@ func (c *IamCmd) Run(g *Globals) error {
 		ns = project.Settings.Namespace
 	}
 	if ns == "" {
-		return &helpError{msg: "no namespace given", help: "pass --namespace=NAME, set KEEP_NAMESPACE, or run keep inside a project"}
+		return &Error{Msg: "no namespace given", Help: "pass --namespace=NAME, set KEEP_NAMESPACE, or run keep inside a project"}
 	}
 	if err := config.CheckNamespace(ns); err != nil {
 		return err
@@ -64,13 +64,13 @@ func (c *IamCmd) Run(g *Globals) error {
 	}
 	if c.Vault != "" && len(vaults) == 0 {
 		if project != nil && len(project.Vaults) > 0 {
-			return &helpError{msg: fmt.Sprintf("no Secrets Manager vault %q", c.Vault), help: "the project's vaults are " + strings.Join(project.VaultSlugs(), ", ")}
+			return &Error{Msg: fmt.Sprintf("no Secrets Manager vault %q", c.Vault), Help: "the project's vaults are " + strings.Join(project.VaultSlugs(), ", ")}
 		}
 		vaults = []iam.Vault{{Slug: c.Vault}}
 	}
 	policy, err := iam.Build(iam.Request{Namespace: ns, Envs: envs, Access: iam.Access(c.Access), Vaults: vaults})
 	if err != nil {
-		return &helpError{msg: err.Error(), help: "see keep iam --help"}
+		return hinted(err, "see keep iam --help")
 	}
 	out, err := policy.JSON()
 	if err != nil {

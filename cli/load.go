@@ -66,14 +66,14 @@ func listSecrets(ctx context.Context, cfg *config.Config, regionFlag string, fil
 func noSecrets(cfg *config.Config, t fetch.Target, region string, filter render.Filter, unwanted int) error {
 	where := fmt.Sprintf("namespace %q, env %q (vault %s, region %s)", cfg.Namespace, cfg.Env, cfg.Vault.Slug, region)
 	if unwanted > 0 {
-		return &helpError{
-			msg:  fmt.Sprintf("no secrets left after %s: it leaves out all %d found for %s", filter, unwanted, where),
-			help: "check the globs (they match the KEY, the last part of the name, case-sensitively); -v lists what was found; pass --allow-empty if none is intended",
+		return &Error{
+			Msg:  fmt.Sprintf("no secrets left after %s: it leaves out all %d found for %s", filter, unwanted, where),
+			Help: "check the globs (they match the KEY, the last part of the name, case-sensitively); -v lists what was found; pass --allow-empty if none is intended",
 		}
 	}
-	return &helpError{
-		msg: "no secrets found for " + where,
-		help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s<KEY> and tagged ManagedBy=Keep, Namespace=%s, Environment=%s; pass --allow-empty if none is intended",
+	return &Error{
+		Msg: "no secrets found for " + where,
+		Help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s<KEY> and tagged ManagedBy=Keep, Namespace=%s, Environment=%s; pass --allow-empty if none is intended",
 			t.Prefix(), cfg.Namespace, cfg.Env),
 	}
 }

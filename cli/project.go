@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -29,7 +29,7 @@ func (c *InitCmd) Run(g *Globals) error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(root, config.Dir, "settings.json")); err == nil {
-		return &helpError{msg: fmt.Sprintf("%s/settings.json already exists here", config.Dir), help: "edit it, or use keep env:add and keep vault:add"}
+		return &Error{Msg: fmt.Sprintf("%s/settings.json already exists here", config.Dir), Help: "edit it, or use keep env:add and keep vault:add"}
 	}
 	p := g.prompter()
 	if err := p.ask(&c.Name, "--name=APP", "Application name", filepath.Base(root)); err != nil {
@@ -115,7 +115,7 @@ func checkAccess(v config.Vault, profile string) {
 	}
 	if err != nil {
 		fmt.Printf("✗ access check in %s: %v\n", v.Region, err)
-		if h, ok := err.(interface{ Hint() string }); ok && h.Hint() != "" {
+		if h := Hinter(nil); errors.As(err, &h) && h.Hint() != "" {
 			fmt.Printf("  %s\n", h.Hint())
 		}
 		return
@@ -149,7 +149,7 @@ func (c *VaultListCmd) Run(g *Globals) error {
 		fmt.Println("No vaults are configured yet; add one with keep vault:add")
 		return nil
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	w := newTable()
 	fmt.Fprintln(w, "SLUG\tNAME\tDRIVER\tREGION\tSCOPE\tDEFAULT")
 	for _, slug := range project.VaultSlugs() {
 		v := project.Vaults[slug]
@@ -174,10 +174,10 @@ func (c *VaultDeleteCmd) Run(g *Globals) error {
 		return err
 	}
 	if _, ok := project.Vaults[c.Slug]; !ok {
-		return &helpError{msg: fmt.Sprintf("no vault %q", c.Slug), help: "keep vault:list shows the vaults"}
+		return &Error{Msg: fmt.Sprintf("no vault %q", c.Slug), Help: "keep vault:list shows the vaults"}
 	}
 	if c.Slug == project.Settings.DefaultVault {
-		return &helpError{msg: fmt.Sprintf("%s is the default vault", c.Slug), help: "make another vault the default first (keep vault:add --default, or default_vault in .keep/settings.json)"}
+		return &Error{Msg: fmt.Sprintf("%s is the default vault", c.Slug), Help: "make another vault the default first (keep vault:add --default, or default_vault in .keep/settings.json)"}
 	}
 	ok, err := g.prompter().confirm(fmt.Sprintf("Remove vault %s from %s/vaults? Its secrets stay in AWS.", c.Slug, config.Dir), true)
 	if err != nil || !ok {
@@ -205,7 +205,7 @@ func (c *EnvAddCmd) Run(g *Globals) error {
 		return err
 	}
 	if slices.Contains(project.Settings.Envs, c.Name) {
-		return &helpError{msg: fmt.Sprintf("environment %q already exists", c.Name), help: "keep's environments are in .keep/settings.json"}
+		return &Error{Msg: fmt.Sprintf("environment %q already exists", c.Name), Help: "keep's environments are in .keep/settings.json"}
 	}
 	project.Settings.Envs = append(project.Settings.Envs, c.Name)
 	if err := config.SaveSettings(project.Root, project.Settings, time.Now()); err != nil {
@@ -221,7 +221,7 @@ func requireProject() (*config.Project, error) {
 		return nil, err
 	}
 	if p == nil {
-		return nil, &helpError{msg: "no .keep/settings.json here or in a parent directory", help: "run keep init first"}
+		return nil, &Error{Msg: "no .keep/settings.json here or in a parent directory", Help: "run keep init first"}
 	}
 	return p, nil
 }
@@ -272,7 +272,7 @@ func parseReplicas(items []string) ([]fetch.Replica, error) {
 	for _, item := range items {
 		region, key, _ := strings.Cut(item, "=")
 		if !regionRE.MatchString(region) {
-			return nil, &helpError{msg: fmt.Sprintf("replica region %q is not an AWS region", region), help: "e.g. --replica-regions=us-west-2,eu-west-1=alias/my-key"}
+			return nil, &Error{Msg: fmt.Sprintf("replica region %q is not an AWS region", region), Help: "e.g. --replica-regions=us-west-2,eu-west-1=alias/my-key"}
 		}
 		out = append(out, fetch.Replica{Region: region, KMSKey: key})
 	}

@@ -84,5 +84,5 @@ func (p *prompter) secret(label string) (string, error) {
 }
 
 func (p *prompter) missing(flag, label string) error {
-	return &helpError{msg: fmt.Sprintf("missing %s", strings.ToLower(label)), help: fmt.Sprintf("pass %s (keep prompts for it only on a terminal, without --no-interaction)", flag)}
+	return &Error{Msg: fmt.Sprintf("missing %s", strings.ToLower(label)), Help: fmt.Sprintf("pass %s (keep prompts for it only on a terminal, without --no-interaction)", flag)}
 }

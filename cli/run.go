@@ -83,126 +83,168 @@ cannot be executed, 127 if it was not found.`
 }
 
 // Run loads the secrets and starts the command: keep execs it, or
-// supervises it (see runner).
+// supervises it (see runner). Four steps, each a function of its own:
+// prepare (flags, project, mode, the command's path: no network), load
+// (the secrets, within --timeout), environ (the command's environment) and
+// start.
 func (c *RunCmd) Run(g *Globals) error {
-	start := time.Now()
+	began := time.Now()
 	// Caught from the start until the child runs: see runner.WithInterrupts.
 	ctx, stop := runner.WithInterrupts(context.Background())
 	defer stop()
 	logf := g.Logger().Printf
-	argv := c.Command
-	if len(argv) > 0 && argv[0] == "--" {
-		argv = argv[1:]
-	}
-	if len(argv) == 0 {
-		return &helpError{msg: "missing the command to run", help: "put it after --, e.g. " + runExample}
-	}
-	filter, err := render.ParseFilter(c.Only, c.Except)
+	p, err := c.prepare()
 	if err != nil {
 		return err
 	}
-	if err := c.checkTemplateFlags(filter); err != nil {
-		return err
-	}
-	missing, err := render.ParseMissing(c.Missing)
-	if err != nil {
-		return err
-	}
-	project, err := config.FindProject(".")
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Resolve(project, c.flags())
-	if err != nil {
-		return err
-	}
-	mode, err := runner.ChooseMode(c.modeRequest())
-	if err != nil {
-		return &helpError{msg: err.Error(), help: "see keep run --help"}
-	}
-	if mode == runner.ModeExec && runner.IsPID1() {
-		fmt.Fprintln(os.Stderr, "keep: warning: --exec as PID 1: forwarding signals and reaping zombies are now the command's job")
-	}
-	// Resolve the command first: a typo should fail at once, with no network
-	// call, and --no-inherit must not hide keep's PATH.
-	path, err := runner.Lookup(argv[0])
-	if err != nil {
-		return err
-	}
-
 	ctx, cancel, err := deadline(ctx, c.Timeout)
 	if err != nil {
 		return err
 	}
 	defer cancel()
-
-	var inherited []string
-	lookupInherited := os.LookupEnv
-	if c.NoInherit {
-		lookupInherited = nil
-	} else {
-		inherited = os.Environ()
+	l, err := c.load(ctx, p, logf)
+	if err != nil {
+		return interrupted(ctx, err)
 	}
-	var cleanup func()
-	// The variables the command gets: the secrets, or the template's —
-	// none in file mode, where the template goes to --output instead.
-	var vars []render.Var
-	switch {
-	case c.Template == "":
-		secrets, err := listSecrets(ctx, cfg, c.Region, filter, c.AllowEmpty, logf)
+	env, err := c.environ(p, l.vars, logf)
+	if err != nil {
+		return err
+	}
+	logf("%s %s after %s", p.mode, p.path, time.Since(began).Round(time.Millisecond))
+	return c.start(p, env, l.cleanup, stop)
+}
+
+// runPlan is what prepare decided, before any network call.
+type runPlan struct {
+	cfg     *config.Config
+	filter  render.Filter
+	missing render.Missing
+	mode    runner.Mode
+	path    string   // the command, found on keep's own PATH
+	argv    []string // the command and its arguments
+	// inherited is keep's environment, which the command inherits (nil
+	// with --no-inherit); lookup reads it (nil with --no-inherit).
+	inherited []string
+	lookup    func(string) (string, bool)
+}
+
+// prepare checks the flags, reads the project and chooses the mode and the
+// command's path. A typo in the command fails here, before any network
+// call; the path is looked up on keep's PATH, which --no-inherit does not
+// hide.
+func (c *RunCmd) prepare() (*runPlan, error) {
+	p := &runPlan{argv: c.Command}
+	if len(p.argv) > 0 && p.argv[0] == "--" {
+		p.argv = p.argv[1:]
+	}
+	if len(p.argv) == 0 {
+		return nil, &Error{Msg: "missing the command to run", Help: "put it after --, e.g. " + runExample}
+	}
+	var err error
+	if p.filter, err = render.ParseFilter(c.Only, c.Except); err != nil {
+		return nil, err
+	}
+	if err := c.checkTemplateFlags(p.filter); err != nil {
+		return nil, err
+	}
+	if p.missing, err = render.ParseMissing(c.Missing); err != nil {
+		return nil, err
+	}
+	project, err := config.FindProject(".")
+	if err != nil {
+		return nil, err
+	}
+	if p.cfg, err = config.Resolve(project, c.flags()); err != nil {
+		return nil, err
+	}
+	if p.mode, err = runner.ChooseMode(c.modeRequest()); err != nil {
+		return nil, hinted(err, "see keep run --help")
+	}
+	if p.mode == runner.ModeExec && runner.IsPID1() {
+		fmt.Fprintln(os.Stderr, "keep: warning: --exec as PID 1: forwarding signals and reaping zombies are now the command's job")
+	}
+	if p.path, err = runner.Lookup(p.argv[0]); err != nil {
+		return nil, err
+	}
+	if !c.NoInherit {
+		p.inherited, p.lookup = os.Environ(), os.LookupEnv
+	}
+	return p, nil
+}
+
+// loaded is what load got: the command's variables, and in file mode
+// (--output) the removal of the rendered file.
+type loaded struct {
+	vars    []render.Var
+	cleanup func()
+}
+
+// load fetches the secrets and makes them the command's variables: every
+// secret of the environment, or the template's variables — none in file
+// mode, where the rendered template goes to --output instead.
+func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)) (*loaded, error) {
+	if c.Template == "" {
+		secrets, err := listSecrets(ctx, p.cfg, c.Region, p.filter, c.AllowEmpty, logf)
 		if err != nil {
-			return interrupted(ctx, err)
+			return nil, err
 		}
 		if testPanic != nil {
 			testPanic(secrets)
 		}
-		if vars, err = render.SecretVars(secrets); err != nil {
-			return err
-		}
-	default:
-		t, f, err := templateSecrets(ctx, cfg, c.Template, c.Region, logf)
-		if err != nil {
-			return interrupted(ctx, err)
-		}
-		if c.Output == "" {
-			if vars, err = t.Vars(f.Secrets, missing, lookupInherited); err != nil {
-				return err
-			}
-			break
-		}
-		data, err := t.Render(f.Secrets, missing)
-		if err != nil {
-			return err
-		}
-		file, err := envfile.Write(c.Output, data, c.Overwrite)
-		if err != nil {
-			return err
-		}
-		cleanup = func() { _ = file.Remove() }
-		logf("wrote %s; it is removed when keep exits", c.Output)
+		vars, err := render.SecretVars(secrets)
+		return &loaded{vars: vars}, err
 	}
+	t, f, err := templateSecrets(ctx, p.cfg, c.Template, c.Region, logf)
+	if err != nil {
+		return nil, err
+	}
+	if c.Output == "" {
+		vars, err := t.Vars(f.Secrets, p.missing, p.lookup)
+		return &loaded{vars: vars}, err
+	}
+	data, err := t.Render(f.Secrets, p.missing)
+	if err != nil {
+		return nil, err
+	}
+	file, err := envfile.Write(c.Output, data, c.Overwrite)
+	if err != nil {
+		return nil, err
+	}
+	logf("wrote %s; it is removed when keep exits", c.Output)
+	return &loaded{cleanup: func() { _ = file.Remove() }}, nil
+}
+
+// environ checks vars (no NUL byte; no protected name unless
+// --allow-override) and puts them over the inherited environment.
+func (c *RunCmd) environ(p *runPlan, vars []render.Var, logf func(string, ...any)) ([]string, error) {
 	if err := render.CheckValues(vars); err != nil {
-		return err
+		return nil, err
 	}
 	if err := render.CheckProtected(vars, c.AllowOverride); err != nil {
-		return err
+		return nil, err
 	}
-	env := render.EnvironVars(inherited, vars)
+	env := render.EnvironVars(p.inherited, vars)
 	for _, name := range env.Overridden {
 		logf("%s: the secret overrides the inherited variable", name)
 	}
-	logf("%s %s after %s", mode, path, time.Since(start).Round(time.Millisecond))
-	if mode == runner.ModeExec {
-		return runner.Exec(path, argv, env.Vars, stop)
+	return env.Vars, nil
+}
+
+// start execs the command or supervises it. handover stops keep's own
+// interrupt handling just before the command takes over the signals;
+// cleanup (nil: none) runs when a supervised command has ended.
+func (c *RunCmd) start(p *runPlan, env []string, cleanup func(), handover func() error) error {
+	if p.mode == runner.ModeExec {
+		return runner.Exec(p.path, p.argv, env, handover)
 	}
 	return runner.Supervise(runner.Child{
-		Path:        path,
-		Args:        argv,
-		Env:         runner.SupervisedEnv(env.Vars),
+		Path:        p.path,
+		Args:        p.argv,
+		Env:         runner.SupervisedEnv(env),
 		KillTimeout: c.KillTimeout,
 		Subreaper:   c.Subreaper,
 		Cleanup:     cleanup,
-		Handover:    stop,
+		Handover:    handover,
 	})
 }
 
@@ -219,11 +261,11 @@ func interrupted(ctx context.Context, err error) error {
 func (c *RunCmd) checkTemplateFlags(filter render.Filter) error {
 	switch {
 	case c.Template == "" && c.Output != "":
-		return &helpError{msg: "--output needs --template", help: "keep renders a template into the file: add --template=FILE (or auto)"}
+		return &Error{Msg: "--output needs --template", Help: "keep renders a template into the file: add --template=FILE (or auto)"}
 	case c.Template != "" && !filter.IsZero():
-		return &helpError{msg: "--only/--except do not apply with --template", help: "the template says which variables the command gets; edit it instead"}
+		return &Error{Msg: "--only/--except do not apply with --template", Help: "the template says which variables the command gets; edit it instead"}
 	case c.Overwrite && c.Output == "":
-		return &helpError{msg: "--overwrite needs --output", help: "it says whether --output may replace an existing file"}
+		return &Error{Msg: "--overwrite needs --output", Help: "it says whether --output may replace an existing file"}
 	}
 	return nil
 }
@@ -244,9 +286,3 @@ func (c *RunCmd) modeRequest() runner.ModeRequest {
 // testPanic is nil except in binaries built with the keep_testpanic tag,
 // which the tests use to check that a panic prints no secret value.
 var testPanic func([]fetch.Secret)
-
-// helpError is a failure of keep run with what to do about it.
-type helpError struct{ msg, help string }
-
-func (e *helpError) Error() string { return e.msg }
-func (e *helpError) Hint() string  { return e.help }

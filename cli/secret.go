@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -85,7 +83,7 @@ type SetCmd struct {
 // Run stores the secret.
 func (c *SetCmd) Run(g *Globals) error {
 	if !fetch.ValidKey(c.Key) {
-		return &helpError{msg: fmt.Sprintf("invalid KEY %q", c.Key), help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
+		return &Error{Msg: fmt.Sprintf("invalid KEY %q", c.Key), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
 	}
 	value, err := c.readValue(g)
 	if err != nil {
@@ -120,7 +118,7 @@ func (c *SetCmd) readValue(g *Globals) (string, error) {
 		return p.secret("Value of " + c.Key)
 	}
 	if g.NoInteraction && term.IsTerminal(int(os.Stdin.Fd())) {
-		return "", &helpError{msg: "missing the value", help: "pass it as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
+		return "", &Error{Msg: "missing the value", Help: "pass it as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
 	}
 	b, err := io.ReadAll(os.Stdin)
 	if err != nil {
@@ -152,7 +150,7 @@ func (c *GetCmd) Run(g *Globals) error {
 		case "json":
 			return printJSON(secretJSON(info.Key, info.Value, info.Version, info.Replicas))
 		}
-		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		w := newTable()
 		fmt.Fprintln(w, "KEY\tVALUE\tREVISION\tSTAGES")
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", info.Key, oneLineValue(info.Value), info.ID, strings.Join(info.Stages, ","))
 		return w.Flush()
@@ -210,7 +208,7 @@ func (c *ShowCmd) Run(g *Globals) error {
 			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)\n", ve.target, ve.region)
 			return nil
 		}
-		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		w := newTable()
 		fmt.Fprintln(w, "KEY\tVALUE\tREVISION")
 		for _, s := range res.Secrets {
 			fmt.Fprintf(w, "%s\t%s\t%s\n", s.Key, oneLineValue(show(s.Value)), s.VersionID)
@@ -243,7 +241,7 @@ type DeleteCmd struct {
 // Run schedules the deletion, or deletes with --force.
 func (c *DeleteCmd) Run(g *Globals) error {
 	if c.RecoveryDays < 7 || c.RecoveryDays > 30 {
-		return &helpError{msg: fmt.Sprintf("--recovery-days=%d is outside 7..30", c.RecoveryDays), help: "Secrets Manager keeps a deleted secret 7 to 30 days; --force deletes at once"}
+		return &Error{Msg: fmt.Sprintf("--recovery-days=%d is outside 7..30", c.RecoveryDays), Help: "Secrets Manager keeps a deleted secret 7 to 30 days; --force deletes at once"}
 	}
 	confirm := func(t fetch.Target) error {
 		if !c.Force {
@@ -315,7 +313,7 @@ func (c *HistoryCmd) Run(g *Globals) error {
 			}
 			return printJSON(out)
 		}
-		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		w := newTable()
 		fmt.Fprintln(w, "REVISION\tSTAGES\tCREATED\tVALUE")
 		for _, v := range versions {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.ID, strings.Join(v.Stages, ","), v.Created.UTC().Format(time.RFC3339), oneLineValue(v.Value))
@@ -347,16 +345,4 @@ func secretJSON(key, value string, v fetch.Version, replicas []fetch.ReplicaStat
 		out.Replication = append(out.Replication, replica{Region: r.Region, Status: r.Status, Message: r.Message})
 	}
 	return out
-}
-
-func printJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "    ")
-	return enc.Encode(v)
-}
-
-// oneLineValue keeps a table on one line per secret.
-func oneLineValue(v string) string {
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`, "\t", `\t`).Replace(v)
 }

@@ -52,7 +52,7 @@ func templatePath(flag string, p *config.Project, env string) string {
 func loadTemplate(path string) (*render.Template, error) {
 	src, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &helpError{msg: fmt.Sprintf("template %s not found", path), help: "give its path with --template=FILE (auto means <template_path>/<env>.env)"}
+		return nil, &Error{Msg: fmt.Sprintf("template %s not found", path), Help: "give its path with --template=FILE (auto means <template_path>/<env>.env)"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read template: %w", err)

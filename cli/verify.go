@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,7 +53,7 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		envs = strings.Join(o.project.Settings.Envs, ",")
 	}
 	if envs == "" {
-		return &helpError{msg: "no environments to verify", help: "pass --env=LIST, or run inside a project with envs in .keep/settings.json"}
+		return &Error{Msg: "no environments to verify", Help: "pass --env=LIST, or run inside a project with envs in .keep/settings.json"}
 	}
 	if vaults == "" && o.project != nil {
 		var sm []string
@@ -85,7 +83,7 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		return err
 	}
 	if failed {
-		return verifyFailed{}
+		return answer{"some checks failed (see the ✗ cells above)"}
 	}
 	return nil
 }
@@ -107,7 +105,7 @@ func (c *VerifyCmd) print(results []verifyResult) error {
 		}
 		return printJSON(out)
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	w := newTable()
 	fmt.Fprintln(w, "VAULT:ENV\tREGION\tCREDENTIALS\tLIST\tREAD\tWRITE\tRESULT")
 	for _, r := range results {
 		result := paint("ok", green)
@@ -180,14 +178,3 @@ func verifyWrite(ctx context.Context, ve *vaultEnv) error {
 	}
 	return nil
 }
-
-func firstLine(err error) string {
-	s, _, _ := strings.Cut(err.Error(), "\n")
-	return s
-}
-
-// verifyFailed: something keep run needs does not work; the matrix says what.
-type verifyFailed struct{}
-
-func (verifyFailed) Error() string { return "some checks failed (see the ✗ cells above)" }
-func (verifyFailed) ExitCode() int { return 1 }
