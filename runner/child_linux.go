@@ -1,3 +1,5 @@
+// Linux vs other Unixes: only Linux has a parent-death signal and child subreapers.
+
 package runner
 
 import (

@@ -83,3 +83,8 @@
 // signal, as the child would have — except as PID 1, and for SIGQUIT,
 // where it exits with 128+N.
 package runner
+
+// Platform files are named for what they split: X_unix.go and X_windows.go
+// (Unix vs Windows), X_linux.go and X_other.go (Linux vs the other Unixes;
+// X_other.go is not built for Windows). A comment at the top of each says
+// what differs.

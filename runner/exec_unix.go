@@ -1,5 +1,7 @@
 //go:build unix
 
+// Unix vs Windows: Unix can replace keep with the child (execve); Windows cannot.
+
 package runner
 
 import (

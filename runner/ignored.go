@@ -1,3 +1,5 @@
+// ignoredAtStart is per platform: ignored_linux.go, ignored_other.go, signal_windows.go.
+
 package runner
 
 import (

@@ -1,3 +1,5 @@
+// Linux vs other Unixes: only Linux shows which signals keep started with ignored (/proc).
+
 package runner
 
 import (

@@ -1,4 +1,6 @@
-//go:build !linux
+//go:build unix && !linux
+
+// Linux vs other Unixes: only Linux shows which signals keep started with ignored (/proc).
 
 package runner
 

@@ -1,5 +1,7 @@
 //go:build unix
 
+// Unix vs Windows: Unix has signals to catch, name and die of; Windows has only Ctrl-C.
+
 package runner
 
 import (
@@ -7,6 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Interrupts are the signals that stop keep before the child starts.
@@ -32,4 +36,14 @@ func Die(sig os.Signal) {
 	_ = syscall.Kill(os.Getpid(), s)
 	// Delivery to a multi-threaded process is asynchronous; give it time.
 	time.Sleep(100 * time.Millisecond)
+}
+
+// signalName is "SIGTERM" for syscall.SIGTERM.
+func signalName(sig os.Signal) string {
+	if s, ok := sig.(syscall.Signal); ok {
+		if name := unix.SignalName(s); name != "" {
+			return name
+		}
+	}
+	return sig.String()
 }

@@ -1,5 +1,7 @@
 //go:build unix
 
+// Unix vs Windows: Unix forwards signals and reaps; Windows ignores Ctrl-C and waits.
+
 package runner
 
 import (

@@ -1,5 +1,7 @@
 //go:build unix
 
+// Unix only: Windows has no controlling terminal or job-control signals to share.
+
 package runner
 
 import (

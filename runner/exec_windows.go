@@ -1,4 +1,4 @@
-//go:build !unix
+// Unix vs Windows: Unix can replace keep with the child (execve); Windows cannot.
 
 package runner
 

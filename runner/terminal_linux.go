@@ -1,3 +1,5 @@
+// Linux vs other Unixes: TIOCGPGRP's pid_t is read as 4 bytes on Linux, as an int elsewhere.
+
 package runner
 
 import "golang.org/x/sys/unix"

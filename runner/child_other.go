@@ -1,5 +1,7 @@
 //go:build unix && !linux
 
+// Linux vs other Unixes: only Linux has a parent-death signal and child subreapers.
+
 package runner
 
 import (
