@@ -52,16 +52,16 @@ func contexts(envs, vaults string) []contextRef {
 // opener resolves contexts against one project and shares clients.
 type opener struct {
 	project *config.Project
-	flags   TargetFlags // namespace, region, profile; vault and env come per context
-	clients *clients
+	flags   AWSFlags // vault and env come per context
+	session *fetch.Session
 }
 
-func newOpener(flags TargetFlags) (*opener, error) {
+func newOpener(flags AWSFlags) (*opener, error) {
 	project, err := config.FindProject(".")
 	if err != nil {
 		return nil, err
 	}
-	return &opener{project: project, flags: flags, clients: newClients(flags.Profile)}, nil
+	return &opener{project: project, flags: flags, session: fetch.NewSession(flags.Profile)}, nil
 }
 
 // open resolves ref into its vault, target and client.
@@ -82,11 +82,17 @@ func (o *opener) resolve(ref contextRef) (*config.Config, error) {
 
 // connect makes (or reuses) the client for cfg.
 func (o *opener) connect(ctx context.Context, cfg *config.Config) (*vaultEnv, error) {
-	client, region, err := o.clients.get(ctx, cfg.Region)
+	conn, err := o.session.Open(ctx, cfg.Region, targetOf(cfg))
 	if err != nil {
 		return nil, err
 	}
-	return &vaultEnv{cfg: cfg, target: fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}, client: client, region: region}, nil
+	return &vaultEnv{cfg: cfg, conn: conn}, nil
+}
+
+// targetOf is the secrets cfg names: its namespace, its vault's scope and
+// its env.
+func targetOf(cfg *config.Config) fetch.Target {
+	return fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}
 }
 
 // String is "env" or "vault:env".

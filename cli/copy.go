@@ -13,6 +13,7 @@ import (
 
 	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
+	"github.com/keep-run/keep/write"
 )
 
 // copyRate bounds the secrets written per second. Each write is two to
@@ -25,18 +26,15 @@ const copyConcurrency = 8
 
 // CopyCmd is keep copy.
 type CopyCmd struct {
-	Key       string        `arg:"" optional:"" help:"The secret's KEY (or use --only/--except for several)."`
-	From      string        `required:"" placeholder:"CONTEXT" help:"Source: env, or vault:env."`
-	To        string        `required:"" placeholder:"CONTEXT" help:"Destination: env, or vault:env."`
-	Only      string        `placeholder:"GLOBS" help:"Copy the KEYs matching one of these comma-separated globs."`
-	Except    string        `placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs."`
-	Overwrite bool          `help:"Replace secrets that exist in the destination."`
-	DryRun    bool          `name:"dry-run" help:"Print the plan (names only) and write nothing."`
-	Format    string        `enum:"text,json" default:"text" help:"How to print the plan: text or json."`
-	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
-	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for both vaults (default: each vault file's)."`
-	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
-	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"5m" help:"Deadline for the whole copy."`
+	Key  string `arg:"" optional:"" help:"The secret's KEY (or use --only/--except for several)."`
+	From string `required:"" placeholder:"CONTEXT" help:"Source: env, or vault:env."`
+	To   string `required:"" placeholder:"CONTEXT" help:"Destination: env, or vault:env."`
+	ExplicitFilterFlags
+	Overwrite bool   `help:"Replace secrets that exist in the destination."`
+	DryRun    bool   `name:"dry-run" help:"Print the plan (names only) and write nothing."`
+	Format    string `enum:"text,json" default:"text" help:"How to print the plan: text or json."`
+	AWSFlags
+	TimeoutFlag `set:"timeout=5m"`
 }
 
 // Help is the detail shown by keep copy --help.
@@ -55,7 +53,7 @@ Examples:
 
 // Run copies.
 func (c *CopyCmd) Run(g *Globals) error {
-	filter, err := render.ParseFilter(c.Only, c.Except)
+	filter, err := c.filter()
 	if err != nil {
 		return err
 	}
@@ -66,11 +64,11 @@ func (c *CopyCmd) Run(g *Globals) error {
 		return &Error{Msg: "nothing to copy", Help: "give a KEY, or select several with --only/--except"}
 	}
 	from, to := parseContext(c.From), parseContext(c.To)
-	o, err := newOpener(TargetFlags{Namespace: c.Namespace, Region: c.Region, Profile: c.Profile})
+	o, err := newOpener(c.AWSFlags)
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	ctx, cancel, err := c.deadline(context.Background())
 	if err != nil {
 		return err
 	}
@@ -83,7 +81,7 @@ func (c *CopyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if src.target == dst.target && src.region == dst.region {
+	if src.conn.Target == dst.conn.Target && src.conn.Region == dst.conn.Region {
 		return &Error{Msg: "source and destination are the same", Help: "nothing to copy"}
 	}
 
@@ -93,7 +91,7 @@ func (c *CopyCmd) Run(g *Globals) error {
 	}
 	// Every name taken, not only keep's secrets of the destination: without
 	// --overwrite, a mistagged secret there must not be written over either.
-	existing, err := (&fetch.Fetcher{API: dst.client, Region: dst.region}).Occupied(ctx, dst.target)
+	existing, err := dst.conn.Occupied(ctx)
 	if err != nil {
 		return err
 	}
@@ -111,7 +109,7 @@ func (c *CopyCmd) Run(g *Globals) error {
 	}
 	if len(clash) > 0 && !c.Overwrite {
 		return &Error{
-			Msg:  fmt.Sprintf("%d secret(s) exist in %s: %s; nothing was copied", len(clash), dst.target, strings.Join(clash, ", ")),
+			Msg:  fmt.Sprintf("%d secret(s) exist in %s: %s; nothing was copied", len(clash), dst.conn.Target, strings.Join(clash, ", ")),
 			Help: "pass --overwrite to replace them",
 		}
 	}
@@ -120,24 +118,23 @@ func (c *CopyCmd) Run(g *Globals) error {
 
 // source reads the secrets to copy.
 func (c *CopyCmd) source(ctx context.Context, src *vaultEnv, filter render.Filter) ([]fetch.Secret, error) {
-	f := &fetch.Fetcher{API: src.client, Region: src.region}
 	if c.Key != "" {
-		named, err := f.ByName(ctx, src.target, []string{c.Key})
+		named, err := src.conn.ByName(ctx, []string{c.Key})
 		if err != nil {
 			return nil, err
 		}
 		s, ok := named.Secrets[c.Key]
 		if !ok {
-			return nil, &Error{Msg: fmt.Sprintf("%s not found", src.target.SecretName(c.Key)), Help: "check the KEY and --from; keep show lists the secrets"}
+			return nil, &Error{Msg: fmt.Sprintf("%s not found", src.conn.Target.SecretName(c.Key)), Help: "check the KEY and --from; keep show lists the secrets"}
 		}
 		return []fetch.Secret{s}, nil
 	}
-	res, err := f.List(ctx, src.target, filter.Match)
+	res, err := src.conn.List(ctx, filter.Match)
 	if err != nil {
 		return nil, err
 	}
 	if len(res.Secrets) == 0 {
-		return nil, &Error{Msg: fmt.Sprintf("no secrets in %s match %s", src.target, filter), Help: "keep show --env=… lists the secrets"}
+		return nil, &Error{Msg: fmt.Sprintf("no secrets in %s match %s", src.conn.Target, filter), Help: "keep show --env=… lists the secrets"}
 	}
 	return res.Secrets, nil
 }
@@ -164,9 +161,9 @@ func (c *CopyCmd) printPlan(secrets []fetch.Secret, existing []string, src, dst 
 			To     string `json:"to"`
 			DryRun bool   `json:"dry_run"`
 			Plan   []step `json:"plan"`
-		}{src.target.String(), dst.target.String(), c.DryRun, plan})
+		}{src.conn.Target.String(), dst.conn.Target.String(), c.DryRun, plan})
 	}
-	fmt.Printf("Copy %d secret(s) from %s (%s) to %s (%s):\n", len(secrets), src.target, src.region, dst.target, dst.region)
+	fmt.Printf("Copy %d secret(s) from %s (%s) to %s (%s):\n", len(secrets), src.conn.Target, src.conn.Region, dst.conn.Target, dst.conn.Region)
 	for _, p := range plan {
 		fmt.Printf("  %-9s %s\n", p.Action, p.Key)
 	}
@@ -196,7 +193,7 @@ func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultE
 		case <-ctx.Done():
 		}
 		g.Go(func() error {
-			_, err := fetch.Set(ctx, dst.client, dst.target, vault, s.Key, s.Value)
+			_, err := write.Set(ctx, dst.conn, vault, s.Key, s.Value)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -213,7 +210,7 @@ func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultE
 	sort.Strings(copied)
 	if len(failed) == 0 {
 		if c.Format != "json" {
-			fmt.Printf("Copied %d secret(s) to %s\n", len(copied), dst.target)
+			fmt.Printf("Copied %d secret(s) to %s\n", len(copied), dst.conn.Target)
 		}
 		return nil
 	}
@@ -226,7 +223,7 @@ func (c *CopyCmd) write(ctx context.Context, secrets []fetch.Secret, dst *vaultE
 	sort.Strings(lines)
 	return &Error{
 		Msg: fmt.Sprintf("copied %d of %d secret(s) to %s: %s; NOT copied: %s",
-			len(copied), len(secrets), dst.target, listOrNone(copied), strings.Join(lines, "; ")),
+			len(copied), len(secrets), dst.conn.Target, listOrNone(copied), strings.Join(lines, "; ")),
 		Help: "fix the cause and run the copy again with --overwrite for the keys not copied",
 	}
 }

@@ -5,27 +5,22 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
 // DiffCmd is keep diff.
 type DiffCmd struct {
-	Env       string        `required:"" placeholder:"LIST" help:"Environments to compare, comma-separated; vault:env names a vault too."`
-	Vault     string        `placeholder:"LIST" help:"Vaults to compare, comma-separated (default: the default vault)."`
-	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
-	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for every vault (default: each vault file's)."`
-	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
-	Unmask    bool          `help:"Show values in full."`
-	Only      string        `placeholder:"GLOBS" help:"Only KEYs matching one of these comma-separated globs."`
-	Except    string        `placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs."`
-	Format    string        `enum:"table,json" default:"table" help:"table or json."`
-	ExitCode  bool          `name:"exit-code" help:"Exit 1 when the contexts differ (for CI)."`
-	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for the whole command."`
+	Env   string `required:"" placeholder:"LIST" help:"Environments to compare, comma-separated; vault:env names a vault too."`
+	Vault string `placeholder:"LIST" help:"Vaults to compare, comma-separated (default: the default vault)."`
+	AWSFlags
+	Unmask bool `help:"Show values in full."`
+	ExplicitFilterFlags
+	Format   string `enum:"table,json" default:"table" help:"table or json."`
+	ExitCode bool   `name:"exit-code" help:"Exit 1 when the contexts differ (for CI)."`
+	TimeoutFlag
 }
 
 // Diff statuses.
@@ -37,7 +32,7 @@ const (
 
 // Run fetches every context at once and prints the matrix.
 func (c *DiffCmd) Run(g *Globals) error {
-	filter, err := render.ParseFilter(c.Only, c.Except)
+	filter, err := c.filter()
 	if err != nil {
 		return err
 	}
@@ -45,11 +40,11 @@ func (c *DiffCmd) Run(g *Globals) error {
 	if len(refs) < 2 {
 		return &Error{Msg: "diff needs at least two contexts", Help: "e.g. --env=staging,production, or --env=production --vault=a,b"}
 	}
-	o, err := newOpener(TargetFlags{Namespace: c.Namespace, Region: c.Region, Profile: c.Profile})
+	o, err := newOpener(c.AWSFlags)
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	ctx, cancel, err := c.deadline(context.Background())
 	if err != nil {
 		return err
 	}
@@ -65,7 +60,7 @@ func (c *DiffCmd) Run(g *Globals) error {
 			if err != nil {
 				return err
 			}
-			res, err := (&fetch.Fetcher{API: ve.client, Region: ve.region}).List(gctx, ve.target, filter.Match)
+			res, err := ve.conn.List(gctx, filter.Match)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"time"
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/envfile"
@@ -19,17 +18,16 @@ import (
 type ExportCmd struct {
 	TargetFlags
 
-	Format     string        `enum:"env,json" default:"env" help:"env (dotenv lines) or json (one flat object)."`
-	Template   string        `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Render this template (dotenv with {vault:KEY} placeholders) instead of listing every secret; auto means <template_path>/<env>.env."`
-	All        bool          `help:"With --template, also export the vault's secrets the template does not name."`
-	Output     string        `short:"o" placeholder:"PATH" help:"Write to PATH (created 0600) instead of stdout."`
-	Overwrite  bool          `xor:"clobber" help:"Replace an existing --output file."`
-	Append     bool          `xor:"clobber" help:"Add to an existing --output file the variables it does not have yet."`
-	Missing    string        `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder), blank (empty value) or remove (comment the line out)."`
-	Only       string        `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Export only secrets whose KEY matches one of these comma-separated globs (with --template: of those --all adds)."`
-	Except     string        `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out secrets whose KEY matches one of these globs (wins over --only)."`
-	AllowEmpty bool          `env:"KEEP_ALLOW_EMPTY" help:"Export nothing rather than fail when no secret matches."`
-	Timeout    time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for the whole export."`
+	Format    string `enum:"env,json" default:"env" help:"env (dotenv lines) or json (one flat object)."`
+	Template  string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Render this template (dotenv with {vault:KEY} placeholders) instead of listing every secret; auto means <template_path>/<env>.env."`
+	All       bool   `help:"With --template, also export the vault's secrets the template does not name."`
+	Output    string `short:"o" placeholder:"PATH" help:"Write to PATH (created 0600) instead of stdout."`
+	Overwrite bool   `xor:"clobber" help:"Replace an existing --output file."`
+	Append    bool   `xor:"clobber" help:"Add to an existing --output file the variables it does not have yet."`
+	Missing   string `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder), blank (empty value) or remove (comment the line out)."`
+	FilterFlags
+	AllowEmpty  bool `env:"KEEP_ALLOW_EMPTY" help:"Export nothing rather than fail when no secret matches."`
+	TimeoutFlag `set:"deadline_of=the whole export"`
 }
 
 // Help is the detail shown by keep export --help.
@@ -54,7 +52,7 @@ const additionalHeader = "\n# ----- Additional secrets not in template -----\n\n
 // Run writes the export.
 func (c *ExportCmd) Run(g *Globals) error {
 	logf := g.Logger().Printf
-	filter, err := render.ParseFilter(c.Only, c.Except)
+	filter, err := c.filter()
 	if err != nil {
 		return err
 	}
@@ -80,7 +78,7 @@ func (c *ExportCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	ctx, cancel, err := c.deadline(context.Background())
 	if err != nil {
 		return err
 	}

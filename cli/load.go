@@ -18,10 +18,12 @@ import (
 // an error unless allowEmpty: a typo in --env must find nothing loudly.
 // regionFlag is --region, for -v's account of where the region came from.
 func listSecrets(ctx context.Context, cfg *config.Config, regionFlag string, filter render.Filter, allowEmpty bool, logf func(string, ...any)) ([]fetch.Secret, error) {
-	client, region, err := fetch.NewClient(ctx, cfg.Region, cfg.Profile)
+	target := targetOf(cfg)
+	conn, err := fetch.NewSession(cfg.Profile).Open(ctx, cfg.Region, target)
 	if err != nil {
 		return nil, err
 	}
+	region := conn.Region
 	vaultFrom := "no vault file"
 	if cfg.VaultFile != "" {
 		vaultFrom = cfg.VaultFile
@@ -33,12 +35,10 @@ func listSecrets(ctx context.Context, cfg *config.Config, regionFlag string, fil
 	case cfg.Vault.Region != "":
 		regionFrom = "from the vault file"
 	}
-	target := fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}
 	logf("vault %s (%s), region %s (%s), namespace %s, env %s: listing %s*", cfg.Vault.Slug, vaultFrom, region, regionFrom, cfg.Namespace, cfg.Env, target.Prefix())
 
 	began := time.Now()
-	f := &fetch.Fetcher{API: client, Region: region}
-	res, err := f.List(ctx, target, filter.Match)
+	res, err := conn.List(ctx, filter.Match)
 	if err != nil {
 		return nil, err
 	}

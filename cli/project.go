@@ -13,6 +13,7 @@ import (
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/write"
 )
 
 // InitCmd is keep init.
@@ -109,9 +110,9 @@ func (c *VaultAddCmd) Run(g *Globals) error {
 func checkAccess(v config.Vault, profile string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	client, region, err := fetch.NewClient(ctx, v.Region, profile)
+	conn, err := fetch.NewSession(profile).Open(ctx, v.Region, fetch.Target{})
 	if err == nil {
-		err = fetch.CheckList(ctx, client)
+		err = conn.CheckList(ctx)
 	}
 	if err != nil {
 		fmt.Printf("✗ access check in %s: %v\n", v.Region, err)
@@ -120,7 +121,7 @@ func checkAccess(v config.Vault, profile string) {
 		}
 		return
 	}
-	fmt.Printf("✓ credentials work and may list secrets in %s\n", region)
+	fmt.Printf("✓ credentials work and may list secrets in %s\n", conn.Region)
 }
 
 // VaultListCmd is keep vault:list.
@@ -258,23 +259,23 @@ func splitList(s string) []string {
 }
 
 // writeVault is what writes need of v: its slug, KMS key and replicas.
-func writeVault(v config.Vault) (fetch.Vault, error) {
+func writeVault(v config.Vault) (write.Vault, error) {
 	replicas, err := parseReplicas(v.ReplicaRegions)
-	return fetch.Vault{Slug: v.Slug, KMSKey: v.Key, Replicas: replicas}, err
+	return write.Vault{Slug: v.Slug, KMSKey: v.Key, Replicas: replicas}, err
 }
 
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
 
 // parseReplicas reads --replica-regions / replica_regions entries:
 // "region" or "region=kms-key".
-func parseReplicas(items []string) ([]fetch.Replica, error) {
-	var out []fetch.Replica
+func parseReplicas(items []string) ([]write.Replica, error) {
+	var out []write.Replica
 	for _, item := range items {
 		region, key, _ := strings.Cut(item, "=")
 		if !regionRE.MatchString(region) {
 			return nil, &Error{Msg: fmt.Sprintf("replica region %q is not an AWS region", region), Help: "e.g. --replica-regions=us-west-2,eu-west-1=alias/my-key"}
 		}
-		out = append(out, fetch.Replica{Region: region, KMSKey: key})
+		out = append(out, write.Replica{Region: region, KMSKey: key})
 	}
 	return out, nil
 }

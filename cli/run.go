@@ -14,28 +14,14 @@ import (
 	"github.com/keep-run/keep/runner"
 )
 
-// TargetFlags choose the secrets a command works on.
-type TargetFlags struct {
-	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
-	Env       string `env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
-	Vault     string `env:"KEEP_VAULT" placeholder:"SLUG" help:"Vault slug (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
-	Region    string `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region (default: the vault file's region, then AWS_REGION or the profile's)."`
-	Profile   string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
-}
-
-func (f TargetFlags) flags() config.Flags {
-	return config.Flags{Namespace: f.Namespace, Env: f.Env, Vault: f.Vault, Region: f.Region, Profile: f.Profile}
-}
-
 // RunCmd is keep run.
 type RunCmd struct {
 	TargetFlags
 
-	Only       string        `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Inject only secrets whose KEY matches one of these comma-separated globs, e.g. 'DB_*,API_*'."`
-	Except     string        `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out secrets whose KEY matches one of these globs (wins over --only)."`
-	NoInherit  bool          `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
-	AllowEmpty bool          `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
-	Timeout    time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for everything before the command starts."`
+	FilterFlags
+	TimeoutFlag `set:"deadline_of=everything before the command starts"`
+	NoInherit   bool `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
+	AllowEmpty  bool `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 
 	AllowOverride []string `name:"allow-override" env:"KEEP_ALLOW_OVERRIDE" sep:"," placeholder:"NAME,…" help:"Let secrets set these protected variables (PATH, LD_*, DYLD_*), which keep refuses otherwise."`
 
@@ -97,7 +83,7 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := deadline(ctx, c.Timeout)
+	ctx, cancel, err := c.deadline(ctx)
 	if err != nil {
 		return err
 	}
@@ -141,7 +127,7 @@ func (c *RunCmd) prepare() (*runPlan, error) {
 		return nil, &Error{Msg: "missing the command to run", Help: "put it after --, e.g. " + runExample}
 	}
 	var err error
-	if p.filter, err = render.ParseFilter(c.Only, c.Except); err != nil {
+	if p.filter, err = c.filter(); err != nil {
 		return nil, err
 	}
 	if err := c.checkTemplateFlags(p.filter); err != nil {

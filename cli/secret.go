@@ -9,26 +9,25 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/term"
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
+	"github.com/keep-run/keep/write"
 )
 
 // secretFlags are the flags of the commands that work on one vault and env.
 type secretFlags struct {
 	TargetFlags
-	Timeout time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for the whole command."`
+	TimeoutFlag
 }
 
-// vaultEnv is one resolved vault and environment with its client.
+// vaultEnv is one resolved vault and environment with its connection,
+// which carries the target and the region in use.
 type vaultEnv struct {
-	cfg    *config.Config
-	target fetch.Target
-	client *secretsmanager.Client
-	region string
+	cfg  *config.Config
+	conn *fetch.Conn
 }
 
 // errDeclined: the user answered no to a confirmation; nothing is done.
@@ -39,7 +38,7 @@ var errDeclined = errors.New("declined")
 // --timeout, makes the client and calls do. Prompts come before the
 // deadline, so a user who takes their time does not see "timed out".
 func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do func(ctx context.Context, ve *vaultEnv) error) error {
-	o, err := newOpener(f.TargetFlags)
+	o, err := newOpener(f.AWSFlags)
 	if err != nil {
 		return err
 	}
@@ -55,13 +54,13 @@ func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do
 		return err
 	}
 	if prepare != nil {
-		if err := prepare(fetch.Target{Namespace: cfg.Namespace, Scope: cfg.Vault.Scope, Env: cfg.Env}); errors.Is(err, errDeclined) {
+		if err := prepare(targetOf(cfg)); errors.Is(err, errDeclined) {
 			return nil
 		} else if err != nil {
 			return err
 		}
 	}
-	ctx, cancel, err := deadline(context.Background(), f.Timeout)
+	ctx, cancel, err := f.deadline(context.Background())
 	if err != nil {
 		return err
 	}
@@ -82,8 +81,8 @@ type SetCmd struct {
 
 // Run stores the secret.
 func (c *SetCmd) Run(g *Globals) error {
-	if !fetch.ValidKey(c.Key) {
-		return &Error{Msg: fmt.Sprintf("invalid KEY %q", c.Key), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
+	if err := fetch.CheckKey(c.Key); err != nil {
+		return err
 	}
 	value, err := c.readValue(g)
 	if err != nil {
@@ -94,7 +93,7 @@ func (c *SetCmd) Run(g *Globals) error {
 		if err != nil {
 			return err
 		}
-		res, err := fetch.Set(ctx, ve.client, ve.target, vault, c.Key, value)
+		res, err := write.Set(ctx, ve.conn, vault, c.Key, value)
 		if err != nil {
 			return err
 		}
@@ -102,7 +101,7 @@ func (c *SetCmd) Run(g *Globals) error {
 		if res.Created {
 			what = "Created"
 		}
-		fmt.Printf("%s %s in %s (version %s)\n", what, res.Name, ve.region, res.VersionID)
+		fmt.Printf("%s %s in %s (version %s)\n", what, res.Name, ve.conn.Region, res.VersionID)
 		return nil
 	})
 }
@@ -139,7 +138,7 @@ type GetCmd struct {
 // Run prints the value: the command for reading one, by design.
 func (c *GetCmd) Run(g *Globals) error {
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
-		info, err := fetch.Get(ctx, ve.client, ve.target, c.Key, c.VersionStage, c.VersionID, c.Format == "json")
+		info, err := ve.conn.Get(ctx, c.Key, c.VersionStage, c.VersionID, c.Format == "json")
 		if err != nil {
 			return err
 		}
@@ -162,18 +161,17 @@ type ShowCmd struct {
 	secretFlags
 	Unmask bool   `help:"Show values in full."`
 	Format string `enum:"table,json,env" default:"table" help:"table, json or env."`
-	Only   string `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Only KEYs matching one of these comma-separated globs."`
-	Except string `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs."`
+	FilterFlags
 }
 
 // Run lists the environment's secrets, masked unless --unmask.
 func (c *ShowCmd) Run(g *Globals) error {
-	filter, err := render.ParseFilter(c.Only, c.Except)
+	filter, err := c.filter()
 	if err != nil {
 		return err
 	}
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
-		res, err := (&fetch.Fetcher{API: ve.client, Region: ve.region}).List(ctx, ve.target, filter.Match)
+		res, err := ve.conn.List(ctx, filter.Match)
 		if err != nil {
 			return err
 		}
@@ -205,7 +203,7 @@ func (c *ShowCmd) Run(g *Globals) error {
 			return printJSON(out)
 		}
 		if len(res.Secrets) == 0 {
-			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)\n", ve.target, ve.region)
+			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)\n", ve.conn.Target, ve.conn.Region)
 			return nil
 		}
 		w := newTable()
@@ -221,7 +219,7 @@ func (c *ShowCmd) Run(g *Globals) error {
 func replicationOf(ctx context.Context, ve *vaultEnv, secrets []fetch.Secret) (map[string][]fetch.ReplicaStatus, error) {
 	out := map[string][]fetch.ReplicaStatus{}
 	for _, s := range secrets {
-		rs, err := fetch.Replication(ctx, ve.client, ve.target, s.Key)
+		rs, err := ve.conn.Replication(ctx, s.Key)
 		if err != nil {
 			return nil, err
 		}
@@ -254,8 +252,8 @@ func (c *DeleteCmd) Run(g *Globals) error {
 		return err
 	}
 	return c.withVault(g, confirm, func(ctx context.Context, ve *vaultEnv) error {
-		name := ve.target.SecretName(c.Key)
-		out, err := fetch.Delete(ctx, ve.client, ve.target, c.Key, c.RecoveryDays, c.Force)
+		name := ve.conn.Target.SecretName(c.Key)
+		out, err := write.Delete(ctx, ve.conn, c.Key, c.RecoveryDays, c.Force)
 		if err != nil {
 			return err
 		}
@@ -278,10 +276,10 @@ type RestoreCmd struct {
 // Run cancels a scheduled deletion.
 func (c *RestoreCmd) Run(g *Globals) error {
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
-		if err := fetch.Restore(ctx, ve.client, ve.target, c.Key); err != nil {
+		if err := write.Restore(ctx, ve.conn, c.Key); err != nil {
 			return err
 		}
-		fmt.Printf("Restored %s\n", ve.target.SecretName(c.Key))
+		fmt.Printf("Restored %s\n", ve.conn.Target.SecretName(c.Key))
 		return nil
 	})
 }
@@ -297,7 +295,7 @@ type HistoryCmd struct {
 // Run lists the versions, newest first, values masked unless --unmask.
 func (c *HistoryCmd) Run(g *Globals) error {
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
-		versions, err := fetch.History(ctx, ve.client, ve.target, c.Key, true)
+		versions, err := ve.conn.History(ctx, c.Key, true)
 		if err != nil {
 			return err
 		}

@@ -10,11 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/fetch"
@@ -104,7 +100,7 @@ type fetched struct {
 }
 
 // fetchTemplate fetches every secret t names by name, from all its vaults
-// at once: one round trip whatever the size (see fetch.Fetcher.ByName).
+// at once: one round trip whatever the size (see fetch.Session.ByName).
 // Slugs must have been checked with checkSlugs.
 func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch) (*fetched, error) {
 	keys := map[string][]string{} // by slug
@@ -124,73 +120,31 @@ func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch)
 			return nil, fmt.Errorf("vault %s: %w", slug, err)
 		}
 	}
-	res := &fetched{Secrets: render.Secrets{}}
-	var mu sync.Mutex
-	clients := newClients(where.Profile)
-	g, gctx := errgroup.WithContext(ctx)
+	want := make(map[string]fetch.Wanted, len(keys))
 	for slug, ks := range keys {
-		res.Vaults = append(res.Vaults, slug)
 		vault := where.Vaults[slug]
-		g.Go(func() error {
-			region := where.Region
-			if region == "" {
-				region = vault.Region
-			}
-			client, resolved, err := clients.get(gctx, region)
-			if err != nil {
-				return err
-			}
-			target := fetch.Target{Namespace: where.Namespace, Scope: vault.Scope, Env: where.Env}
-			named, err := (&fetch.Fetcher{API: client, Region: resolved}).ByName(gctx, target, ks)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, k := range ks {
-				s, found := named.Secrets[k]
-				res.Secrets[render.Ref{Slug: slug, Key: k}] = render.SecretValue{Name: target.SecretName(k), Value: s.Value, Found: found}
-			}
-			res.Calls.ListSecrets += named.Calls.ListSecrets
-			res.Calls.BatchGetSecretValue += named.Calls.BatchGetSecretValue
-			return nil
-		})
+		region := where.Region
+		if region == "" {
+			region = vault.Region
+		}
+		want[slug] = fetch.Wanted{Region: region, Target: fetch.Target{Namespace: where.Namespace, Scope: vault.Scope, Env: where.Env}, Keys: ks}
 	}
-	if err := g.Wait(); err != nil {
+	named, err := fetch.NewSession(where.Profile).ByName(ctx, want)
+	if err != nil {
 		return nil, err
+	}
+	res := &fetched{Secrets: render.Secrets{}}
+	for slug, w := range want {
+		res.Vaults = append(res.Vaults, slug)
+		for _, k := range w.Keys {
+			s, found := named[slug].Secrets[k]
+			res.Secrets[render.Ref{Slug: slug, Key: k}] = render.SecretValue{Name: w.Target.SecretName(k), Value: s.Value, Found: found}
+		}
+		res.Calls.ListSecrets += named[slug].Calls.ListSecrets
+		res.Calls.BatchGetSecretValue += named[slug].Calls.BatchGetSecretValue
 	}
 	sort.Strings(res.Vaults)
 	return res, nil
-}
-
-// clients makes one Secrets Manager client per region, on first use.
-type clients struct {
-	profile string
-	mu      sync.Mutex
-	byName  map[string]*client
-}
-
-type client struct {
-	once   sync.Once
-	api    *secretsmanager.Client
-	region string
-	err    error
-}
-
-func newClients(profile string) *clients {
-	return &clients{profile: profile, byName: map[string]*client{}}
-}
-
-func (c *clients) get(ctx context.Context, region string) (*secretsmanager.Client, string, error) {
-	c.mu.Lock()
-	cl, ok := c.byName[region]
-	if !ok {
-		cl = &client{}
-		c.byName[region] = cl
-	}
-	c.mu.Unlock()
-	cl.once.Do(func() { cl.api, cl.region, cl.err = fetch.NewClient(ctx, region, c.profile) })
-	return cl.api, cl.region, cl.err
 }
 
 // logTemplate reports a template fetch for --verbose, by names only.

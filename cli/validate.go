@@ -15,12 +15,11 @@ import (
 type TemplateValidateCmd struct {
 	File string `arg:"" placeholder:"FILE" help:"The template to check."`
 
-	Env       string        `placeholder:"ENV" help:"Also check that every placeholder resolves in this environment (fetches the secrets, shows no values)."`
-	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
-	Vault     string        `env:"KEEP_VAULT" placeholder:"SLUG" help:"The vault keep run would use (default: default_vault, the only vault file, or secretsmanager)."`
-	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for every vault (default: each vault file's, then the SDK's)."`
-	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
-	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"30s" help:"Deadline for fetching with --env."`
+	// Not TargetFlags: KEEP_ENV must not turn the syntax check into a fetch.
+	Env   string `placeholder:"ENV" help:"Also check that every placeholder resolves in this environment (fetches the secrets, shows no values)."`
+	Vault string `env:"KEEP_VAULT" placeholder:"SLUG" help:"The vault keep run would use (default: default_vault, the only vault file, or secretsmanager)."`
+	AWSFlags
+	TimeoutFlag `set:"deadline_of=fetching with --env"`
 }
 
 // Help is the detail shown by keep template:validate --help.
@@ -59,7 +58,7 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	ctx, cancel, err := c.deadline(context.Background())
 	if err != nil {
 		return err
 	}

@@ -2,29 +2,21 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/keep-run/keep/config"
-	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/write"
 )
 
 // VerifyCmd is keep verify.
 type VerifyCmd struct {
-	Env       string        `placeholder:"LIST" help:"Environments to check, comma-separated (default: the project's envs)."`
-	Vault     string        `placeholder:"LIST" help:"Vaults to check, comma-separated (default: every Secrets Manager vault, or the default one)."`
-	Write     bool          `help:"Also create and delete a throw-away secret in each context."`
-	Namespace string        `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
-	Region    string        `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region for every vault (default: each vault file's)."`
-	Profile   string        `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
-	Format    string        `enum:"table,json" default:"table" help:"table or json."`
-	Timeout   time.Duration `env:"KEEP_TIMEOUT" default:"60s" help:"Deadline for the whole command."`
+	Env   string `placeholder:"LIST" help:"Environments to check, comma-separated (default: the project's envs)."`
+	Vault string `placeholder:"LIST" help:"Vaults to check, comma-separated (default: every Secrets Manager vault, or the default one)."`
+	Write bool   `help:"Also create and delete a throw-away secret in each context."`
+	AWSFlags
+	Format      string `enum:"table,json" default:"table" help:"table or json."`
+	TimeoutFlag `set:"timeout=60s"`
 }
 
 // Help is the detail shown by keep verify --help.
@@ -44,7 +36,7 @@ type verifyResult struct {
 
 // Run checks every context and prints the matrix.
 func (c *VerifyCmd) Run(g *Globals) error {
-	o, err := newOpener(TargetFlags{Namespace: c.Namespace, Region: c.Region, Profile: c.Profile})
+	o, err := newOpener(c.AWSFlags)
 	if err != nil {
 		return err
 	}
@@ -64,7 +56,7 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		}
 		vaults = strings.Join(sm, ",")
 	}
-	ctx, cancel, err := deadline(context.Background(), c.Timeout)
+	ctx, cancel, err := c.deadline(context.Background())
 	if err != nil {
 		return err
 	}
@@ -129,26 +121,25 @@ func (c *VerifyCmd) check(ctx context.Context, o *opener, ref contextRef) verify
 	if err != nil {
 		return fail(&r.creds, err)
 	}
-	r.region = ve.region
-	if err := fetch.CheckList(ctx, ve.client); err != nil {
+	r.region = ve.conn.Region
+	if err := ve.conn.CheckList(ctx); err != nil {
 		return fail(&r.creds, err)
 	}
 	r.creds = "✓"
-	f := &fetch.Fetcher{API: ve.client, Region: ve.region}
-	keys, err := f.Keys(ctx, ve.target)
+	keys, err := ve.conn.Keys(ctx)
 	if err != nil {
 		return fail(&r.list, err)
 	}
 	r.list = fmt.Sprintf("✓ %d secret(s)", len(keys))
 	if len(keys) == 0 {
 		r.read = "– nothing to read"
-	} else if _, err := f.ByName(ctx, ve.target, keys[:1]); err != nil {
+	} else if _, err := ve.conn.ByName(ctx, keys[:1]); err != nil {
 		return fail(&r.read, err)
 	} else {
 		r.read = "✓"
 	}
 	if c.Write {
-		if err := verifyWrite(ctx, ve); err != nil {
+		if err := write.Probe(ctx, ve.conn, write.Vault{Slug: ve.cfg.Vault.Slug, KMSKey: ve.cfg.Vault.Key}); err != nil {
 			r.writes = "✗ " + firstLine(err)
 			r.failed = true
 		} else {
@@ -156,25 +147,4 @@ func (c *VerifyCmd) check(ctx context.Context, o *opener, ref contextRef) verify
 		}
 	}
 	return r
-}
-
-// verifyWrite creates keep-verify-<hex> with keep's tags and deletes it at
-// once.
-func verifyWrite(ctx context.Context, ve *vaultEnv) error {
-	var b [4]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return err
-	}
-	key := "keep-verify-" + hex.EncodeToString(b[:])
-	// No replicas: a replicated secret cannot be deleted at once.
-	vault := fetch.Vault{Slug: ve.cfg.Vault.Slug, KMSKey: ve.cfg.Vault.Key}
-	res, err := fetch.Set(ctx, ve.client, ve.target, vault, key, "keep verify")
-	if err != nil {
-		return err
-	}
-	_, err = ve.client.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(res.ARN), ForceDeleteWithoutRecovery: aws.Bool(true)})
-	if err != nil {
-		return fmt.Errorf("created %s but could not delete it: %w", res.Name, err)
-	}
-	return nil
 }

@@ -9,7 +9,7 @@ import (
 // When --timeout ends a call while the SDK is between retries, all the SDK
 // reports is the deadline, though the cause is what it was retrying:
 // throttling, a 503, a reset connection. recordAttempts keeps the last
-// failed attempt's error, so that callError can name it.
+// failed attempt's error, so that CallError can name it.
 
 type attemptsKey struct{}
 

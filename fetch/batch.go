@@ -33,7 +33,7 @@ func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets
 	}
 	out, err := api.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids})
 	if err != nil {
-		return nil, nil, nil, callError("BatchGetSecretValue", err)
+		return nil, nil, nil, CallError("BatchGetSecretValue", err)
 	}
 	done := make(map[string]bool, len(want))
 	for _, v := range out.SecretValues {
@@ -67,7 +67,7 @@ func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets
 			continue
 		}
 		done[s.Name] = true
-		if code := aws.ToString(e.ErrorCode); byName && (code == "ResourceNotFoundException" || scheduledForDeletion(code, aws.ToString(e.Message))) {
+		if code := aws.ToString(e.ErrorCode); byName && (code == "ResourceNotFoundException" || ScheduledForDeletion(code, aws.ToString(e.Message))) {
 			missing = append(missing, s.Key)
 			continue
 		}
@@ -81,10 +81,11 @@ func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets
 	return secrets, missing, failed, nil
 }
 
-// scheduledForDeletion reports whether an error code and message say the
-// secret is scheduled for deletion (InvalidRequestException, "marked for
-// deletion" or, from moto, "marked deleted").
-func scheduledForDeletion(code, message string) bool {
+// ScheduledForDeletion reports whether an AWS error code and message say
+// the secret is scheduled for deletion (InvalidRequestException, "marked
+// for deletion" or, from moto, "marked deleted"): a per-secret error of
+// BatchGetSecretValue, or the error of a call on that secret.
+func ScheduledForDeletion(code, message string) bool {
 	return code == "InvalidRequestException" && strings.Contains(strings.ToLower(message), "delet")
 }
 

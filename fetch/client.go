@@ -19,13 +19,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// API is the part of the Secrets Manager client that reads use.
-// *secretsmanager.Client implements it.
-type API interface {
-	ListSecrets(ctx context.Context, in *secretsmanager.ListSecretsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error)
-	BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error)
-}
-
 // Timeouts for one connection; the command's --timeout bounds the whole.
 const (
 	dialTimeout           = 5 * time.Second
@@ -110,7 +103,7 @@ func retrieveCredentials(ctx context.Context, cfg aws.Config) error {
 	case err == nil:
 		return nil
 	case ctx.Err() != nil:
-		return callError("get AWS credentials", ctx.Err())
+		return CallError("get AWS credentials", ctx.Err())
 	case fromIMDS && credCtx.Err() != nil:
 		return &Error{
 			Msg:  fmt.Sprintf("no AWS credentials: none in the environment or ~/.aws, and the EC2 instance metadata service did not answer within %s", imdsCredentialTimeout),

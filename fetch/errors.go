@@ -106,13 +106,15 @@ func (es SecretErrors) sort() {
 	sort.Slice(es, func(i, j int) bool { return es[i].Name < es[j].Name })
 }
 
-// callError describes a failed API call op so that the user learns which
-// action failed and why, without the SDK's transport details.
-func callError(op string, err error) error {
+// CallError describes a failed API call op (e.g. "ListSecrets") so that the
+// user learns which action failed and why, without the SDK's transport
+// details and without any of the response body: always an *Error, whose
+// Err keeps err for errors.As. Package write classifies its calls with it.
+func CallError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		var re *retriedError
 		var last *Error
-		if errors.As(err, &re) && errors.As(callError(op, re.last), &last) {
+		if errors.As(err, &re) && errors.As(CallError(op, re.last), &last) {
 			return &Error{Msg: op + ": timed out while retrying after " + strings.TrimPrefix(last.Msg, op+": "), Help: last.Help + " (or raise --timeout)", Err: err}
 		}
 		return &Error{Msg: op + ": timed out", Help: "raise --timeout, or check that the Secrets Manager endpoint is reachable", Err: err}

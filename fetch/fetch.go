@@ -138,7 +138,7 @@ func (f *Fetcher) list(parent context.Context, api API, t Target, want func(stri
 					select {
 					case sem <- struct{}{}:
 					case <-ctx.Done():
-						return callError("BatchGetSecretValue", ctx.Err())
+						return CallError("BatchGetSecretValue", ctx.Err())
 					}
 					defer func() { <-sem }()
 					got, _, errs, err := batchGet(ctx, api, chunk, false)

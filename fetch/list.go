@@ -13,10 +13,6 @@ import (
 // listPageSize is ListSecrets' maximum page size.
 const listPageSize = 100
 
-// maxListPages stops a listing whose NextToken never ends: 100,000 secrets
-// is far beyond one environment of any app.
-const maxListPages = 1000
-
 // listed is a secret that passed the exact check, before its value is known.
 type listed struct {
 	Key, Name, ARN string
@@ -43,12 +39,7 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 		Filters:    listFilters(t),
 	}
 	seenARN := map[string]bool{}
-	seenToken := map[string]bool{}
-	for range maxListPages {
-		out, err := api.ListSecrets(ctx, in)
-		if err != nil {
-			return callError("ListSecrets", err)
-		}
+	return eachListPage(ctx, api, in, func(out *secretsmanager.ListSecretsOutput, last bool) error {
 		var matched []listed
 		var skipped []string
 		for _, e := range out.SecretList {
@@ -75,25 +66,7 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 			}
 			matched = append(matched, listed{Key: key, Name: aws.ToString(e.Name), ARN: arn})
 		}
-		token := aws.ToString(out.NextToken)
-		page(matched, skipped, token == "")
-		if token == "" {
-			return nil
-		}
-		if seenToken[token] {
-			return &Error{Msg: "ListSecrets: the listing repeats a page token", Help: "run keep again; report it if it persists"}
-		}
-		seenToken[token] = true
-		in.NextToken = out.NextToken
-	}
-	return &Error{Msg: "ListSecrets: the listing does not end", Help: "run keep again; report it if it persists"}
-}
-
-// CheckList makes one small ListSecrets call, to tell whether the
-// credentials may list secrets in the client's region.
-func CheckList(ctx context.Context, api API) error {
-	if _, err := api.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(1)}); err != nil {
-		return callError("ListSecrets", err)
-	}
-	return nil
+		page(matched, skipped, last)
+		return nil
+	})
 }

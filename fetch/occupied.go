@@ -24,11 +24,7 @@ func (f *Fetcher) Occupied(ctx context.Context, t Target) ([]string, error) {
 	}
 	seen := map[string]bool{}
 	var keys []string
-	for range maxListPages {
-		out, err := f.API.ListSecrets(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("list secrets of %s in %s: %w", t, f.Region, callError("ListSecrets", err))
-		}
+	err := eachListPage(ctx, f.API, in, func(out *secretsmanager.ListSecretsOutput, _ bool) error {
 		for _, e := range out.SecretList {
 			key, ok := strings.CutPrefix(aws.ToString(e.Name), t.Prefix())
 			if ok && ValidKey(key) && !seen[key] {
@@ -36,11 +32,11 @@ func (f *Fetcher) Occupied(ctx context.Context, t Target) ([]string, error) {
 				keys = append(keys, key)
 			}
 		}
-		if aws.ToString(out.NextToken) == "" {
-			sort.Strings(keys)
-			return keys, nil
-		}
-		in.NextToken = out.NextToken
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list secrets of %s in %s: %w", t, f.Region, err)
 	}
-	return nil, &Error{Msg: "ListSecrets: the listing does not end", Help: "run keep again; report it if it persists"}
+	sort.Strings(keys)
+	return keys, nil
 }

@@ -1,12 +1,7 @@
-// Package fetch reads secrets from AWS Secrets Manager. It owns Keep's naming
-// and tagging conventions: which secrets belong to a namespace and
-// environment, and how their names are built.
-//
-// Listing narrows with server-side filters, which are prefix matches; the
-// exact decision is always made here, on the tags ListSecrets returns.
 package fetch
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -53,6 +48,14 @@ func (t Target) String() string { return t.Prefix()[:len(t.Prefix())-1] }
 
 // ValidKey reports whether key can be the last segment of a secret name.
 func ValidKey(key string) bool { return keyRE.MatchString(key) }
+
+// CheckKey is nil for a valid key, else an *Error that says what a KEY is.
+func CheckKey(key string) error {
+	if ValidKey(key) {
+		return nil
+	}
+	return &Error{Msg: fmt.Sprintf("invalid KEY %q", key), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
+}
 
 // Match reports whether a listed secret belongs to t and, if so, its KEY.
 // A secret belongs when it is not scheduled for deletion, its name is

@@ -14,14 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// ReadAPI is the part of the client that reads one secret's versions and
-// metadata. *secretsmanager.Client implements it.
-type ReadAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-	ListSecretVersionIds(ctx context.Context, in *secretsmanager.ListSecretVersionIdsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretVersionIdsOutput, error)
-	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
-}
-
 // Version is one version of a secret.
 type Version struct {
 	ID      string
@@ -45,14 +37,15 @@ type Info struct {
 	Replicas []ReplicaStatus
 }
 
-// Get reads the secret key of t: the version in stage (AWSCURRENT when
-// both stage and versionID are empty) or the version versionID. With
-// replication set it also reads the replication status (DescribeSecret).
-func Get(ctx context.Context, api ReadAPI, t Target, key, stage, versionID string, replication bool) (*Info, error) {
-	if !ValidKey(key) {
-		return nil, invalidKey(key)
+// Get reads the secret key of c's target: the version in stage
+// (AWSCURRENT when both stage and versionID are empty) or the version
+// versionID. With replication set it also reads the replication status
+// (DescribeSecret).
+func (c *Conn) Get(ctx context.Context, key, stage, versionID string, replication bool) (*Info, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
 	}
-	name := t.SecretName(key)
+	name := c.Target.SecretName(key)
 	in := &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)}
 	if stage != "" {
 		in.VersionStage = aws.String(stage)
@@ -60,7 +53,7 @@ func Get(ctx context.Context, api ReadAPI, t Target, key, stage, versionID strin
 	if versionID != "" {
 		in.VersionId = aws.String(versionID)
 	}
-	out, err := api.GetSecretValue(ctx, in)
+	out, err := c.api.GetSecretValue(ctx, in)
 	if err != nil {
 		return nil, readError(name, err)
 	}
@@ -71,20 +64,22 @@ func Get(ctx context.Context, api ReadAPI, t Target, key, stage, versionID strin
 		ID: aws.ToString(out.VersionId), Stages: out.VersionStages, Created: aws.ToTime(out.CreatedDate), Value: *out.SecretString,
 	}}
 	if replication {
-		d, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		d, err := c.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
 		if err != nil {
-			return nil, callError("DescribeSecret", err)
+			return nil, CallError("DescribeSecret", err)
 		}
 		info.Replicas = replicas(d.ReplicationStatus)
 	}
 	return info, nil
 }
 
-// Replication reads the replication status of the secret key of t.
-func Replication(ctx context.Context, api ReadAPI, t Target, key string) ([]ReplicaStatus, error) {
-	d, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(t.SecretName(key))})
+// Replication reads the replication status of the secret key of c's
+// target, by region.
+func (c *Conn) Replication(ctx context.Context, key string) ([]ReplicaStatus, error) {
+	name := c.Target.SecretName(key)
+	d, err := c.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
 	if err != nil {
-		return nil, readError(t.SecretName(key), err)
+		return nil, readError(name, err)
 	}
 	return replicas(d.ReplicationStatus), nil
 }
@@ -98,28 +93,31 @@ func replicas(rs []types.ReplicationStatusType) []ReplicaStatus {
 	return out
 }
 
-// History lists the versions of the secret key of t, newest first, with
-// their values when withValues is set (one GetSecretValue per version, at
-// once).
-func History(ctx context.Context, api ReadAPI, t Target, key string, withValues bool) ([]Version, error) {
-	if !ValidKey(key) {
-		return nil, invalidKey(key)
+// History lists the versions of the secret key of c's target, newest
+// first, with their values when withValues is set (one GetSecretValue per
+// version, at once). Its listing fails closed as List's does (see
+// eachPage).
+func (c *Conn) History(ctx context.Context, key string, withValues bool) ([]Version, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
 	}
-	name := t.SecretName(key)
+	name := c.Target.SecretName(key)
 	var versions []Version
 	in := &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(name), IncludeDeprecated: aws.Bool(true)}
-	for {
-		out, err := api.ListSecretVersionIds(ctx, in)
-		if err != nil {
-			return nil, readError(name, err)
-		}
-		for _, v := range out.Versions {
-			versions = append(versions, Version{ID: aws.ToString(v.VersionId), Stages: v.VersionStages, Created: aws.ToTime(v.CreatedDate)})
-		}
-		if aws.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
+	p := secretsmanager.NewListSecretVersionIdsPaginator(c.api, in, func(o *secretsmanager.ListSecretVersionIdsPaginatorOptions) {
+		o.StopOnDuplicateToken = true
+	})
+	err := eachPage(ctx, "ListSecretVersionIds", p,
+		func(out *secretsmanager.ListSecretVersionIdsOutput) *string { return out.NextToken },
+		func(err error) error { return readError(name, err) },
+		func(out *secretsmanager.ListSecretVersionIdsOutput, _ bool) error {
+			for _, v := range out.Versions {
+				versions = append(versions, Version{ID: aws.ToString(v.VersionId), Stages: v.VersionStages, Created: aws.ToTime(v.CreatedDate)})
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
 	// Newest first; within the same second (CreatedDate's precision),
 	// AWSCURRENT before AWSPREVIOUS before the rest.
@@ -137,7 +135,7 @@ func History(ctx context.Context, api ReadAPI, t Target, key string, withValues 
 	g.SetLimit(DefaultConcurrency)
 	for i := range versions {
 		g.Go(safely(func() error {
-			out, err := api.GetSecretValue(gctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name), VersionId: aws.String(versions[i].ID)})
+			out, err := c.api.GetSecretValue(gctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name), VersionId: aws.String(versions[i].ID)})
 			if err != nil {
 				return readError(name, err)
 			}
@@ -155,10 +153,10 @@ func readError(name string, err error) error {
 		return &Error{Msg: fmt.Sprintf("%s not found", name), Help: "check the KEY and --env; keep show lists the secrets", Err: err}
 	}
 	var ir *types.InvalidRequestException
-	if errors.As(err, &ir) && scheduledForDeletion(ir.ErrorCode(), aws.ToString(ir.Message)) {
+	if errors.As(err, &ir) && ScheduledForDeletion(ir.ErrorCode(), aws.ToString(ir.Message)) {
 		return &Error{Msg: fmt.Sprintf("%s: %s", name, aws.ToString(ir.Message)), Help: "a secret scheduled for deletion can be read after keep restore", Err: err}
 	}
-	return callError("read "+name, err)
+	return CallError("read "+name, err)
 }
 
 func stageRank(stages []string) int {

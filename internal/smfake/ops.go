@@ -123,7 +123,7 @@ func (s *Server) lookup(id string) *Secret {
 	return s.find(id)
 }
 
-func paginate(all []*Secret, token string, max, limit int) ([]*Secret, string, *Fault) {
+func paginate[T any](all []T, token string, max, limit int) ([]T, string, *Fault) {
 	if max <= 0 || max > limit {
 		max = limit
 	}

@@ -1,10 +1,11 @@
 // Package smfake is an httptest server that speaks the Secrets Manager JSON
-// protocol (awsJson1_1) for ListSecrets and BatchGetSecretValue, and for the
-// writes keep makes (DescribeSecret, CreateSecret, PutSecretValue,
-// TagResource, UntagResource, DeleteSecret), so that tests can exercise the
-// real SDK — signing, retries, error decoding — against faults moto cannot
-// produce: AccessDenied, per-secret errors, throttling, odd responses,
-// latency, and call counting.
+// protocol (awsJson1_1) for ListSecrets and BatchGetSecretValue, for the
+// reads of one secret (GetSecretValue, ListSecretVersionIds,
+// DescribeSecret) and for the writes keep makes (CreateSecret,
+// PutSecretValue, TagResource, UntagResource, DeleteSecret, RestoreSecret),
+// so that tests can exercise the real SDK — signing, retries, error
+// decoding — against faults moto cannot produce: AccessDenied, per-secret
+// errors, throttling, odd responses, latency, and call counting.
 package smfake
 
 import (
@@ -40,8 +41,34 @@ type Secret struct {
 	ErrorCode string
 	// KMSKeyID is the KmsKeyId CreateSecret was given ("" for none).
 	KMSKeyID string
+	// Description is the Description CreateSecret was given.
+	Description string
+	// Replicas are the regions the secret is replicated to: CreateSecret's
+	// AddReplicaRegions, or set by a test for DescribeSecret to report.
+	Replicas []Replica
+	// Versions are the secret's earlier string versions, oldest first;
+	// Value (or Binary) is the current one, whose VersionId is
+	// v<len(Versions)+1>. PutSecretValue moves the current value here. The
+	// last is AWSPREVIOUS, the others have no stage (deprecated).
+	Versions []Version
+	// Created is when the current version was stored; zero means a fixed
+	// date in 2023.
+	Created time.Time
+}
 
-	version int // PutSecretValue calls so far; the VersionId is v<version+1>
+// Version is an earlier version of a secret.
+type Version struct {
+	ID      string // "" means v<n>, n its 1-based place in Secret.Versions
+	Value   string
+	Created time.Time // zero means the fixed date
+}
+
+// Replica is a region a secret is replicated to.
+type Replica struct {
+	Region   string
+	KMSKeyID string
+	Status   string // "" means InSync
+	Message  string
 }
 
 // ARN is the fake ARN of a secret name: a stable suffix, as AWS adds one.
@@ -256,6 +283,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		out, fault = s.deleteSecret(body)
 	case "GetSecretValue":
 		out, fault = s.getSecretValue(body)
+	case "ListSecretVersionIds":
+		out, fault = s.listSecretVersionIds(body)
+	case "RestoreSecret":
+		out, fault = s.restoreSecret(body)
 	default:
 		fault = &Fault{Code: "UnknownOperationException", Message: "smfake does not speak " + op}
 	}

@@ -3,13 +3,16 @@ package smfake
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The write operations keep uses — DescribeSecret, CreateSecret,
-// PutSecretValue, TagResource, UntagResource and DeleteSecret — with
-// Secrets Manager's answers for a missing, existing or deleted secret.
+// PutSecretValue, TagResource, UntagResource, DeleteSecret and
+// RestoreSecret — with Secrets Manager's answers for a missing, existing
+// or deleted secret.
 
 // Get returns a copy of the secret named name, as the fake holds it now.
 func (s *Server) Get(name string) (Secret, bool) {
@@ -21,6 +24,8 @@ func (s *Server) Get(name string) (Secret, bool) {
 	}
 	c := *sec
 	c.Tags = maps.Clone(sec.Tags)
+	c.Replicas = slices.Clone(sec.Replicas)
+	c.Versions = slices.Clone(sec.Versions)
 	return c, true
 }
 
@@ -57,7 +62,8 @@ func (s *Server) secretName(body []byte) string {
 	return id
 }
 
-func versionID(sec *Secret) string { return "v" + strconv.Itoa(sec.version+1) }
+// versionID is the VersionId of sec's current version.
+func versionID(sec *Secret) string { return "v" + strconv.Itoa(len(sec.Versions)+1) }
 
 func notFound() *Fault {
 	return &Fault{Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."}
@@ -92,10 +98,25 @@ func (s *Server) describeSecret(body []byte) (any, *Fault) {
 	if sec == nil {
 		return nil, notFound()
 	}
+	type replicationStatus struct {
+		Region        string
+		KmsKeyId      string `json:",omitempty"`
+		Status        string
+		StatusMessage string `json:",omitempty"`
+	}
 	out := struct {
 		listEntry
-		KmsKeyId string `json:",omitempty"`
-	}{listEntry: listEntry{ARN: ARN(sec.Name), Name: sec.Name, Tags: tagList(sec.Tags)}, KmsKeyId: sec.KMSKeyID}
+		KmsKeyId          string              `json:",omitempty"`
+		Description       string              `json:",omitempty"`
+		ReplicationStatus []replicationStatus `json:",omitempty"`
+	}{listEntry: listEntry{ARN: ARN(sec.Name), Name: sec.Name, Tags: tagList(sec.Tags)}, KmsKeyId: sec.KMSKeyID, Description: sec.Description}
+	for _, r := range sec.Replicas {
+		status := r.Status
+		if status == "" {
+			status = "InSync"
+		}
+		out.ReplicationStatus = append(out.ReplicationStatus, replicationStatus{r.Region, r.KMSKeyID, status, r.Message})
+	}
 	if sec.Deleted {
 		d := 1.7e9
 		out.DeletedDate = &d
@@ -105,11 +126,13 @@ func (s *Server) describeSecret(body []byte) (any, *Fault) {
 
 func (s *Server) createSecret(body []byte) (any, *Fault) {
 	var in struct {
-		Name         string
-		SecretString *string
-		SecretBinary []byte
-		KmsKeyId     string
-		Tags         []tag
+		Name              string
+		SecretString      *string
+		SecretBinary      []byte
+		KmsKeyId          string
+		Description       string
+		Tags              []tag
+		AddReplicaRegions []struct{ Region, KmsKeyId string }
 	}
 	if err := json.Unmarshal(body, &in); err != nil || in.Name == "" {
 		return nil, &Fault{Code: "InvalidParameterException", Message: "a Name is required"}
@@ -119,7 +142,10 @@ func (s *Server) createSecret(body []byte) (any, *Fault) {
 	if _, ok := s.secrets[in.Name]; ok {
 		return nil, &Fault{Code: "ResourceExistsException", Message: "The operation failed because the secret " + in.Name + " already exists."}
 	}
-	sec := &Secret{Name: in.Name, Binary: in.SecretBinary, KMSKeyID: in.KmsKeyId, Tags: map[string]string{}}
+	sec := &Secret{Name: in.Name, Binary: in.SecretBinary, KMSKeyID: in.KmsKeyId, Description: in.Description, Tags: map[string]string{}, Created: time.Now()}
+	for _, r := range in.AddReplicaRegions {
+		sec.Replicas = append(sec.Replicas, Replica{Region: r.Region, KMSKeyID: r.KmsKeyId})
+	}
 	if in.SecretString != nil {
 		sec.Value = *in.SecretString
 	}
@@ -148,11 +174,11 @@ func (s *Server) putSecretValue(body []byte) (any, *Fault) {
 	case sec.Deleted:
 		return nil, markedForDeletion()
 	}
-	sec.Value, sec.Binary = "", in.SecretBinary
+	sec.Versions = append(sec.Versions, Version{ID: versionID(sec), Value: sec.Value, Created: sec.Created})
+	sec.Value, sec.Binary, sec.Created = "", in.SecretBinary, time.Now()
 	if in.SecretString != nil {
 		sec.Value = *in.SecretString
 	}
-	sec.version++
 	return writeOut{ARN: ARN(sec.Name), Name: sec.Name, VersionId: versionID(sec)}, nil
 }
 
@@ -225,7 +251,7 @@ func (s *Server) deleteSecret(body []byte) (any, *Fault) {
 	}{ARN(sec.Name), sec.Name, 1.7e9}, nil
 }
 
-func (s *Server) getSecretValue(body []byte) (any, *Fault) {
+func (s *Server) restoreSecret(body []byte) (any, *Fault) {
 	var in struct{ SecretId string }
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
@@ -233,27 +259,9 @@ func (s *Server) getSecretValue(body []byte) (any, *Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sec := s.find(in.SecretId)
-	switch {
-	case sec == nil:
+	if sec == nil {
 		return nil, notFound()
-	case sec.Deleted:
-		return nil, markedForDeletion()
-	case sec.ErrorCode != "":
-		return nil, &Fault{Code: sec.ErrorCode, Message: "smfake: " + sec.ErrorCode}
 	}
-	out := struct {
-		ARN           string
-		Name          string
-		SecretString  *string `json:",omitempty"`
-		SecretBinary  []byte  `json:",omitempty"`
-		VersionId     string
-		VersionStages []string
-	}{ARN: ARN(sec.Name), Name: sec.Name, VersionId: versionID(sec), VersionStages: []string{"AWSCURRENT"}}
-	if sec.Binary != nil {
-		out.SecretBinary = sec.Binary
-	} else {
-		v := sec.Value
-		out.SecretString = &v
-	}
-	return out, nil
+	sec.Deleted = false
+	return writeOut{ARN: ARN(sec.Name), Name: sec.Name}, nil
 }

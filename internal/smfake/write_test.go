@@ -12,7 +12,7 @@ import (
 	"github.com/keep-run/keep/internal/smfake"
 )
 
-// The write operations through the real SDK: what fetch.Set and keep copy
+// The write operations through the real SDK: what write.Set and keep copy
 // rely on when they run against the fake.
 func TestWriteRoundTrip(t *testing.T) {
 	srv := smfake.New()

@@ -1,4 +1,8 @@
-package fetch
+// Package write creates, updates, deletes and restores Keep's secrets in
+// AWS Secrets Manager, and owns the tags and description it writes on them.
+// Which secrets are keep's, and how they are named, is package fetch's
+// rule; write uses it, and refuses a secret keep does not manage.
+package write
 
 import (
 	"context"
@@ -6,25 +10,16 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
-)
 
-// WriteAPI is the part of the Secrets Manager client that writes use.
-// *secretsmanager.Client implements it.
-type WriteAPI interface {
-	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
-	CreateSecret(ctx context.Context, in *secretsmanager.CreateSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
-	PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
-	TagResource(ctx context.Context, in *secretsmanager.TagResourceInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error)
-	UntagResource(ctx context.Context, in *secretsmanager.UntagResourceInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.UntagResourceOutput, error)
-	DeleteSecret(ctx context.Context, in *secretsmanager.DeleteSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error)
-	RestoreSecret(ctx context.Context, in *secretsmanager.RestoreSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.RestoreSecretOutput, error)
-}
+	"github.com/keep-run/keep/fetch"
+)
 
 // MaxValueBytes is Secrets Manager's limit for a SecretString.
 const MaxValueBytes = 65536
@@ -47,14 +42,15 @@ type Replica struct {
 	KMSKey string
 }
 
-// Tags are the tags keep writes on a secret of t in vault: exactly these
-// four, which the documented IAM policies allow on CreateSecret.
-func (t Target) Tags(vaultSlug string) []types.Tag {
+// tags are the tags keep writes on a secret of t in the vault vaultSlug:
+// exactly these four, which the documented IAM policies allow on
+// CreateSecret.
+func tags(t fetch.Target, vaultSlug string) []types.Tag {
 	return []types.Tag{
-		{Key: aws.String(TagManagedBy), Value: aws.String(ManagedByKeep)},
-		{Key: aws.String(TagNamespace), Value: aws.String(t.Namespace)},
-		{Key: aws.String(TagEnvironment), Value: aws.String(t.Env)},
-		{Key: aws.String(TagVaultSlug), Value: aws.String(vaultSlug)},
+		{Key: aws.String(fetch.TagManagedBy), Value: aws.String(fetch.ManagedByKeep)},
+		{Key: aws.String(fetch.TagNamespace), Value: aws.String(t.Namespace)},
+		{Key: aws.String(fetch.TagEnvironment), Value: aws.String(t.Env)},
+		{Key: aws.String(fetch.TagVaultSlug), Value: aws.String(vaultSlug)},
 	}
 }
 
@@ -66,13 +62,13 @@ func (t Target) Tags(vaultSlug string) []types.Tag {
 func CheckValue(value string) error {
 	switch {
 	case value == "":
-		return &Error{Msg: "the value is empty; Secrets Manager cannot store an empty value", Help: "pass the value as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
+		return &fetch.Error{Msg: "the value is empty; Secrets Manager cannot store an empty value", Help: "pass the value as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
 	case !utf8.ValidString(value):
-		return &Error{Msg: "the value is not valid UTF-8", Help: "Secrets Manager stores text; base64-encode binary data first"}
+		return &fetch.Error{Msg: "the value is not valid UTF-8", Help: "Secrets Manager stores text; base64-encode binary data first"}
 	case strings.IndexByte(value, 0) >= 0:
-		return &Error{Msg: "the value contains a NUL byte, which no environment variable can hold", Help: "base64-encode binary data first"}
+		return &fetch.Error{Msg: "the value contains a NUL byte, which no environment variable can hold", Help: "base64-encode binary data first"}
 	case len(value) > MaxValueBytes:
-		return &Error{Msg: fmt.Sprintf("the value is %d bytes; Secrets Manager takes at most %d", len(value), MaxValueBytes), Help: "store large files elsewhere (S3) and keep their location here"}
+		return &fetch.Error{Msg: fmt.Sprintf("the value is %d bytes; Secrets Manager takes at most %d", len(value), MaxValueBytes), Help: "store large files elsewhere (S3) and keep their location here"}
 	}
 	return nil
 }
@@ -85,20 +81,21 @@ type SetResult struct {
 	Created   bool
 }
 
-// Set stores value as the secret key of t in vault: CreateSecret with the
+// Set stores value as the secret key of c's target in vault: CreateSecret with the
 // four tags, the vault's KMS key, its replica regions and a description
 // when the secret does not exist; otherwise PutSecretValue and then the
 // four tags again, removing any others. It refuses a secret of that name
 // that keep does not manage for this namespace, and one scheduled for
 // deletion. When the value was written but the tags could not be, the
 // error says so.
-func Set(ctx context.Context, api WriteAPI, t Target, vault Vault, key, value string) (*SetResult, error) {
-	if !ValidKey(key) {
-		return nil, invalidKey(key)
+func Set(ctx context.Context, c *fetch.Conn, vault Vault, key, value string) (*SetResult, error) {
+	if err := fetch.CheckKey(key); err != nil {
+		return nil, err
 	}
 	if err := CheckValue(value); err != nil {
 		return nil, err
 	}
+	api, t := c.Writer(), c.Target
 	name := t.SecretName(key)
 	existing, err := describe(ctx, api, name)
 	if err != nil {
@@ -109,7 +106,7 @@ func Set(ctx context.Context, api WriteAPI, t Target, vault Vault, key, value st
 			Name:         aws.String(name),
 			SecretString: aws.String(value),
 			Description:  aws.String(fmt.Sprintf("Managed by Keep: %s, env %s", t.Namespace, t.Env)),
-			Tags:         t.Tags(vault.Slug),
+			Tags:         tags(t, vault.Slug),
 		}
 		if vault.KMSKey != "" {
 			in.KmsKeyId = aws.String(vault.KMSKey)
@@ -136,7 +133,7 @@ func Set(ctx context.Context, api WriteAPI, t Target, vault Vault, key, value st
 	}
 	res := &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId)}
 	if err := retag(ctx, api, existing, t, vault.Slug); err != nil {
-		return res, &Error{
+		return res, &fetch.Error{
 			Msg:  fmt.Sprintf("the new value of %s is stored (version %s), but its tags could not be set: %v", name, res.VersionID, err),
 			Help: "the secret keeps its old tags; run keep set again, or grant secretsmanager:TagResource and UntagResource",
 			Err:  err,
@@ -146,8 +143,8 @@ func Set(ctx context.Context, api WriteAPI, t Target, vault Vault, key, value st
 }
 
 // retag sets exactly keep's four tags on an existing secret.
-func retag(ctx context.Context, api WriteAPI, s *secretsmanager.DescribeSecretOutput, t Target, vaultSlug string) error {
-	want := t.Tags(vaultSlug)
+func retag(ctx context.Context, api fetch.WriteAPI, s *secretsmanager.DescribeSecretOutput, t fetch.Target, vaultSlug string) error {
+	want := tags(t, vaultSlug)
 	wanted := map[string]bool{}
 	for _, tag := range want {
 		wanted[*tag.Key] = true
@@ -159,33 +156,33 @@ func retag(ctx context.Context, api WriteAPI, s *secretsmanager.DescribeSecretOu
 		}
 	}
 	if _, err := api.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: s.ARN, Tags: want}); err != nil {
-		return callError("TagResource", err)
+		return fetch.CallError("TagResource", err)
 	}
 	if len(extra) > 0 {
 		sort.Strings(extra)
 		if _, err := api.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: s.ARN, TagKeys: extra}); err != nil {
-			return callError("UntagResource", err)
+			return fetch.CallError("UntagResource", err)
 		}
 	}
 	return nil
 }
 
 // describe returns the secret named name, or nil when there is none.
-func describe(ctx context.Context, api WriteAPI, name string) (*secretsmanager.DescribeSecretOutput, error) {
+func describe(ctx context.Context, api fetch.WriteAPI, name string) (*secretsmanager.DescribeSecretOutput, error) {
 	out, err := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
 	var nf *types.ResourceNotFoundException
 	if errors.As(err, &nf) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, callError("DescribeSecret", err)
+		return nil, fetch.CallError("DescribeSecret", err)
 	}
 	return out, nil
 }
 
 // checkManaged refuses a secret keep does not manage for t's namespace,
 // and one scheduled for deletion.
-func checkManaged(s *secretsmanager.DescribeSecretOutput, t Target, name string) error {
+func checkManaged(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name string) error {
 	if err := checkOwner(s, t, name); err != nil {
 		return err
 	}
@@ -196,42 +193,51 @@ func checkManaged(s *secretsmanager.DescribeSecretOutput, t Target, name string)
 }
 
 func scheduledError(name string, s *secretsmanager.DescribeSecretOutput) error {
-	return &Error{
+	return &fetch.Error{
 		Msg:  fmt.Sprintf("%s is scheduled for deletion (on %s)", name, s.DeletedDate.Format("2006-01-02")),
 		Help: "run keep restore first",
 	}
 }
 
 // checkOwner refuses a secret keep does not manage for t's namespace.
-func checkOwner(s *secretsmanager.DescribeSecretOutput, t Target, name string) error {
+func checkOwner(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name string) error {
 	tags := map[string]string{}
 	for _, tag := range s.Tags {
 		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 	}
-	if tags[TagManagedBy] != ManagedByKeep || tags[TagNamespace] != t.Namespace {
-		return &Error{
+	if tags[fetch.TagManagedBy] != fetch.ManagedByKeep || tags[fetch.TagNamespace] != t.Namespace {
+		return &fetch.Error{
 			Msg: fmt.Sprintf("%s exists but is not managed by keep for namespace %s (tags ManagedBy=%q, Namespace=%q)",
-				name, t.Namespace, tags[TagManagedBy], tags[TagNamespace]),
+				name, t.Namespace, tags[fetch.TagManagedBy], tags[fetch.TagNamespace]),
 			Help: "keep does not touch secrets it does not manage; tag it ManagedBy=Keep and Namespace=" + t.Namespace + " if it is keep's, or use another KEY",
 		}
 	}
 	return nil
 }
 
-// Delete schedules the secret key of t for deletion after recoveryDays
-// (7–30), or deletes it at once when force is set. It refuses secrets keep
-// does not manage for t's namespace.
-func Delete(ctx context.Context, api WriteAPI, t Target, key string, recoveryDays int, force bool) (*secretsmanager.DeleteSecretOutput, error) {
-	if !ValidKey(key) {
-		return nil, invalidKey(key)
+// DeleteResult says what Delete did.
+type DeleteResult struct {
+	Name string
+	ARN  string
+	// DeletionDate is when the deletion is, or was, final.
+	DeletionDate time.Time
+}
+
+// Delete schedules the secret key of c's target for deletion after
+// recoveryDays (7–30), or deletes it at once when force is set. It refuses
+// secrets keep does not manage for the target's namespace.
+func Delete(ctx context.Context, c *fetch.Conn, key string, recoveryDays int, force bool) (*DeleteResult, error) {
+	if err := fetch.CheckKey(key); err != nil {
+		return nil, err
 	}
+	api, t := c.Writer(), c.Target
 	name := t.SecretName(key)
 	s, err := describe(ctx, api, name)
 	if err != nil {
 		return nil, err
 	}
 	if s == nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s does not exist", name), Help: "check the KEY and --env; keep show lists the secrets"}
+		return nil, &fetch.Error{Msg: fmt.Sprintf("%s does not exist", name), Help: "check the KEY and --env; keep show lists the secrets"}
 	}
 	if err := checkOwner(s, t, name); err != nil {
 		return nil, err
@@ -250,37 +256,34 @@ func Delete(ctx context.Context, api WriteAPI, t Target, key string, recoveryDay
 	if err != nil {
 		return nil, writeError("DeleteSecret", name, Vault{}, "", err)
 	}
-	return out, nil
+	return &DeleteResult{Name: name, ARN: aws.ToString(out.ARN), DeletionDate: aws.ToTime(out.DeletionDate)}, nil
 }
 
-// Restore cancels the scheduled deletion of the secret key of t. It
-// refuses secrets keep does not manage for t's namespace.
-func Restore(ctx context.Context, api WriteAPI, t Target, key string) error {
-	if !ValidKey(key) {
-		return invalidKey(key)
+// Restore cancels the scheduled deletion of the secret key of c's target.
+// It refuses secrets keep does not manage for the target's namespace.
+func Restore(ctx context.Context, c *fetch.Conn, key string) error {
+	if err := fetch.CheckKey(key); err != nil {
+		return err
 	}
+	api, t := c.Writer(), c.Target
 	name := t.SecretName(key)
 	s, err := describe(ctx, api, name)
 	if err != nil {
 		return err
 	}
 	if s == nil {
-		return &Error{Msg: fmt.Sprintf("%s does not exist (a secret deleted with --force cannot be restored)", name), Help: "check the KEY and --env"}
+		return &fetch.Error{Msg: fmt.Sprintf("%s does not exist (a secret deleted with --force cannot be restored)", name), Help: "check the KEY and --env"}
 	}
 	if err := checkOwner(s, t, name); err != nil {
 		return err
 	}
 	if s.DeletedDate == nil {
-		return &Error{Msg: fmt.Sprintf("%s is not scheduled for deletion", name), Help: "nothing to restore"}
+		return &fetch.Error{Msg: fmt.Sprintf("%s is not scheduled for deletion", name), Help: "nothing to restore"}
 	}
 	if _, err := api.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: s.ARN}); err != nil {
 		return writeError("RestoreSecret", name, Vault{}, "", err)
 	}
 	return nil
-}
-
-func invalidKey(key string) error {
-	return &Error{Msg: fmt.Sprintf("invalid KEY %q", key), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
 }
 
 // writeError explains a failed write of the secret name. value is what
@@ -289,24 +292,24 @@ func invalidKey(key string) error {
 func writeError(op, name string, vault Vault, value string, err error) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
-		return callError(op, err)
+		return fetch.CallError(op, err)
 	}
 	msg := fmt.Sprintf("%s %s: %s: %s", op, name, ae.ErrorCode(), redact(ae.ErrorMessage(), value))
 	switch code := ae.ErrorCode(); {
 	case code == "AccessDeniedException":
-		return &Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug (see keep iam)", op)}
+		return &fetch.Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug (see keep iam)", op)}
 	case code == "ResourceExistsException":
-		return &Error{Msg: msg, Err: err, Help: "it was created meanwhile; run keep set again to update it"}
-	case scheduledForDeletion(code, ae.ErrorMessage()):
-		return &Error{Msg: msg, Err: err, Help: "the secret is scheduled for deletion: run keep restore first"}
+		return &fetch.Error{Msg: msg, Err: err, Help: "it was created meanwhile; run keep set again to update it"}
+	case fetch.ScheduledForDeletion(code, ae.ErrorMessage()):
+		return &fetch.Error{Msg: msg, Err: err, Help: "the secret is scheduled for deletion: run keep restore first"}
 	case strings.Contains(code, "KMS"), code == "EncryptionFailure", code == "DecryptionFailure":
 		key := vault.KMSKey
 		if key == "" {
 			key = "alias/aws/secretsmanager"
 		}
-		return &Error{Msg: msg, Err: err, Help: fmt.Sprintf("check the KMS key %s: that it exists, is enabled, and that you may kms:Encrypt, kms:Decrypt and kms:GenerateDataKey with it", key)}
+		return &fetch.Error{Msg: msg, Err: err, Help: fmt.Sprintf("check the KMS key %s: that it exists, is enabled, and that you may kms:Encrypt, kms:Decrypt and kms:GenerateDataKey with it", key)}
 	}
-	return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
+	return &fetch.Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
 }
 
 // redact replaces value in msg. Short values are left alone: a match of

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/render"
+)
+
+// The flag sets the commands embed, each declared once. A command sets
+// the variables a set's tags name with kong's set:"name=value" on the
+// embedded field, e.g. TimeoutFlag `set:"timeout=5m"`.
+
+// AWSFlags say whose secrets and where: the namespace, and the AWS region
+// and profile. Every command that talks to AWS embeds them.
+type AWSFlags struct {
+	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+	Region    string `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region, for every vault used (default: each vault file's region, then AWS_REGION or the profile's)."`
+	Profile   string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+}
+
+// TargetFlags choose one environment of one vault: the secrets of run,
+// export and the secret commands.
+type TargetFlags struct {
+	AWSFlags
+	Env   string `env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
+	Vault string `env:"KEEP_VAULT" placeholder:"SLUG" help:"Vault slug (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
+}
+
+// flags are f for config.Resolve.
+func (f TargetFlags) flags() config.Flags {
+	return config.Flags{Namespace: f.Namespace, Env: f.Env, Vault: f.Vault, Region: f.Region, Profile: f.Profile}
+}
+
+// FilterFlags select secrets by KEY with globs (see render.Filter).
+type FilterFlags struct {
+	Only   string `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Only secrets whose KEY matches one of these comma-separated globs, e.g. 'DB_*,API_*'."`
+	Except string `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out secrets whose KEY matches one of these globs (wins over --only)."`
+}
+
+// filter parses the globs.
+func (f FilterFlags) filter() (render.Filter, error) {
+	return render.ParseFilter(f.Only, f.Except)
+}
+
+// ExplicitFilterFlags are FilterFlags without the variables, for copy and
+// diff: a KEEP_ONLY exported for keep run must not narrow unnoticed what is
+// copied, or what diff --exit-code compares.
+type ExplicitFilterFlags struct {
+	Only   string `placeholder:"GLOBS" help:"Only KEYs matching one of these comma-separated globs."`
+	Except string `placeholder:"GLOBS" help:"Leave out KEYs matching one of these globs (wins over --only)."`
+}
+
+// filter parses the globs.
+func (f ExplicitFilterFlags) filter() (render.Filter, error) {
+	return FilterFlags(f).filter()
+}
+
+// TimeoutFlag bounds a command's network work: 30s unless the command
+// sets timeout; deadline_of says in --help what it bounds.
+type TimeoutFlag struct {
+	Timeout time.Duration `env:"KEEP_TIMEOUT" default:"${timeout=30s}" help:"Deadline for ${deadline_of=the whole command}."`
+}
+
+// deadline is parent bounded by --timeout. A timeout that is not positive
+// would end the command before it starts: a usage error.
+func (f TimeoutFlag) deadline(parent context.Context) (context.Context, context.CancelFunc, error) {
+	if f.Timeout <= 0 {
+		return nil, nil, &Error{Msg: fmt.Sprintf("--timeout must be positive, not %s", f.Timeout), Help: "e.g. --timeout=30s (the default for most commands) or --timeout=2m"}
+	}
+	ctx, cancel := context.WithTimeout(parent, f.Timeout)
+	return ctx, cancel, nil
+}
