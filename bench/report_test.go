@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"github.com/keep-run/keep/internal/smfake"
 )
 
@@ -39,7 +40,7 @@ func TestReport(t *testing.T) {
 			}
 		}
 	}
-	keep := buildKeep(t)
+	keep := keeptest.Build(t)
 	start := startup(t, keep)
 	rss := peakRSS(t, keep, 1000, 4096)
 	nocreds := noCredentials(t, keep)
@@ -53,14 +54,6 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("wrote docs/benchmarks.md and docs/benchmarks.svg")
-}
-
-func buildKeep(t *testing.T) string {
-	bin := filepath.Join(t.TempDir(), "keep")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("build keep: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // env points keep at srv with dummy credentials, nothing from the host.

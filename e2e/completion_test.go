@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/keep-run/keep/internal/keeptest"
 )
 
 // completionProject makes a project with three envs and two vaults, and a
@@ -36,7 +37,7 @@ func completionProject(t *testing.T) (dir, binDir string) {
 		}
 	}
 	binDir = t.TempDir()
-	if err := os.Symlink(keepBin, filepath.Join(binDir, "keep")); err != nil {
+	if err := os.Symlink(keeptest.Bin(t), filepath.Join(binDir, "keep")); err != nil {
 		t.Fatal(err)
 	}
 	return dir, binDir
@@ -61,13 +62,13 @@ func TestCompleteCommand(t *testing.T) {
 		{[]string{"vault:delete", ""}, []string{"legacy", "secretsmanager"}},
 		{[]string{"run", "--", ""}, nil},
 	} {
-		res := keep(t, run{dir: sub, args: append([]string{"__complete", "--"}, tc.words...)})
+		res := keep(t, run{Dir: sub, Args: append([]string{"__complete", "--"}, tc.words...)})
 		var got []string
-		if res.stdout != "" {
-			got = strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		if res.Stdout != "" {
+			got = strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
 		}
-		if res.code != 0 || res.stderr != "" || !slices.Equal(got, tc.want) {
-			t.Errorf("keep __complete -- %q: exit %d, %q, stderr %q; want %q", tc.words, res.code, got, res.stderr, tc.want)
+		if res.Code != 0 || res.Stderr != "" || !slices.Equal(got, tc.want) {
+			t.Errorf("keep __complete -- %q: exit %d, %q, stderr %q; want %q", tc.words, res.Code, got, res.Stderr, tc.want)
 		}
 	}
 
@@ -79,29 +80,29 @@ func TestCompleteCommand(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(broken, ".keep", "settings.json"), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res := keep(t, run{dir: broken, args: []string{"__complete", "--", "run", "--env="}})
-	if res.code != 0 || res.stdout != "" || res.stderr != "" {
-		t.Errorf("broken project: exit %d, stdout %q, stderr %q; want exit 0 and nothing", res.code, res.stdout, res.stderr)
+	res := keep(t, run{Dir: broken, Args: []string{"__complete", "--", "run", "--env="}})
+	if res.Code != 0 || res.Stdout != "" || res.Stderr != "" {
+		t.Errorf("broken project: exit %d, stdout %q, stderr %q; want exit 0 and nothing", res.Code, res.Stdout, res.Stderr)
 	}
-	res = keep(t, run{dir: broken, args: []string{"__complete", "--", "ru"}})
-	if res.stdout != "run\n" {
-		t.Errorf("broken project: commands = %q, want run", res.stdout)
+	res = keep(t, run{Dir: broken, Args: []string{"__complete", "--", "ru"}})
+	if res.Stdout != "run\n" {
+		t.Errorf("broken project: commands = %q, want run", res.Stdout)
 	}
-	if res := keep(t, run{args: []string{"--help"}}); strings.Contains(res.stdout, "__complete") {
+	if res := keep(t, run{Args: []string{"--help"}}); strings.Contains(res.Stdout, "__complete") {
 		t.Errorf("keep --help shows the hidden __complete command")
 	}
 }
 
 func TestCompletionScriptsPrinted(t *testing.T) {
 	for _, shell := range []string{"bash", "zsh", "fish"} {
-		res := keep(t, run{args: []string{"completion", shell}})
-		if res.code != 0 || !strings.Contains(res.stdout, "__complete") {
-			t.Errorf("keep completion %s: exit %d, stdout %q, stderr %q", shell, res.code, res.stdout, res.stderr)
+		res := keep(t, run{Args: []string{"completion", shell}})
+		if res.Code != 0 || !strings.Contains(res.Stdout, "__complete") {
+			t.Errorf("keep completion %s: exit %d, stdout %q, stderr %q", shell, res.Code, res.Stdout, res.Stderr)
 		}
 	}
-	res := keep(t, run{args: []string{"completion", "tcsh"}})
-	if res.code != 125 || !strings.Contains(res.stderr, "bash") {
-		t.Errorf("keep completion tcsh: exit %d, stderr %q; want 125 naming the shells", res.code, res.stderr)
+	res := keep(t, run{Args: []string{"completion", "tcsh"}})
+	if res.Code != 125 || !strings.Contains(res.Stderr, "bash") {
+		t.Errorf("keep completion tcsh: exit %d, stderr %q; want 125 naming the shells", res.Code, res.Stderr)
 	}
 }
 
@@ -266,7 +267,7 @@ func TestCompletionZsh(t *testing.T) {
 	}
 	dir, binDir := completionProject(t)
 	script := filepath.Join(t.TempDir(), "_keep")
-	if err := os.WriteFile(script, []byte(keep(t, run{args: []string{"completion", "zsh"}}).stdout), 0o644); err != nil {
+	if err := os.WriteFile(script, []byte(keep(t, run{Args: []string{"completion", "zsh"}}).Stdout), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("zsh", "-n", script).CombinedOutput(); err != nil {
@@ -323,7 +324,7 @@ func TestCompletionFish(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := filepath.Join(t.TempDir(), "keep.fish")
-	if err := os.WriteFile(script, []byte(keep(t, run{args: []string{"completion", "fish"}}).stdout), 0o644); err != nil {
+	if err := os.WriteFile(script, []byte(keep(t, run{Args: []string{"completion", "fish"}}).Stdout), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("fish", "--no-execute", script).CombinedOutput(); err != nil {

@@ -4,13 +4,10 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -642,9 +639,11 @@ func runFaultCase(t *testing.T, fc faultCase, mode faultMode, want *outcome) {
 		writeFile(t, dir, "production.env", matrixTemplate)
 		args = append(args, "--template="+filepath.Join(dir, "production.env"))
 	}
-	res := keepGuarded(t, env, append(args, "--", testBin, "child:env"))
-	first, _, _ := strings.Cut(res.stderr, "\n")
-	t.Logf("matrix: %s | %s | exit %d | %s", fc.name, mode, res.code, first)
+	// A case still running after matrixGuard, many times its --timeout, is a
+	// hang: keep fails the test.
+	res := keep(t, run{Endpoint: env, Args: append(args, "--", testBin, "child:env"), Timeout: matrixGuard})
+	first, _, _ := strings.Cut(res.Stderr, "\n")
+	t.Logf("matrix: %s | %s | exit %d | %s", fc.name, mode, res.Code, first)
 
 	if want.ok {
 		env := childEnv(t, res)
@@ -654,8 +653,8 @@ func runFaultCase(t *testing.T, fc faultCase, mode faultMode, want *outcome) {
 		}
 	} else {
 		wantExit(t, res, 125, want.fail...)
-		if strings.Contains(res.stdout+res.stderr, "SENTINEL") {
-			t.Errorf("keep's output holds a secret value (stdout %d bytes, stderr %d bytes)", len(res.stdout), len(res.stderr))
+		if strings.Contains(res.Stdout+res.Stderr, "SENTINEL") {
+			t.Errorf("keep's output holds a secret value (stdout %d bytes, stderr %d bytes)", len(res.Stdout), len(res.Stderr))
 		}
 	}
 	calls := srv.Calls()
@@ -700,33 +699,6 @@ func refusedEnv(t *testing.T, env []string) []string {
 		}
 	}
 	return out
-}
-
-// keepGuarded runs keep like keepWith, but fails the test as a hang if
-// keep has not ended within matrixGuard, many times its --timeout.
-func keepGuarded(t *testing.T, env []string, args []string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), matrixGuard)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, keepBin, args...)
-	cmd.Env = baseEnv(t, env)
-	cmd.Dir = t.TempDir()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	res := result{stdout: stdout.String(), stderr: stderr.String(), state: cmd.ProcessState}
-	var ee *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("keep still ran %s after it started (--timeout=%s): a hang; stderr:\n%s", matrixGuard, matrixTimeout, res.stderr)
-	case err == nil:
-	case errors.As(err, &ee):
-		res.code = ee.ExitCode()
-	default:
-		t.Fatalf("run keep: %v", err)
-	}
-	assertNoLeak(t, "stderr", res.stderr)
-	return res
 }
 
 // wantExactSecrets checks that the child got every wanted secret, each

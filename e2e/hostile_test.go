@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keep-run/keep/internal/keeptest"
 )
 
 // Hostile input through the real binary against moto: broken and
@@ -24,18 +26,18 @@ import (
 // sentinelValue is a recognisable secret value for what, unique to ns.
 func sentinelValue(ns, what string) string {
 	v := "SENTINEL-" + what + "-" + ns
-	remember(v)
+	keeptest.Remember(v)
 	return v
 }
 
 // noSentinel fails if keep printed a sentinel.
 func noSentinel(t *testing.T, res result) {
 	t.Helper()
-	if strings.Contains(res.stderr, "SENTINEL") {
-		t.Errorf("keep's stderr holds a secret value:\n%s", res.stderr)
+	if strings.Contains(res.Stderr, "SENTINEL") {
+		t.Errorf("keep's stderr holds a secret value:\n%s", res.Stderr)
 	}
-	if res.code != 0 && strings.Contains(res.stdout, "SENTINEL") {
-		t.Errorf("keep failed (%d) and its stdout holds a secret value:\n%s", res.code, res.stdout)
+	if res.Code != 0 && strings.Contains(res.Stdout, "SENTINEL") {
+		t.Errorf("keep failed (%d) and its stdout holds a secret value:\n%s", res.Code, res.Stdout)
 	}
 }
 
@@ -48,8 +50,8 @@ func withVerbose(args []string) []string {
 // before the child runs, name each of stderrHas and print no sentinel.
 func wantRefused(t *testing.T, r run, code int, stderrHas ...string) {
 	t.Helper()
-	for _, args := range [][]string{r.args, withVerbose(r.args)} {
-		r.args = args
+	for _, args := range [][]string{r.Args, withVerbose(r.Args)} {
+		r.Args = args
 		res := keep(t, r)
 		wantExit(t, res, code, stderrHas...)
 		noSentinel(t, res)
@@ -63,7 +65,7 @@ func wantChildEnv(t *testing.T, r run) map[string]string {
 	res := keep(t, r)
 	noSentinel(t, res)
 	env := childEnv(t, res)
-	r.args = withVerbose(r.args)
+	r.Args = withVerbose(r.Args)
 	res = keep(t, r)
 	noSentinel(t, res)
 	childEnv(t, res)
@@ -146,14 +148,14 @@ func TestHostileProjectFiles(t *testing.T) {
 			for name, content := range tc.vaults {
 				writeFile(t, dir, ".keep/vaults/"+name, content)
 			}
-			wantRefused(t, run{dir: dir, args: envDumpArgs(append([]string{"run", "--env=production"}, tc.flags...)...)}, 125, tc.want...)
+			wantRefused(t, run{Dir: dir, Args: envDumpArgs(append([]string{"run", "--env=production"}, tc.flags...)...)}, 125, tc.want...)
 		})
 	}
 	// keep writes no vault file that it would refuse to read.
 	dir := t.TempDir()
 	writeFile(t, dir, ".keep/settings.json", settings)
 	for _, flag := range []string{"--region=us-east-1/../x", "--scope=../up", "--slug=../up", "--slug=Main"} {
-		wantRefused(t, run{dir: dir, args: []string{"vault:add", "--no-interaction", flag}}, 125, "invalid")
+		wantRefused(t, run{Dir: dir, Args: []string{"vault:add", "--no-interaction", flag}}, 125, "invalid")
 	}
 	if entries, err := os.ReadDir(filepath.Join(dir, ".keep", "vaults")); err == nil && len(entries) > 0 {
 		t.Errorf("vault:add wrote %d files for invalid input", len(entries))
@@ -193,10 +195,10 @@ func TestHostileNamesOnTheCommandLine(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%q/%q", tc.ns, tc.env), func(t *testing.T) {
 			t.Parallel()
-			wantRefused(t, run{args: envDumpArgs("run", "--namespace="+tc.ns, "--env="+tc.env)}, 125, tc.want)
-			wantRefused(t, run{env: []string{"KEEP_NAMESPACE=" + tc.ns, "KEEP_ENV=" + tc.env}, args: envDumpArgs("run")}, 125, tc.want)
-			wantRefused(t, run{args: []string{"get", key, "--namespace=" + tc.ns, "--env=" + tc.env}}, 125, tc.want)
-			wantRefused(t, run{args: []string{"set", key, value, "--namespace=" + tc.ns, "--env=" + tc.env}}, 125, tc.want)
+			wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+tc.ns, "--env="+tc.env)}, 125, tc.want)
+			wantRefused(t, run{Env: []string{"KEEP_NAMESPACE=" + tc.ns, "KEEP_ENV=" + tc.env}, Args: envDumpArgs("run")}, 125, tc.want)
+			wantRefused(t, run{Args: []string{"get", key, "--namespace=" + tc.ns, "--env=" + tc.env}}, 125, tc.want)
+			wantRefused(t, run{Args: []string{"set", key, value, "--namespace=" + tc.ns, "--env=" + tc.env}}, 125, tc.want)
 			wantNoSecret(t, tc.ns+"/"+tc.env+"/"+key)
 		})
 	}
@@ -225,7 +227,7 @@ func TestHostileTemplates(t *testing.T) {
 			"CRLF noEOL": strings.TrimSuffix(strings.ReplaceAll(body, "\n", "\r\n"), "\r\n"),
 		} {
 			_, path := newTemplate(t, src)
-			env := wantChildEnv(t, run{args: args(path)})
+			env := wantChildEnv(t, run{Args: args(path)})
 			hasOnly(t, env, map[string]string{"A": token, "B": "two words", "C": token, "D": "plain"}, "\ufeffA", "\ufeff#")
 			for k, v := range env {
 				if strings.ContainsAny(k+v, "\r\ufeff") {
@@ -236,23 +238,23 @@ func TestHostileTemplates(t *testing.T) {
 		// File mode: the rendered file starts with the first line, not a BOM.
 		dir, path := newTemplate(t, "\ufeffA={secretsmanager:TOKEN}\r\nD=plain\r\n")
 		out := filepath.Join(dir, "out.env")
-		res := keep(t, run{args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=" + path, "--output=" + out, "--"}, catFile(out)...)})
+		res := keep(t, run{Args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=" + path, "--output=" + out, "--"}, catFile(out)...)})
 		noSentinel(t, res)
-		if want := "A='" + token + "'\nD=plain\n"; res.code != 0 || res.stdout != want {
-			t.Errorf("rendered file %q (exit %d), want %q; stderr:\n%s", res.stdout, res.code, want, res.stderr)
+		if want := "A='" + token + "'\nD=plain\n"; res.Code != 0 || res.Stdout != want {
+			t.Errorf("rendered file %q (exit %d), want %q; stderr:\n%s", res.Stdout, res.Code, want, res.Stderr)
 		}
 	})
 
 	t.Run("BOM not at the start", func(t *testing.T) {
 		t.Parallel()
 		_, path := newTemplate(t, "A={secretsmanager:TOKEN}\r\n\ufeffB=1\r\n")
-		wantRefused(t, run{args: args(path)}, 125, "production.env:2: expected a variable name")
+		wantRefused(t, run{Args: args(path)}, 125, "production.env:2: expected a variable name")
 	})
 
 	t.Run("64 KiB value", func(t *testing.T) {
 		t.Parallel()
 		_, path := newTemplate(t, "BIG={secretsmanager:BIG}\nQUOTED=\"{secretsmanager:BIG}\"\nTOKEN={secretsmanager}\n")
-		hasOnly(t, wantChildEnv(t, run{args: args(path)}), map[string]string{"BIG": big, "QUOTED": big, "TOKEN": token})
+		hasOnly(t, wantChildEnv(t, run{Args: args(path)}), map[string]string{"BIG": big, "QUOTED": big, "TOKEN": token})
 	})
 
 	t.Run("10000 lines", func(t *testing.T) {
@@ -274,20 +276,20 @@ func TestHostileTemplates(t *testing.T) {
 			}
 		}
 		_, path := newTemplate(t, b.String())
-		res := keep(t, run{args: args(path, "--no-inherit")})
+		res := keep(t, run{Args: args(path, "--no-inherit")})
 		noSentinel(t, res)
 		env := childEnv(t, res)
 		hasOnly(t, env, want)
 		if len(env) != len(want) {
 			t.Errorf("the child has %d variables, want the template's %d", len(env), len(want))
 		}
-		wantStdout(t, keep(t, run{args: []string{"template:validate", path, "--namespace=" + ns, "--env=production"}}))
+		wantStdout(t, keep(t, run{Args: []string{"template:validate", path, "--namespace=" + ns, "--env=production"}}))
 	})
 
 	t.Run("NUL byte", func(t *testing.T) {
 		t.Parallel()
 		_, path := newTemplate(t, "A={secretsmanager:TOKEN}\nB=x\x00y\n")
-		wantRefused(t, run{args: args(path)}, 125, "the value of B holds a NUL byte")
+		wantRefused(t, run{Args: args(path)}, 125, "the value of B holds a NUL byte")
 	})
 
 	t.Run("vault with an unknown driver", func(t *testing.T) {
@@ -299,8 +301,8 @@ func TestHostileTemplates(t *testing.T) {
 		writeFile(t, dir, ".keep/vaults/up.json", `{"slug": "up", "driver": "secretsmanager", "scope": "../x"}`)
 		writeFile(t, dir, "a.env", "A={main:TOKEN}\nB={hv:TOKEN}\n")
 		writeFile(t, dir, "b.env", "A={main:TOKEN}\nB={up:TOKEN}\n")
-		wantRefused(t, run{dir: dir, args: envDumpArgs("run", "--env=production", "--template=a.env")}, 125, "a.env:2", "hv")
-		wantRefused(t, run{dir: dir, args: envDumpArgs("run", "--env=production", "--template=b.env")}, 125, `vault up: invalid vault scope "../x"`)
+		wantRefused(t, run{Dir: dir, Args: envDumpArgs("run", "--env=production", "--template=a.env")}, 125, "a.env:2", "hv")
+		wantRefused(t, run{Dir: dir, Args: envDumpArgs("run", "--env=production", "--template=b.env")}, 125, `vault up: invalid vault scope "../x"`)
 	})
 }
 
@@ -311,15 +313,15 @@ func TestHostile64KiBValue(t *testing.T) {
 	big := sentinelValue(p.ns, "big")
 	big += strings.Repeat("é", (65536-len(big))/2)
 	big += strings.Repeat("x", 65536-len(big))
-	res := keepIn(t, run{dir: p.dir, args: []string{"set", "BIG", "--env=production"}}, big)
+	res := keep(t, run{Dir: p.dir, Args: []string{"set", "BIG", "--env=production"}, Stdin: strings.NewReader(big)})
 	mustSucceed(t, res)
 	noSentinel(t, res)
-	if strings.Contains(res.stdout, "SENTINEL") {
-		t.Errorf("keep set printed the value: %q", res.stdout)
+	if strings.Contains(res.Stdout, "SENTINEL") {
+		t.Errorf("keep set printed the value: %q", res.Stdout)
 	}
-	hasOnly(t, wantChildEnv(t, run{dir: p.dir, args: envDumpArgs("run", "--env=production")}), map[string]string{"BIG": big})
+	hasOnly(t, wantChildEnv(t, run{Dir: p.dir, Args: envDumpArgs("run", "--env=production")}), map[string]string{"BIG": big})
 	// One byte more is refused, without the value.
-	wantRefused(t, run{dir: p.dir, args: []string{"set", "BIG", big + "y", "--env=production"}}, 125, "at most 65536")
+	wantRefused(t, run{Dir: p.dir, Args: []string{"set", "BIG", big + "y", "--env=production"}}, 125, "at most 65536")
 }
 
 func TestHostileKeysThatCollide(t *testing.T) {
@@ -330,9 +332,9 @@ func TestHostileKeysThatCollide(t *testing.T) {
 		secret(ns, "production", "api_key", sentinelValue(ns, "underscore")),
 		secret(ns, "production", "OTHER", sentinelValue(ns, "other")),
 	)
-	wantRefused(t, run{args: envDumpArgs("run", "--namespace="+ns, "--env=production")}, 125,
+	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production")}, 125,
 		"secrets api-key and api_key both map to the variable api_key", "--except")
-	hasOnly(t, wantChildEnv(t, run{args: envDumpArgs("run", "--namespace="+ns, "--env=production", "--except=api-key")}),
+	hasOnly(t, wantChildEnv(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production", "--except=api-key")}),
 		map[string]string{"api_key": sentinelValue(ns, "underscore"), "OTHER": sentinelValue(ns, "other")})
 }
 
@@ -357,30 +359,30 @@ func TestHostileProtectedVariables(t *testing.T) {
 	refused := func(name string) []string {
 		return []string{"refusing to set " + name + " from a secret or template", "--allow-override=" + name}
 	}
-	wantRefused(t, run{args: cmd("path")}, 125, refused("PATH")...)
-	wantRefused(t, run{args: cmd("path", "--allow-override=HOME")}, 125, refused("PATH")...)
-	wantRefused(t, run{args: cmd("preload")}, 125, refused("LD_PRELOAD")...)
-	wantRefused(t, run{args: cmd("dashed")}, 125, refused("LD_PRELOAD")...)
-	wantRefused(t, run{args: cmd("library")}, 125, refused("LD_LIBRARY_PATH")...)
-	wantRefused(t, run{args: cmd("dyld")}, 125, refused("DYLD_INSERT_LIBRARIES")...)
-	wantRefused(t, run{args: cmd("both", "--allow-override=PATH")}, 125, refused("LD_PRELOAD")...)
+	wantRefused(t, run{Args: cmd("path")}, 125, refused("PATH")...)
+	wantRefused(t, run{Args: cmd("path", "--allow-override=HOME")}, 125, refused("PATH")...)
+	wantRefused(t, run{Args: cmd("preload")}, 125, refused("LD_PRELOAD")...)
+	wantRefused(t, run{Args: cmd("dashed")}, 125, refused("LD_PRELOAD")...)
+	wantRefused(t, run{Args: cmd("library")}, 125, refused("LD_LIBRARY_PATH")...)
+	wantRefused(t, run{Args: cmd("dyld")}, 125, refused("DYLD_INSERT_LIBRARIES")...)
+	wantRefused(t, run{Args: cmd("both", "--allow-override=PATH")}, 125, refused("LD_PRELOAD")...)
 
-	hasOnly(t, wantChildEnv(t, run{args: cmd("path", "--allow-override=PATH")}), map[string]string{"PATH": v("path")})
-	hasOnly(t, wantChildEnv(t, run{env: []string{"KEEP_ALLOW_OVERRIDE=PATH"}, args: cmd("path")}), map[string]string{"PATH": v("path")})
-	hasOnly(t, wantChildEnv(t, run{args: cmd("home")}), map[string]string{"HOME": v("home")})
-	hasOnly(t, wantChildEnv(t, run{args: cmd("both", "--except=PATH,LD_*")}), map[string]string{"OK": v("both-ok")}, "LD_PRELOAD")
-	res := keep(t, run{args: withVerbose(cmd("home"))})
+	hasOnly(t, wantChildEnv(t, run{Args: cmd("path", "--allow-override=PATH")}), map[string]string{"PATH": v("path")})
+	hasOnly(t, wantChildEnv(t, run{Env: []string{"KEEP_ALLOW_OVERRIDE=PATH"}, Args: cmd("path")}), map[string]string{"PATH": v("path")})
+	hasOnly(t, wantChildEnv(t, run{Args: cmd("home")}), map[string]string{"HOME": v("home")})
+	hasOnly(t, wantChildEnv(t, run{Args: cmd("both", "--except=PATH,LD_*")}), map[string]string{"OK": v("both-ok")}, "LD_PRELOAD")
+	res := keep(t, run{Args: withVerbose(cmd("home"))})
 	noSentinel(t, res)
-	if !strings.Contains(res.stderr, "HOME: the secret overrides the inherited variable") {
-		t.Errorf("--verbose does not report the override of HOME:\n%s", res.stderr)
+	if !strings.Contains(res.Stderr, "HOME: the secret overrides the inherited variable") {
+		t.Errorf("--verbose does not report the override of HOME:\n%s", res.Stderr)
 	}
 
 	// Templates: a placeholder or a plain value.
 	_, path := newTemplate(t, "PATH={secretsmanager:PATH}\n")
-	wantRefused(t, run{args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path)}, 125, refused("PATH")...)
-	hasOnly(t, wantChildEnv(t, run{args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path, "--allow-override=PATH")}), map[string]string{"PATH": v("path")})
+	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path)}, 125, refused("PATH")...)
+	hasOnly(t, wantChildEnv(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path, "--allow-override=PATH")}), map[string]string{"PATH": v("path")})
 	_, path = newTemplate(t, "A=1\nLD_PRELOAD=/tmp/evil.so\n")
-	wantRefused(t, run{args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path)}, 125, refused("LD_PRELOAD")...)
+	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path)}, 125, refused("LD_PRELOAD")...)
 }
 
 // A secret holding a NUL byte, which no environment variable can carry,
@@ -389,5 +391,5 @@ func TestHostileNULInASecret(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t, secret(ns, "production", "NUL", sentinelValue(ns, "nul")+"\x00after"))
-	wantRefused(t, run{args: envDumpArgs("run", "--namespace="+ns, "--env=production")}, 125, "the value of NUL holds a NUL byte")
+	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production")}, 125, "the value of NUL holds a NUL byte")
 }

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keep-run/keep/internal/keeptest"
 )
 
 // Secret hygiene through the real binary, with sentinel values (see
@@ -37,7 +38,7 @@ func TestNoValueOnDisk(t *testing.T) {
 		envDumpArgs("run", "--namespace="+ns, "--env=production", "--template=t.env", "--output=.env"),
 		envDumpArgs("run", "--namespace="+ns, "--env=production", "--template=t.env", "--supervise"),
 	} {
-		noSentinel(t, keep(t, run{dir: dir, env: env, args: withVerbose(args)}))
+		noSentinel(t, keep(t, run{Dir: dir, Env: env, Args: withVerbose(args)}))
 	}
 	for _, root := range []string{home, tmp, dir} {
 		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
@@ -59,23 +60,6 @@ func TestNoValueOnDisk(t *testing.T) {
 	}
 }
 
-// testPanicBinary builds keep with the keep_testpanic tag, once (shared
-// with TestPanicPrintsNoValue).
-func testPanicBinary(t *testing.T) string {
-	t.Helper()
-	panicBinOnce.Do(func() {
-		panicBin = filepath.Join(filepath.Dir(keepBin), "keep-testpanic")
-		out, err := exec.Command("go", "build", "-tags", "keep_testpanic", "-o", panicBin, "..").CombinedOutput()
-		if err != nil {
-			panicBinErr = fmt.Errorf("%v\n%s", err, out)
-		}
-	})
-	if panicBinErr != nil {
-		t.Fatal(panicBinErr)
-	}
-	return panicBin
-}
-
 // A panic inside the SDK call of a fetch goroutine, with a value in the
 // panic message (KEEP_TESTPANIC=fetch, see fetch/testpanic.go), ends keep
 // with 125 and a short report that holds neither the value nor a stack:
@@ -83,7 +67,6 @@ func testPanicBinary(t *testing.T) string {
 // batches after the listing) and for keep run --template (by name).
 func TestPanicInFetchPrintsNoValue(t *testing.T) {
 	t.Parallel()
-	bin := testPanicBinary(t)
 	ns := namespace(t)
 	seed(t, secret(ns, "production", "TOKEN", sentinelValue(ns, "fetch-panic")))
 	_, path := newTemplate(t, "TOKEN={secretsmanager}\n")
@@ -93,23 +76,42 @@ func TestPanicInFetchPrintsNoValue(t *testing.T) {
 		{"run", "--namespace=" + ns, "--env=production", "--template=" + path},
 		{"run", "-v", "--namespace=" + ns, "--env=production", "--template=" + path, "--supervise"},
 	} {
-		cmd := exec.Command(bin, append(args, "--", testBin, "child:env")...)
-		cmd.Env = append(baseEnv(t, moto.Env()), "KEEP_TESTPANIC=fetch")
-		cmd.Dir = t.TempDir()
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		out := stdout.String() + stderr.String()
+		res := keep(t, run{Tags: []string{"keep_testpanic"}, Env: []string{"KEEP_TESTPANIC=fetch"},
+			Args: append(args, "--", testBin, "child:env"), NoLeakCheck: true}) // checked for SENTINEL below
+		out := res.Stdout + res.Stderr
 		if strings.Contains(out, "SENTINEL") {
 			t.Errorf("%q: the output after a panic holds the value:\n%s", args, out)
 		}
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 125 || stdout.Len() != 0 {
-			t.Errorf("%q: %v after a panic, stdout %q; want exit 125 before the child runs", args, err, stdout.String())
+		if res.Code != 125 || res.Stdout != "" {
+			t.Errorf("%q: exit %d after a panic, stdout %q; want exit 125 before the child runs", args, res.Code, res.Stdout)
 		}
 		if !strings.Contains(out, "internal error while reading secrets (details withheld") || strings.Contains(out, "goroutine ") || strings.Contains(out, "testpanic in fetch") {
 			t.Errorf("%q: want a short internal-error report without the panic or a stack, got:\n%s", args, out)
 		}
+	}
+}
+
+// A keep_testpanic build panics with a value in the message once the
+// secrets are fetched (cli/testpanic.go): keep ends with 125 and a short
+// report that holds neither the value nor a stack, with or without -v.
+func TestPanicPrintsNoValue(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "panic-token-value"))
+	for _, verbose := range [][]string{nil, {"-v"}} {
+		args := append(append([]string{"run"}, verbose...), "--namespace="+ns, "--env=production", "--", testBin, "child:env")
+		res := keep(t, run{Tags: []string{"keep_testpanic"}, Args: args, NoLeakCheck: true}) // checked below, stdout too
+		out := res.Stdout + res.Stderr
+		keeptest.AssertNoLeak(t, "output after a panic", out)
+		if res.Code != 125 {
+			t.Errorf("exit code %d after a panic, want 125", res.Code)
+		}
+		if !strings.Contains(out, "internal error") || strings.Contains(out, "goroutine ") {
+			t.Errorf("want a short internal-error report without a stack trace, got:\n%s", out)
+		}
+	}
+	if _, err := os.Stat(keeptest.Bin(t, "keep_testpanic")); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -134,7 +136,7 @@ func TestNonDumpableWhileHoldingSecrets(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	bin := filepath.Join(dir, "keep")
-	data, err := os.ReadFile(keepBin)
+	data, err := os.ReadFile(keeptest.Bin(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +149,7 @@ func TestNonDumpableWhileHoldingSecrets(t *testing.T) {
 
 	cmd := exec.Command(bin, "run", "--supervise", "--namespace="+ns, "--env=production", "--",
 		"sh", "-c", `echo "$$"; exec sleep 60`)
-	cmd.Env = append(baseEnv(t, moto.Env()), "HOME="+dir)
+	cmd.Env = append(keeptest.BaseEnv(t, keeptest.Moto().Env()), "HOME="+dir)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 	stdout, err := cmd.StdoutPipe()

@@ -11,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"github.com/keep-run/keep/internal/smfake"
 )
+
+// Signals that reach keep while it fetches, before the child starts:
+// smfake answers slowly, so the test knows keep is inside the fetch.
 
 // slowFake is a fake whose answers take longer than any test waits, so
 // keep is still fetching when the test signals it.
@@ -33,6 +37,25 @@ func waitForList(t *testing.T, srv *smfake.Server) {
 	}
 }
 
+// interruptFetch starts keep with args against srv, with attr (nil: none),
+// sends it sig once it has sent its first ListSecrets, and returns how it
+// ended.
+func interruptFetch(t *testing.T, srv *smfake.Server, sig syscall.Signal, attr *syscall.SysProcAttr, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(keeptest.Bin(t), args...)
+	cmd.Env = keeptest.BaseEnv(t, srv.Env())
+	cmd.SysProcAttr = attr
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForList(t, srv)
+	_ = cmd.Process.Signal(sig)
+	_ = cmd.Wait()
+	return result{Stdout: stdout.String(), Stderr: stderr.String(), State: cmd.ProcessState, Code: cmd.ProcessState.ExitCode()}
+}
+
 func TestInterruptDuringTheFetch(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{"--exec", "--supervise"} {
@@ -44,51 +67,53 @@ func TestInterruptDuringTheFetch(t *testing.T) {
 		} {
 			t.Run(mode+"/"+tc.sig.String(), func(t *testing.T) {
 				t.Parallel()
-				srv := slowFake(t)
-				cmd := exec.Command(keepBin, "run", mode, "--namespace=app", "--env=production", "--", testBin, "child:env")
-				cmd.Env = baseEnv(t, srv.Env())
-				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-				var stdout, stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &stdout, &stderr
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				waitForList(t, srv)
-				_ = cmd.Process.Signal(tc.sig)
-				_ = cmd.Wait()
-				res := result{stdout: stdout.String(), stderr: stderr.String(), state: cmd.ProcessState, code: cmd.ProcessState.ExitCode()}
+				res := interruptFetch(t, slowFake(t), tc.sig, &syscall.SysProcAttr{Setsid: true}, "run", mode, "--namespace=app", "--env=production", "--", testBin, "child:env")
 				sig, died := signaled(res)
 				switch {
 				case tc.dies && (!died || sig != tc.sig):
-					t.Errorf("keep ended with %v, want death by %v", res.state, tc.sig)
-				case !tc.dies && res.code != 128+int(tc.sig):
-					t.Errorf("keep ended with %v, want exit %d", res.state, 128+int(tc.sig))
+					t.Errorf("keep ended with %v, want death by %v", res.State, tc.sig)
+				case !tc.dies && res.Code != 128+int(tc.sig):
+					t.Errorf("keep ended with %v, want exit %d", res.State, 128+int(tc.sig))
 				}
-				if res.stdout != "" {
-					t.Errorf("the child ran: %q", res.stdout)
+				if res.Stdout != "" {
+					t.Errorf("the child ran: %q", res.Stdout)
 				}
-				if !strings.Contains(res.stderr, "before the command started") || strings.Contains(res.stderr, "goroutine ") {
-					t.Errorf("want the one-line interrupt message, got:\n%s", res.stderr)
+				if !strings.Contains(res.Stderr, "before the command started") || strings.Contains(res.Stderr, "goroutine ") {
+					t.Errorf("want the one-line interrupt message, got:\n%s", res.Stderr)
 				}
 			})
 		}
 	}
 }
 
+func TestRunInterruptedBeforeTheChildDiesOfTheSignal(t *testing.T) {
+	t.Parallel()
+	srv := smfake.New(fakeSecret("app", "production", "TOKEN", "interrupted-token"))
+	defer srv.Close()
+	srv.Latency = 10 * time.Second
+	res := interruptFetch(t, srv, syscall.SIGTERM, nil, "run", "--namespace=app", "--env=production", "--", testBin, "child:env")
+	if sig, ok := signaled(res); !ok || sig != syscall.SIGTERM {
+		t.Errorf("keep ended with %v, want death by SIGTERM; stderr:\n%s", res.State, res.Stderr)
+	}
+	if !strings.Contains(res.Stderr, "interrupted by SIGTERM before the command started") || res.Stdout != "" {
+		t.Errorf("stdout %q, stderr:\n%s", res.Stdout, res.Stderr)
+	}
+}
+
 func TestPID1InterruptedDuringTheFetchExits128PlusN(t *testing.T) {
 	t.Parallel()
 	srv := slowFake(t)
-	n := startInitWith(t, srv.Env(), keepBin, "run", "--namespace=app", "--env=production", "--", testBin, "child:env")
+	n := startInitWith(t, srv.Env(), keeptest.Bin(t), "run", "--namespace=app", "--env=production", "--", testBin, "child:env")
 	waitForList(t, srv)
 	if err := syscall.Kill(n.hostPID(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	res := n.wait()
-	if _, died := signaled(res); died || res.code != 143 {
-		t.Errorf("PID 1 ended with %v, want exit 143 (it cannot die of its own signal, and 2 is the Go runtime's); stderr:\n%s", res.state, res.stderr)
+	if _, died := signaled(res); died || res.Code != 143 {
+		t.Errorf("PID 1 ended with %v, want exit 143 (it cannot die of its own signal, and 2 is the Go runtime's); stderr:\n%s", res.State, res.Stderr)
 	}
-	if !strings.Contains(res.stderr, "interrupted by SIGTERM before the command started") || res.stdout != "" {
-		t.Errorf("stdout %q, stderr:\n%s", res.stdout, res.stderr)
+	if !strings.Contains(res.Stderr, "interrupted by SIGTERM before the command started") || res.Stdout != "" {
+		t.Errorf("stdout %q, stderr:\n%s", res.Stdout, res.Stderr)
 	}
 }
 
@@ -102,9 +127,9 @@ func TestIgnoredJobControlSignalsStayIgnored(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			script := `trap '' TSTP TTIN TTOU; exec "$@"`
-			cmd := exec.Command("sh", "-c", script, "sh", keepBin, "run", mode, "--allow-empty",
+			cmd := exec.Command("sh", "-c", script, "sh", keeptest.Bin(t), "run", mode, "--allow-empty",
 				"--namespace="+namespace(t), "--env=production", "--", testBin, "child:sigign")
-			cmd.Env = baseEnv(t, moto.Env())
+			cmd.Env = keeptest.BaseEnv(t, keeptest.Moto().Env())
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no terminal: keep would forward them
 			out, err := cmd.Output()
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"golang.org/x/sys/unix"
 )
 
@@ -124,7 +125,7 @@ type nsInit struct {
 // moto's environment.
 func startInit(t *testing.T, argv ...string) *nsInit {
 	t.Helper()
-	return startInitWith(t, moto.Env(), argv...)
+	return startInitWith(t, keeptest.Moto().Env(), argv...)
 }
 
 // startInitWith is startInit with endpointEnv pointing at a server.
@@ -135,7 +136,7 @@ func startInitWith(t *testing.T, endpointEnv []string, argv ...string) *nsInit {
 	}
 	n := &nsInit{t: t, done: make(chan struct{})}
 	n.cmd = exec.Command("unshare", append([]string{"-Urpf"}, argv...)...)
-	n.cmd.Env = append(baseEnv(t, endpointEnv), "GODEBUG=asyncpreemptoff=1")
+	n.cmd.Env = append(keeptest.BaseEnv(t, endpointEnv), "GODEBUG=asyncpreemptoff=1")
 	n.cmd.Dir = t.TempDir()
 	n.cmd.Stdout, n.cmd.Stderr = &n.stdout, &n.stderr
 	if err := n.cmd.Start(); err != nil {
@@ -177,13 +178,13 @@ func (n *nsInit) wait() result {
 	case <-time.After(60 * time.Second):
 		n.t.Fatalf("PID 1 did not end; stderr:\n%s", n.stderr.String())
 	}
-	res := result{stdout: n.stdout.String(), stderr: n.stderr.String(), state: n.cmd.ProcessState, code: n.cmd.ProcessState.ExitCode()}
-	assertNoLeak(n.t, "stderr", res.stderr)
+	res := result{Stdout: n.stdout.String(), Stderr: n.stderr.String(), State: n.cmd.ProcessState, Code: n.cmd.ProcessState.ExitCode()}
+	keeptest.AssertNoLeak(n.t, "stderr", res.Stderr)
 	return res
 }
 
 func keepRunArgs(t *testing.T, flags ...string) []string {
-	return append(append([]string{keepBin, "run", "--allow-empty", "--namespace=" + namespace(t), "--env=production"}, flags...), "--")
+	return append(append([]string{keeptest.Bin(t), "run", "--allow-empty", "--namespace=" + namespace(t), "--env=production"}, flags...), "--")
 }
 
 func TestPID1ReapsOrphans(t *testing.T) {
@@ -212,8 +213,8 @@ func TestPID1ReapsOrphans(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := n.wait()
-			if sig, ok := signaled(res); ok || res.code != 0 {
-				t.Errorf("PID 1 ended with %v (signal %v), want exit 0 from the child's TERM handler; stderr:\n%s", res.state, sig, res.stderr)
+			if sig, ok := signaled(res); ok || res.Code != 0 {
+				t.Errorf("PID 1 ended with %v (signal %v), want exit 0 from the child's TERM handler; stderr:\n%s", res.State, sig, res.Stderr)
 			}
 			if log.count("SIGTERM") != 1 {
 				t.Errorf("the child did not get TERM once; log:\n%s", strings.Join(log.lines(), "\n"))
@@ -253,10 +254,10 @@ func TestPID1ExitsWith128PlusTheChildsSignal(t *testing.T) {
 			res := n.wait()
 			// unshare would die of keep's signal; it exits with keep's code.
 			if sig, ok := signaled(res); ok {
-				t.Fatalf("keep as PID 1 died of %v, want exit %d; stderr:\n%s", sig, tc.code, res.stderr)
+				t.Fatalf("keep as PID 1 died of %v, want exit %d; stderr:\n%s", sig, tc.code, res.Stderr)
 			}
-			if res.code != tc.code {
-				t.Errorf("keep as PID 1 exited %d, want %d; stderr:\n%s", res.code, tc.code, res.stderr)
+			if res.Code != tc.code {
+				t.Errorf("keep as PID 1 exited %d, want %d; stderr:\n%s", res.Code, tc.code, res.Stderr)
 			}
 			if tc.term && log.count("SIGTERM") != 1 {
 				t.Errorf("the child did not get TERM once; log:\n%s", strings.Join(log.lines(), "\n"))
@@ -269,8 +270,8 @@ func TestPID1ExitsWith128PlusTheChildsSignal(t *testing.T) {
 func procInNamespace(t *testing.T, res result) (pid, ppid int) {
 	t.Helper()
 	var p struct{ PID, PPID int }
-	if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
-		t.Fatalf("no child:proc output (%v); exit %d, stderr:\n%s", err, res.code, res.stderr)
+	if err := json.Unmarshal([]byte(res.Stdout), &p); err != nil {
+		t.Fatalf("no child:proc output (%v); exit %d, stderr:\n%s", err, res.Code, res.Stderr)
 	}
 	return p.PID, p.PPID
 }
@@ -278,37 +279,37 @@ func procInNamespace(t *testing.T, res result) (pid, ppid int) {
 func TestPID1SupervisesByDefault(t *testing.T) {
 	t.Parallel()
 	res := startInit(t, append(keepRunArgs(t, "-v"), testBin, "child:proc")...).wait()
-	if res.code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
+	if res.Code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", res.Code, res.Stderr)
 	}
 	if pid, ppid := procInNamespace(t, res); pid == 1 || ppid != 1 {
 		t.Errorf("child PID %d, parent %d inside the namespace; want keep (PID 1) as its parent", pid, ppid)
 	}
-	if !strings.Contains(res.stderr, "keep: supervise ") {
-		t.Errorf("verbose output does not name the supervise mode:\n%s", res.stderr)
+	if !strings.Contains(res.Stderr, "keep: supervise ") {
+		t.Errorf("verbose output does not name the supervise mode:\n%s", res.Stderr)
 	}
 }
 
 func TestPID1ExecWarnsOnceAndRunsTheChild(t *testing.T) {
 	t.Parallel()
 	res := startInit(t, append(keepRunArgs(t, "--exec"), testBin, "child:proc")...).wait()
-	if res.code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
+	if res.Code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", res.Code, res.Stderr)
 	}
 	if pid, _ := procInNamespace(t, res); pid != 1 {
 		t.Errorf("child PID %d inside the namespace, want 1: keep did not exec", pid)
 	}
-	lines := strings.Split(strings.TrimSuffix(res.stderr, "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], "--exec as PID 1") {
-		t.Errorf("stderr is not one warning line about --exec as PID 1:\n%s", res.stderr)
+		t.Errorf("stderr is not one warning line about --exec as PID 1:\n%s", res.Stderr)
 	}
 }
 
 // startKeepAsync starts keep with argv, without waiting for it.
 func startKeepAsync(t *testing.T, argv ...string) (*exec.Cmd, <-chan result) {
 	t.Helper()
-	cmd := exec.Command(keepBin, argv...)
-	cmd.Env = append(baseEnv(t, moto.Env()), "GODEBUG=asyncpreemptoff=1")
+	cmd := exec.Command(keeptest.Bin(t), argv...)
+	cmd.Env = append(keeptest.BaseEnv(t, keeptest.Moto().Env()), "GODEBUG=asyncpreemptoff=1")
 	cmd.Dir = t.TempDir()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -322,7 +323,7 @@ func startKeepAsync(t *testing.T, argv ...string) (*exec.Cmd, <-chan result) {
 		if err != nil && !errors.As(err, &ee) {
 			panic(err)
 		}
-		ended <- result{stdout: stdout.String(), stderr: stderr.String(), state: cmd.ProcessState, code: cmd.ProcessState.ExitCode(), pid: cmd.Process.Pid}
+		ended <- result{Stdout: stdout.String(), Stderr: stderr.String(), State: cmd.ProcessState, Code: cmd.ProcessState.ExitCode(), PID: cmd.Process.Pid}
 	}()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	return cmd, ended
@@ -337,10 +338,10 @@ func termKeep(t *testing.T, cmd *exec.Cmd, ended <-chan result) {
 	}
 	select {
 	case res := <-ended:
-		if res.code != 0 {
-			t.Errorf("keep ended with %v after TERM, want exit 0 as the child; stderr:\n%s", res.state, res.stderr)
+		if res.Code != 0 {
+			t.Errorf("keep ended with %v after TERM, want exit 0 as the child; stderr:\n%s", res.State, res.Stderr)
 		}
-		assertNoLeak(t, "stderr", res.stderr)
+		keeptest.AssertNoLeak(t, "stderr", res.Stderr)
 	case <-time.After(60 * time.Second):
 		t.Fatal("keep did not end after TERM")
 	}

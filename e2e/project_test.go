@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,7 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/keep-run/keep/internal/keeptest"
+	"github.com/keep-run/keep/internal/motoserver"
 )
 
 // Project setup through the binary: keep init, vault:add, vault:list,
@@ -34,15 +36,15 @@ type keepProject struct {
 func newProject(t *testing.T, vaultFlags ...string) keepProject {
 	t.Helper()
 	p := keepProject{dir: t.TempDir(), ns: namespace(t)}
-	mustSucceed(t, keep(t, run{dir: p.dir, args: []string{"init", "--no-interaction", "--name=Test App", "--namespace=" + p.ns, "--envs=local,staging,production"}}))
-	mustSucceed(t, keep(t, run{dir: p.dir, args: append([]string{"vault:add", "--no-interaction"}, vaultFlags...)}))
+	mustSucceed(t, keep(t, run{Dir: p.dir, Args: []string{"init", "--no-interaction", "--name=Test App", "--namespace=" + p.ns, "--envs=local,staging,production"}}))
+	mustSucceed(t, keep(t, run{Dir: p.dir, Args: append([]string{"vault:add", "--no-interaction"}, vaultFlags...)}))
 	return p
 }
 
 // keep runs keep in the project directory.
 func (p keepProject) keep(t *testing.T, args ...string) result {
 	t.Helper()
-	return keep(t, run{dir: p.dir, args: args})
+	return keep(t, run{Dir: p.dir, Args: args})
 }
 
 // file is the content of the project file at rel (under .keep/).
@@ -55,22 +57,21 @@ func (p keepProject) file(t *testing.T, rel string) string {
 	return string(data)
 }
 
-func mustSucceed(t *testing.T, res result) {
-	t.Helper()
-	if res.code != 0 {
-		t.Fatalf("keep exited %d; stdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
-	}
+// scopedSecret is a Keep-tagged secret of the vault slug with scope.
+func scopedSecret(ns, scope, env, slug, key, value string) motoserver.Secret {
+	return motoserver.Secret{Name: ns + "/" + scope + "/" + env + "/" + key, Value: value, Tags: keeptest.Tags(ns, env, slug)}
 }
 
-// wantStdout checks that keep succeeded and printed each of lines.
-func wantStdout(t *testing.T, res result, has ...string) {
+// twoVaults writes a project of ns with envs staging and production and
+// two Secrets Manager vaults, a (scope team-a, the default) and b (scope
+// team-b), and returns its directory.
+func twoVaults(t *testing.T, ns string) string {
 	t.Helper()
-	mustSucceed(t, res)
-	for _, s := range has {
-		if !strings.Contains(res.stdout, s) {
-			t.Errorf("stdout lacks %q:\n%s", s, res.stdout)
-		}
-	}
+	dir := t.TempDir()
+	writeFile(t, dir, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "envs": ["staging", "production"], "default_vault": "a"}`, ns))
+	writeFile(t, dir, ".keep/vaults/a.json", `{"slug": "a", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-a"}`)
+	writeFile(t, dir, ".keep/vaults/b.json", `{"slug": "b", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-b"}`)
+	return dir
 }
 
 // wantNoKeepDir checks that a refused keep init left nothing behind.
@@ -121,7 +122,7 @@ func wantGolden(t *testing.T, name, got string) {
 func TestInitWritesThePHPKeepsFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	res := keep(t, run{dir: dir, args: []string{"init", "--name=Acme Billing", "--namespace=acme-billing", "--envs=local, staging,production", "--no-interaction"}})
+	res := keep(t, run{Dir: dir, Args: []string{"init", "--name=Acme Billing", "--namespace=acme-billing", "--envs=local, staging,production", "--no-interaction"}})
 	wantStdout(t, res, "namespace acme-billing, environments local, staging, production", "keep vault:add")
 	p := keepProject{dir: dir}
 	settings := p.file(t, "settings.json")
@@ -151,10 +152,10 @@ func TestInitDefaultsWithoutATerminal(t *testing.T) {
 			if err := os.Mkdir(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			res := keep(t, run{dir: dir, args: append([]string{"init"}, flags...)})
+			res := keep(t, run{Dir: dir, Args: append([]string{"init"}, flags...)})
 			mustSucceed(t, res)
-			if res.stderr != "" {
-				t.Errorf("keep init prompted without a terminal; stderr:\n%s", res.stderr)
+			if res.Stderr != "" {
+				t.Errorf("keep init prompted without a terminal; stderr:\n%s", res.Stderr)
 			}
 			var s struct {
 				AppName      string   `json:"app_name"`
@@ -180,7 +181,7 @@ func TestInitNamesTheFlagWhenADefaultIsMissing(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	res := keep(t, run{dir: dir, args: []string{"init", "--no-interaction"}})
+	res := keep(t, run{Dir: dir, Args: []string{"init", "--no-interaction"}})
 	wantExit(t, res, 125, "missing namespace", "--namespace=NS")
 	wantNoKeepDir(t, dir)
 }
@@ -204,7 +205,7 @@ func TestInitRefusesInvalidSettings(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			args := append([]string{"init", "--no-interaction", "--name=app", "--namespace=app", "--envs=local,production"}, tc.flags...)
-			wantExit(t, keep(t, run{dir: dir, args: args}), 125, tc.want)
+			wantExit(t, keep(t, run{Dir: dir, Args: args}), 125, tc.want)
 			wantNoKeepDir(t, dir)
 		})
 	}
@@ -229,7 +230,7 @@ func TestInitPromptsOnATerminal(t *testing.T) {
 	}
 	sh.send("cd " + commandLine(dir) + "\n")
 	sh.prompt()
-	sh.send(commandLine(keepBin, "init") + "\n")
+	sh.send(commandLine(keeptest.Bin(t), "init") + "\n")
 	sh.expect(regexp.MustCompile(`Application name \[Shop Front\]: `))
 	sh.send("Acme Shop\n")
 	sh.expect(regexp.MustCompile(`Namespace \[acme-shop\]: `)) // the default follows the answer
@@ -256,7 +257,7 @@ func TestInitPromptsOnATerminal(t *testing.T) {
 	if err := os.Mkdir(dir2, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sh.send("cd " + commandLine(dir2) + " && " + commandLine(keepBin, "init", "--no-interaction") + "\n")
+	sh.send("cd " + commandLine(dir2) + " && " + commandLine(keeptest.Bin(t), "init", "--no-interaction") + "\n")
 	shown, code := sh.promptAfter()
 	if code != 0 || strings.Contains(shown, "Application name") {
 		t.Errorf("keep init --no-interaction on a terminal: $? = %d, shows:\n%s", code, shown)
@@ -266,7 +267,7 @@ func TestInitPromptsOnATerminal(t *testing.T) {
 func TestVaultAddWritesThePHPKeepsFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	mustSucceed(t, keep(t, run{dir: dir, args: []string{"init", "--name=Acme Billing", "--namespace=acme-billing", "--no-interaction"}}))
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"init", "--name=Acme Billing", "--namespace=acme-billing", "--no-interaction"}}))
 	p := keepProject{dir: dir}
 	created, _, _ := settingsTimes(t, p.file(t, "settings.json"))
 
@@ -291,8 +292,8 @@ func TestVaultAddEverySetting(t *testing.T) {
 		"--kms-key=arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 		"--replica-regions=us-west-2, eu-central-1=alias/replica-key")
 	wantStdout(t, res, "Added vault billing-eu (Billing EU, region eu-west-1)", "✓ credentials work and may list secrets in eu-west-1")
-	if strings.Contains(res.stdout, "default vault") {
-		t.Errorf("a second vault became the default without --default:\n%s", res.stdout)
+	if strings.Contains(res.Stdout, "default vault") {
+		t.Errorf("a second vault became the default without --default:\n%s", res.Stdout)
 	}
 	wantGolden(t, "vault-full.json", p.file(t, "vaults/billing-eu.json"))
 }
@@ -329,7 +330,7 @@ func TestVaultAddDefault(t *testing.T) {
 
 	res := p.keep(t, "vault:list")
 	mustSucceed(t, res)
-	lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
 	want := [][]string{
 		{"SLUG", "NAME", "DRIVER", "REGION", "SCOPE", "DEFAULT"},
 		{"one", "AWS", "Secrets", "Manager", "secretsmanager", "us-east-1"},
@@ -339,7 +340,7 @@ func TestVaultAddDefault(t *testing.T) {
 		{"two", "AWS", "Secrets", "Manager", "secretsmanager", "us-east-1"},
 	}
 	if len(lines) != len(want) {
-		t.Fatalf("vault:list printed %d lines, want %d:\n%s", len(lines), len(want), res.stdout)
+		t.Fatalf("vault:list printed %d lines, want %d:\n%s", len(lines), len(want), res.Stdout)
 	}
 	for i, line := range lines {
 		if got := strings.Fields(line); !slices.Equal(got, want[i]) {
@@ -351,9 +352,29 @@ func TestVaultAddDefault(t *testing.T) {
 func TestVaultListWithoutVaults(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	mustSucceed(t, keep(t, run{dir: dir, args: []string{"init", "--no-interaction", "--name=app"}}))
-	wantStdout(t, keep(t, run{dir: dir, args: []string{"vault:list"}}), "No vaults are configured yet; add one with keep vault:add")
-	wantExit(t, keep(t, run{args: []string{"vault:list"}}), 125, "no .keep/settings.json", "keep init")
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"init", "--no-interaction", "--name=app"}}))
+	wantStdout(t, keep(t, run{Dir: dir, Args: []string{"vault:list"}}), "No vaults are configured yet; add one with keep vault:add")
+	wantExit(t, keep(t, run{Args: []string{"vault:list"}}), 125, "no .keep/settings.json", "keep init")
+}
+
+// vault:list --format=json: the table's rows as objects.
+func TestVaultListJSON(t *testing.T) {
+	t.Parallel()
+	dir := twoVaults(t, namespace(t))
+	res := keep(t, run{Dir: dir, Args: []string{"vault:list", "--format=json"}})
+	mustSucceed(t, res)
+	var vaults []struct {
+		Slug    string `json:"slug"`
+		Driver  string `json:"driver"`
+		Scope   string `json:"scope"`
+		Default bool   `json:"default"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &vaults); err != nil {
+		t.Fatalf("vault:list --format=json: %v\n%s", err, res.Stdout)
+	}
+	if len(vaults) != 2 || vaults[0].Slug != "a" || !vaults[0].Default || vaults[1].Slug != "b" || vaults[1].Default || vaults[1].Scope != "team-b" {
+		t.Errorf("vaults = %+v", vaults)
+	}
 }
 
 func TestVaultAddRefuses(t *testing.T) {
@@ -390,24 +411,24 @@ func TestVaultAddRefuses(t *testing.T) {
 		t.Errorf("default_vault = %q, want secretsmanager", got)
 	}
 	// Outside a project there is nothing to add a vault to.
-	wantExit(t, keep(t, run{args: []string{"vault:add", "--no-interaction"}}), 125, "no .keep/settings.json", "run keep init first")
+	wantExit(t, keep(t, run{Args: []string{"vault:add", "--no-interaction"}}), 125, "no .keep/settings.json", "run keep init first")
 }
 
 func TestVaultAddWithoutCredentials(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	mustSucceed(t, keep(t, run{dir: dir, args: []string{"init", "--no-interaction", "--name=app"}}))
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"init", "--no-interaction", "--name=app"}}))
 	noCredentials := []string{
-		"AWS_ENDPOINT_URL=" + moto.URL,
+		"AWS_ENDPOINT_URL=" + keeptest.Moto().URL,
 		"AWS_REGION=us-east-1",
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE=/nonexistent/keep-test/config",
 		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent/keep-test/credentials",
 	}
-	res := keepWith(t, noCredentials, run{dir: dir, args: []string{"vault:add", "--no-interaction", "--region=eu-west-1"}})
+	res := keep(t, run{Endpoint: noCredentials, Dir: dir, Args: []string{"vault:add", "--no-interaction", "--region=eu-west-1"}})
 	wantStdout(t, res, "Added vault secretsmanager", "✗ access check in eu-west-1: no AWS credentials", "configure credentials")
-	if strings.Contains(res.stdout, "✓") {
-		t.Errorf("the access check succeeded without credentials:\n%s", res.stdout)
+	if strings.Contains(res.Stdout, "✓") {
+		t.Errorf("the access check succeeded without credentials:\n%s", res.Stdout)
 	}
 	p := keepProject{dir: dir}
 	if !strings.Contains(p.file(t, "vaults/secretsmanager.json"), `"region": "eu-west-1"`) {
@@ -421,9 +442,9 @@ func TestVaultAddWithoutCredentials(t *testing.T) {
 func TestVaultAddPromptsOnATerminal(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	mustSucceed(t, keep(t, run{dir: dir, args: []string{"init", "--no-interaction", "--name=app"}}))
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"init", "--no-interaction", "--name=app"}}))
 	sh := startShell(t)
-	sh.send("cd " + commandLine(dir) + " && " + commandLine(keepBin, "vault:add", "--kms-key=alias/app") + "\n")
+	sh.send("cd " + commandLine(dir) + " && " + commandLine(keeptest.Bin(t), "vault:add", "--kms-key=alias/app") + "\n")
 	sh.expect(regexp.MustCompile(`Vault slug \[secretsmanager\]: `))
 	sh.send("primary\n")
 	sh.expect(regexp.MustCompile(`Vault name \[AWS Secrets Manager\]: `))
@@ -453,7 +474,7 @@ func TestVaultDelete(t *testing.T) {
 	mustSucceed(t, p.keep(t, "vault:add", "--no-interaction", "--slug=other", "--scope=other"))
 	// A secret in the vault to delete: vault:delete must leave it alone.
 	wantStdout(t, p.keep(t, "set", "KEPT", "vault-delete-keeps-me", "--env=production", "--vault=other"), "Created "+p.ns+"/other/production/KEPT")
-	remember("vault-delete-keeps-me")
+	keeptest.Remember("vault-delete-keeps-me")
 
 	wantExit(t, p.keep(t, "vault:delete", "secretsmanager"), 125, "secretsmanager is the default vault", "keep vault:add --default")
 	if _, err := os.Stat(filepath.Join(p.dir, ".keep", "vaults", "secretsmanager.json")); err != nil {
@@ -465,14 +486,14 @@ func TestVaultDelete(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(p.dir, ".keep", "vaults", "other.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("vaults/other.json still exists (stat: %v)", err)
 	}
-	out, err := moto.Client().GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(p.ns + "/other/production/KEPT")})
+	out, err := keeptest.Moto().Client().GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(p.ns + "/other/production/KEPT")})
 	if err != nil || aws.ToString(out.SecretString) != "vault-delete-keeps-me" {
 		t.Errorf("the vault's secret after vault:delete: %v", err)
 	}
 	res := p.keep(t, "vault:list")
 	mustSucceed(t, res)
-	if strings.Contains(res.stdout, "other") || !strings.Contains(res.stdout, "secretsmanager") {
-		t.Errorf("vault:list after vault:delete other:\n%s", res.stdout)
+	if strings.Contains(res.Stdout, "other") || !strings.Contains(res.Stdout, "secretsmanager") {
+		t.Errorf("vault:list after vault:delete other:\n%s", res.Stdout)
 	}
 	// The vault is unknown to the secret commands now.
 	wantExit(t, p.keep(t, "get", "KEPT", "--env=production", "--vault=other"), 125, `vault "other" is not configured`)
@@ -495,7 +516,7 @@ func TestEnvAdd(t *testing.T) {
 	}
 	// The new environment is usable at once.
 	wantStdout(t, p.keep(t, "set", "QA_ONLY", "qa-value-1", "--env=qa"), "Created "+p.ns+"/qa/QA_ONLY")
-	remember("qa-value-1")
+	keeptest.Remember("qa-value-1")
 
 	before := p.file(t, "settings.json")
 	wantExit(t, p.keep(t, "env:add", "qa"), 125, `environment "qa" already exists`)
@@ -507,33 +528,4 @@ func TestEnvAdd(t *testing.T) {
 	}
 	// An environment outside the project's list is refused by the secret commands.
 	wantExit(t, p.keep(t, "set", "X", "y", "--env=uat"), 125, `environment "uat" is not one of the project's environments`)
-}
-
-// describeIn is DescribeSecret for name in region, through moto.
-func describeIn(t *testing.T, region, name string) *secretsmanager.DescribeSecretOutput {
-	t.Helper()
-	out, err := moto.Client().DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}, inRegion(region))
-	if err != nil {
-		t.Fatalf("DescribeSecret %s in %s: %v", name, region, err)
-	}
-	return out
-}
-
-// inRegion sends one call of moto's client to region.
-func inRegion(region string) func(*secretsmanager.Options) {
-	return func(o *secretsmanager.Options) { o.Region = region }
-}
-
-// tagMap is tags as a map; a repeated key is an error.
-func tagMap(t *testing.T, tags []types.Tag) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	for _, tag := range tags {
-		k := aws.ToString(tag.Key)
-		if _, dup := m[k]; dup {
-			t.Errorf("tag %s twice", k)
-		}
-		m[k] = aws.ToString(tag.Value)
-	}
-	return m
 }

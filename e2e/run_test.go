@@ -11,16 +11,17 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"github.com/keep-run/keep/internal/motoserver"
 )
 
 func TestRunInjectsExactlyTheEnvironmentsSecrets(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	legacy := motoserver.KeepTags(ns, "production")
+	legacy := keeptest.Tags(ns, "production", "secretsmanager")
 	delete(legacy, "Environment")
 	legacy["Env"] = "production"
-	foreign := motoserver.KeepTags(ns, "production")
+	foreign := keeptest.Tags(ns, "production", "secretsmanager")
 	foreign["ManagedBy"] = "Terraform"
 	seed(t,
 		secret(ns, "production", "DB_PASSWORD", "db-pass-prod-123"),
@@ -30,20 +31,20 @@ func TestRunInjectsExactlyTheEnvironmentsSecrets(t *testing.T) {
 		secret(ns+"2", "production", "OTHER_NS", "other-ns-value"),
 		motoserver.Secret{Name: ns + "/production/UNTAGGED", Value: "untagged-value"},
 		motoserver.Secret{Name: ns + "/production/FOREIGN", Value: "foreign-value", Tags: foreign},
-		motoserver.Secret{Name: ns + "/production/WRONG_ENV", Value: "wrong-env-value", Tags: motoserver.KeepTags(ns, "staging")},
-		motoserver.Secret{Name: ns + "/production/DELETED", Value: "deleted-value", Tags: motoserver.KeepTags(ns, "production"), Deleted: true},
-		motoserver.Secret{Name: ns + "/production/nested/KEY", Value: "nested-value", Tags: motoserver.KeepTags(ns, "production")},
+		motoserver.Secret{Name: ns + "/production/WRONG_ENV", Value: "wrong-env-value", Tags: keeptest.Tags(ns, "staging", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/production/DELETED", Value: "deleted-value", Tags: keeptest.Tags(ns, "production", "secretsmanager"), Deleted: true},
+		motoserver.Secret{Name: ns + "/production/nested/KEY", Value: "nested-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
 	)
 
-	env := childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
+	env := childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
 	hasOnly(t, env,
 		map[string]string{"DB_PASSWORD": "db-pass-prod-123", "api_key": "api-key-prod-456", "LEGACY": "legacy-tag-789"},
 		"EU_ONLY", "OTHER_NS", "UNTAGGED", "FOREIGN", "WRONG_ENV", "DELETED", "KEY", "nested_KEY")
 
-	env = childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production-eu", "--", testBin, "child:env"}}))
+	env = childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production-eu", "--", testBin, "child:env"}}))
 	hasOnly(t, env, map[string]string{"EU_ONLY": "eu-only-value"}, "DB_PASSWORD", "api_key", "LEGACY")
 
-	env = childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns + "2", "--env=production", "--", testBin, "child:env"}}))
+	env = childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns + "2", "--env=production", "--", testBin, "child:env"}}))
 	hasOnly(t, env, map[string]string{"OTHER_NS": "other-ns-value"}, "DB_PASSWORD", "api_key", "EU_ONLY")
 }
 
@@ -60,14 +61,14 @@ func TestRunPagesThroughManySecrets(t *testing.T) {
 		want[key] = value
 	}
 	seed(t, secrets...)
-	res := keep(t, run{args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}})
+	res := keep(t, run{Args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}})
 	hasOnly(t, childEnv(t, res), want)
 	// 260 secrets: ⌈260/100⌉ list pages, ⌈100/20⌉+⌈100/20⌉+⌈60/20⌉ batches,
 	// and the speculative batch raced against the first page — whose 20
 	// values save one batch when they are in before the first page is.
-	if !strings.Contains(res.stderr, "17 API calls (3 ListSecrets, 14 BatchGetSecretValue)") &&
-		!strings.Contains(res.stderr, "16 API calls (3 ListSecrets, 13 BatchGetSecretValue)") {
-		t.Errorf("verbose output lacks the call counts:\n%s", res.stderr)
+	if !strings.Contains(res.Stderr, "17 API calls (3 ListSecrets, 14 BatchGetSecretValue)") &&
+		!strings.Contains(res.Stderr, "16 API calls (3 ListSecrets, 13 BatchGetSecretValue)") {
+		t.Errorf("verbose output lacks the call counts:\n%s", res.Stderr)
 	}
 }
 
@@ -89,7 +90,7 @@ func TestRunKeepsValuesByteForByte(t *testing.T) {
 		secrets = append(secrets, secret(ns, "production", k, v))
 	}
 	seed(t, secrets...)
-	env := childEnv(t, keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
+	env := childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
 	hasOnly(t, env, want)
 }
 
@@ -114,7 +115,7 @@ func TestRunOnlyAndExcept(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"run", "--namespace=" + ns, "--env=staging"}, tc.flags...)
-			env := childEnv(t, keep(t, run{args: append(args, "--", testBin, "child:env")}))
+			env := childEnv(t, keep(t, run{Args: append(args, "--", testBin, "child:env")}))
 			want := map[string]string{}
 			for _, k := range tc.present {
 				want[k] = strings.ToLower(strings.ReplaceAll(k, "_", "-")) + "-value"
@@ -122,9 +123,9 @@ func TestRunOnlyAndExcept(t *testing.T) {
 			hasOnly(t, env, want, tc.absent...)
 		})
 	}
-	res := keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=staging", "--only=NOPE_*", "--", testBin, "child:env"}})
+	res := keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=staging", "--only=NOPE_*", "--", testBin, "child:env"}})
 	wantExit(t, res, 125, "no secrets left after --only=NOPE_*", "--allow-empty")
-	res = keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=staging", "--only=DB_[", "--", testBin, "child:env"}})
+	res = keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=staging", "--only=DB_[", "--", testBin, "child:env"}})
 	wantExit(t, res, 125, "--only: malformed glob")
 }
 
@@ -138,8 +139,8 @@ func TestRunNoInherit(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := keep(t, run{
-		env:  []string{"PATH=" + binDir + ":" + os.Getenv("PATH"), "INHERITED=from-parent"},
-		args: []string{"run", "--no-inherit", "--namespace=" + ns, "--env=production", "--", "keep-test-child", "child:env"},
+		Env:  []string{"PATH=" + binDir + ":" + os.Getenv("PATH"), "INHERITED=from-parent"},
+		Args: []string{"run", "--no-inherit", "--namespace=" + ns, "--env=production", "--", "keep-test-child", "child:env"},
 	})
 	env := childEnv(t, res)
 	if len(env) != 1 || env["ONLY_SECRET"] != "only-secret-value" {
@@ -156,14 +157,14 @@ func TestRunSecretOverridesInheritedVariable(t *testing.T) {
 	ns := namespace(t)
 	seed(t, secret(ns, "production", "DB_PASSWORD", "from-secrets-manager"))
 	res := keep(t, run{
-		env:  []string{"DB_PASSWORD=from-the-shell", "KEEP_VERBOSE=true"},
-		args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"},
+		Env:  []string{"DB_PASSWORD=from-the-shell", "KEEP_VERBOSE=true"},
+		Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"},
 	})
 	hasOnly(t, childEnv(t, res), map[string]string{"DB_PASSWORD": "from-secrets-manager"})
-	if !strings.Contains(res.stderr, "DB_PASSWORD: the secret overrides the inherited variable") {
-		t.Errorf("verbose output does not report the override:\n%s", res.stderr)
+	if !strings.Contains(res.Stderr, "DB_PASSWORD: the secret overrides the inherited variable") {
+		t.Errorf("verbose output does not report the override:\n%s", res.Stderr)
 	}
-	if strings.Contains(res.stderr, "from-the-shell") {
+	if strings.Contains(res.Stderr, "from-the-shell") {
 		t.Error("verbose output shows the inherited value")
 	}
 }
@@ -178,14 +179,14 @@ func TestRunConfiguredByEnvironmentVariables(t *testing.T) {
 	)
 	// Docker ENTRYPOINT style: no .keep/, everything from variables.
 	env := childEnv(t, keep(t, run{
-		env:  []string{"KEEP_NAMESPACE=" + ns, "KEEP_ENV=production", "KEEP_ONLY=DB_*"},
-		args: []string{"run", "--", testBin, "child:env"},
+		Env:  []string{"KEEP_NAMESPACE=" + ns, "KEEP_ENV=production", "KEEP_ONLY=DB_*"},
+		Args: []string{"run", "--", testBin, "child:env"},
 	}))
 	hasOnly(t, env, map[string]string{"DB_URL": "prod-db-url"}, "CACHE_URL")
 	// Flags win over variables.
 	env = childEnv(t, keep(t, run{
-		env:  []string{"KEEP_NAMESPACE=" + ns, "KEEP_ENV=production"},
-		args: []string{"run", "--env=staging", "--", testBin, "child:env"},
+		Env:  []string{"KEEP_NAMESPACE=" + ns, "KEEP_ENV=production"},
+		Args: []string{"run", "--env=staging", "--", testBin, "child:env"},
 	}))
 	hasOnly(t, env, map[string]string{"DB_URL": "staging-db-url"}, "CACHE_URL")
 }
@@ -194,7 +195,7 @@ func TestRunInKeepProject(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t,
-		motoserver.Secret{Name: ns + "/billing/production/STRIPE_KEY", Value: "scoped-stripe-key", Tags: motoserver.KeepTags(ns, "production")},
+		motoserver.Secret{Name: ns + "/billing/production/STRIPE_KEY", Value: "scoped-stripe-key", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
 		secret(ns, "production", "UNSCOPED", "unscoped-value"),
 	)
 	root := t.TempDir()
@@ -217,17 +218,17 @@ func TestRunInKeepProject(t *testing.T) {
 
 	// The vault file says us-west-2, where there is nothing: the error says
 	// which region was searched.
-	res := keep(t, run{dir: sub, args: []string{"run", "--env=production", "--", testBin, "child:env"}})
+	res := keep(t, run{Dir: sub, Args: []string{"run", "--env=production", "--", testBin, "child:env"}})
 	wantExit(t, res, 125, "no secrets found", ns, "region us-west-2", "vault billing")
 
 	// --region wins over the vault file; namespace and scope come from .keep/.
-	res = keep(t, run{dir: sub, args: []string{"run", "--env=production", "--region=us-east-1", "--", testBin, "child:env"}})
+	res = keep(t, run{Dir: sub, Args: []string{"run", "--env=production", "--region=us-east-1", "--", testBin, "child:env"}})
 	hasOnly(t, childEnv(t, res), map[string]string{"STRIPE_KEY": "scoped-stripe-key"}, "UNSCOPED")
 
-	res = keep(t, run{dir: sub, args: []string{"run", "--env=prod", "--", testBin, "child:env"}})
+	res = keep(t, run{Dir: sub, Args: []string{"run", "--env=prod", "--", testBin, "child:env"}})
 	wantExit(t, res, 125, `environment "prod" is not one of the project's environments (local, staging, production)`)
 
-	res = keep(t, run{dir: sub, args: []string{"run", "--env=production", "--vault=legacy", "--", testBin, "child:env"}})
+	res = keep(t, run{Dir: sub, Args: []string{"run", "--env=production", "--vault=legacy", "--", testBin, "child:env"}})
 	wantExit(t, res, 125, `vault "legacy" uses driver "ssm"`)
 }
 
@@ -268,10 +269,10 @@ func TestRunExitCodes(t *testing.T) {
 		{"no secrets", []string{"run", "--namespace=" + ns, "--env=staging", "--", "true"}, 125, []string{"no secrets found", `"` + ns + `"`, `"staging"`, "region us-east-1", "--allow-empty"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := keep(t, run{args: tc.args})
+			res := keep(t, run{Args: tc.args})
 			if tc.code == 0 || tc.code == 3 || tc.code == 255 {
-				if res.code != tc.code {
-					t.Errorf("exit code = %d, want %d; stderr:\n%s", res.code, tc.code, res.stderr)
+				if res.Code != tc.code {
+					t.Errorf("exit code = %d, want %d; stderr:\n%s", res.Code, tc.code, res.Stderr)
 				}
 				return
 			}
@@ -283,9 +284,9 @@ func TestRunExitCodes(t *testing.T) {
 func TestRunAllowEmpty(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	res := keep(t, run{args: []string{"run", "--allow-empty", "--namespace=" + ns, "--env=production", "--", testBin, "child:exit", "7"}})
-	if res.code != 7 {
-		t.Errorf("exit code = %d, want the child's 7; stderr:\n%s", res.code, res.stderr)
+	res := keep(t, run{Args: []string{"run", "--allow-empty", "--namespace=" + ns, "--env=production", "--", testBin, "child:exit", "7"}})
+	if res.Code != 7 {
+		t.Errorf("exit code = %d, want the child's 7; stderr:\n%s", res.Code, res.Stderr)
 	}
 }
 
@@ -293,23 +294,23 @@ func TestRunExecsInPlace(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t, secret(ns, "production", "TOKEN", "exec-in-place-token"))
-	res := keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:pid"}})
-	pid, err := strconv.Atoi(strings.TrimSpace(res.stdout))
+	res := keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:pid"}})
+	pid, err := strconv.Atoi(strings.TrimSpace(res.Stdout))
 	if err != nil {
-		t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+		t.Fatalf("child printed %q; stderr:\n%s", res.Stdout, res.Stderr)
 	}
-	if pid != res.pid {
-		t.Errorf("child PID %d, keep's PID %d: keep did not exec", pid, res.pid)
+	if pid != res.PID {
+		t.Errorf("child PID %d, keep's PID %d: keep did not exec", pid, res.PID)
 	}
 	// Arguments reach the child untouched, flags included.
-	res = keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:args", "--env=x", "--", "-v"}})
-	if got := strings.TrimSpace(res.stdout); got != `["--env=x","--","-v"]` {
+	res = keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:args", "--env=x", "--", "-v"}})
+	if got := strings.TrimSpace(res.Stdout); got != `["--env=x","--","-v"]` {
 		t.Errorf("child args = %s", got)
 	}
 	// Without "--", keep stops reading flags at the command.
-	res = keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", testBin, "child:args", "-x", "--help"}})
-	if got := strings.TrimSpace(res.stdout); got != `["-x","--help"]` {
-		t.Errorf("child args = %s; stderr:\n%s", got, res.stderr)
+	res = keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", testBin, "child:args", "-x", "--help"}})
+	if got := strings.TrimSpace(res.Stdout); got != `["-x","--help"]` {
+		t.Errorf("child args = %s; stderr:\n%s", got, res.Stderr)
 	}
 }
 
@@ -319,26 +320,15 @@ func TestRunVerboseNamesNoValues(t *testing.T) {
 	seed(t,
 		secret(ns, "production", "DB_PASSWORD", "verbose-db-password"),
 		secret(ns, "production", "API_KEY", "verbose-api-key"),
-		motoserver.Secret{Name: ns + "/production/MISTAGGED", Value: "verbose-mistagged", Tags: motoserver.KeepTags(ns, "staging")},
+		motoserver.Secret{Name: ns + "/production/MISTAGGED", Value: "verbose-mistagged", Tags: keeptest.Tags(ns, "staging", "secretsmanager")},
 	)
-	res := keep(t, run{args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:exit", "0"}})
+	res := keep(t, run{Args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:exit", "0"}})
 	wantExit(t, res, 0,
 		"vault secretsmanager (no vault file), region us-east-1 (from the AWS SDK's chain), namespace "+ns+", env production",
 		"2 secret(s): API_KEY, DB_PASSWORD",
 		"2 API calls (1 ListSecrets, 1 BatchGetSecretValue)",
 		"ignored 1 secrets under "+ns+"/production/ whose name or tags do not match exactly: "+ns+"/production/MISTAGGED",
 		"exec "+testBin)
-}
-
-func writeFile(t *testing.T, dir, name, content string) {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestRunLeavesSignalDispositionsAsTheyWere(t *testing.T) {
@@ -352,11 +342,11 @@ func TestRunLeavesSignalDispositionsAsTheyWere(t *testing.T) {
 	ignored := func(t *testing.T, shellTrap string) uint64 {
 		t.Helper()
 		script := shellTrap + `exec "$@"`
-		res := keep(t, run{args: []string{"run", "--namespace=" + ns, "--env=production", "--",
+		res := keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", "--",
 			"sh", "-c", script, "sh", testBin, "child:sigign"}})
-		mask, err := strconv.ParseUint(strings.TrimSpace(res.stdout), 16, 64)
+		mask, err := strconv.ParseUint(strings.TrimSpace(res.Stdout), 16, 64)
 		if err != nil {
-			t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+			t.Fatalf("child printed %q; stderr:\n%s", res.Stdout, res.Stderr)
 		}
 		return mask
 	}
@@ -374,11 +364,11 @@ func TestRunLeavesSignalDispositionsAsTheyWere(t *testing.T) {
 		t.Helper()
 		cmd := []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:sigign"}
 		script := `trap '' HUP INT; exec "$@"`
-		res := keep(t, run{args: append([]string{"run", "--allow-empty", "--namespace=" + ns + "-none", "--env=production", "--",
-			"sh", "-c", script, "sh", keepBin}, cmd...)})
-		mask, err := strconv.ParseUint(strings.TrimSpace(res.stdout), 16, 64)
+		res := keep(t, run{Args: append([]string{"run", "--allow-empty", "--namespace=" + ns + "-none", "--env=production", "--",
+			"sh", "-c", script, "sh", keeptest.Bin(t)}, cmd...)})
+		mask, err := strconv.ParseUint(strings.TrimSpace(res.Stdout), 16, 64)
 		if err != nil {
-			t.Fatalf("child printed %q; stderr:\n%s", res.stdout, res.stderr)
+			t.Fatalf("child printed %q; stderr:\n%s", res.Stdout, res.Stderr)
 		}
 		return mask
 	}
@@ -405,4 +395,107 @@ func ignoredSignals(t *testing.T) uint64 {
 	}
 	t.Fatal("no SigIgn in /proc/self/status")
 	return 0
+}
+
+func TestRunServiceSpecificEndpoint(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "service-endpoint-token"))
+	// The generic endpoint points nowhere; the Secrets Manager one wins.
+	env := append(withoutVars(keeptest.Moto().Env(), "AWS_ENDPOINT_URL"),
+		"AWS_ENDPOINT_URL=http://127.0.0.1:1", "AWS_ENDPOINT_URL_SECRETS_MANAGER="+keeptest.Moto().URL)
+	res := keep(t, run{Endpoint: env, Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}})
+	hasOnly(t, childEnv(t, res), map[string]string{"TOKEN": "service-endpoint-token"})
+}
+
+func TestRunVaultAndRegionFromVariables(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		motoserver.Secret{Name: ns + "/team-a/production/A_KEY", Value: "team-a-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/team-b/production/B_KEY", Value: "team-b-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
+	)
+	root := t.TempDir()
+	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "envs": ["production"], "default_vault": "a"}`, ns))
+	writeFile(t, root, ".keep/vaults/a.json", `{"slug": "a", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-a"}`)
+	writeFile(t, root, ".keep/vaults/b.json", `{"slug": "b", "driver": "secretsmanager", "region": "eu-west-1", "scope": "team-b"}`)
+	args := []string{"run", "--env=production", "--", testBin, "child:env"}
+
+	hasOnly(t, childEnv(t, keep(t, run{Dir: root, Args: args})), map[string]string{"A_KEY": "team-a-value"}, "B_KEY")
+	// KEEP_VAULT picks b; its file says eu-west-1, KEEP_REGION overrides it.
+	res := keep(t, run{Dir: root, Env: []string{"KEEP_VAULT=b", "KEEP_REGION=us-east-1"}, Args: args})
+	hasOnly(t, childEnv(t, res), map[string]string{"B_KEY": "team-b-value"}, "A_KEY")
+	res = keep(t, run{Dir: root, Env: []string{"KEEP_VAULT=b"}, Args: args})
+	wantExit(t, res, 125, "no secrets found", "region eu-west-1")
+	// A typo in the vault must not quietly read another scope or region.
+	res = keep(t, run{Dir: root, Env: []string{"KEEP_VAULT=bb"}, Args: args})
+	wantExit(t, res, 125, `vault "bb" is not configured`, "a, b")
+}
+
+func TestRunProfile(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "profile-token-value"))
+	dir := t.TempDir()
+	writeFile(t, dir, "config", "[profile keeptest]\nregion = us-east-1\n")
+	writeFile(t, dir, "credentials", "[keeptest]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+	env := []string{
+		"AWS_ENDPOINT_URL=" + keeptest.Moto().URL, "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"),
+	}
+	args := func(extra ...string) []string {
+		return append(append([]string{"run", "--namespace=" + ns, "--env=production"}, extra...), "--", testBin, "child:env")
+	}
+	hasOnly(t, childEnv(t, keep(t, run{Endpoint: env, Args: args("--profile=keeptest")})), map[string]string{"TOKEN": "profile-token-value"})
+	hasOnly(t, childEnv(t, keep(t, run{Endpoint: env, Env: []string{"AWS_PROFILE=keeptest"}, Args: args()})), map[string]string{"TOKEN": "profile-token-value"})
+	wantExit(t, keep(t, run{Endpoint: env, Args: args("--profile=nope")}), 125, "load AWS configuration", "nope", "--profile")
+}
+
+func TestRunWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	env := withoutVars(keeptest.Moto().Env(), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+	res := keep(t, run{Endpoint: env, Args: []string{"run", "--namespace=app", "--env=production", "--", testBin, "child:env"}})
+	wantExit(t, res, 125, "no AWS credentials", "AWS_PROFILE, AWS_ACCESS_KEY_ID")
+	if lines := strings.Count(strings.TrimSpace(res.Stderr), "\n") + 1; lines != 2 {
+		t.Errorf("want 2 lines (what failed, what to do), got %d:\n%s", lines, res.Stderr)
+	}
+}
+
+func TestRunNamespaceTagMustMatchExactly(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	// Named like ns's secret, so the listing's name filter keeps it; tagged
+	// for another namespace, so the exact check on the client drops it.
+	seed(t,
+		secret(ns, "production", "GOOD", "namespace-good-value"),
+		motoserver.Secret{Name: ns + "/production/OTHER", Value: "namespace-other-value", Tags: keeptest.Tags(ns+"2", "production", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/production/PREFIX", Value: "namespace-prefix-value", Tags: keeptest.Tags(ns[:len(ns)-1], "production", "secretsmanager")},
+	)
+	res := keep(t, run{Args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}})
+	hasOnly(t, childEnv(t, res), map[string]string{"GOOD": "namespace-good-value"}, "OTHER", "PREFIX")
+	if !strings.Contains(res.Stderr, "ignored 2 secrets") {
+		t.Errorf("verbose output does not report the 2 mistagged secrets:\n%s", res.Stderr)
+	}
+}
+
+// The SDK's error for a credential_process whose output is not its JSON
+// quotes that output — which may be the credentials themselves.
+func TestRunCredentialProcessOutputNeverShown(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "creds.sh")
+	writeFile(t, dir, "creds.sh", "#!/bin/sh\necho 'warning: cached'\necho '{\"Version\":1,\"AccessKeyId\":\"AKIASENTINEL\",\"SecretAccessKey\":\"sentinel-secret-access-key\"}'\n")
+	if err := os.Chmod(script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "config", "[profile proc]\nregion = us-east-1\ncredential_process = "+script+"\n")
+	env := []string{"AWS_ENDPOINT_URL=" + keeptest.Moto().URL, "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials")}
+	res := keep(t, run{Endpoint: env, Args: []string{"run", "--profile=proc", "--namespace=app", "--env=production", "--", "true"}})
+	wantExit(t, res, 125, "credential_process")
+	for _, s := range []string{"sentinel-secret-access-key", "AKIASENTINEL"} {
+		if strings.Contains(res.Stderr, s) {
+			t.Errorf("stderr shows the credential_process output:\n%s", res.Stderr)
+		}
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keep-run/keep/internal/keeptest"
 )
 
 // BenchmarkSignalLatency measures how long a signal sent to a supervising
@@ -22,10 +24,9 @@ import (
 //
 //	go test -run xxx -bench SignalLatency -benchtime 200x .
 func BenchmarkSignalLatency(b *testing.B) {
-	cmd := exec.Command(keepBin, "run", "--supervise", "--allow-empty", "--namespace=bench-signal-latency", "--env=test",
+	cmd := exec.Command(keeptest.Bin(b), "run", "--supervise", "--allow-empty", "--namespace=bench-signal-latency", "--env=test",
 		"--", testBin, "child:signals")
-	cmd.Env = append(moto.Env(), "PATH="+os.Getenv("PATH"), "HOME="+b.TempDir(), noExitSleep,
-		"GODEBUG=asyncpreemptoff=1")
+	cmd.Env = append(keeptest.BaseEnv(b, keeptest.Moto().Env()), "GODEBUG=asyncpreemptoff=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Stderr = os.Stderr
 	pipe, err := cmd.StdoutPipe()

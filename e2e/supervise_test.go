@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"golang.org/x/sys/unix"
 )
 
@@ -38,7 +39,7 @@ func bare(t *testing.T, flags []string, child ...string) []string {
 // keepBare runs keep without secrets: keep run … FLAGS -- TESTBIN CHILD….
 func keepBare(t *testing.T, env, flags []string, child ...string) result {
 	t.Helper()
-	return keep(t, run{env: env, args: bare(t, flags, child...)})
+	return keep(t, run{Env: env, Args: bare(t, flags, child...)})
 }
 
 // ending says how a process ended: "exit N" or "killed by SIGNAME".
@@ -57,8 +58,8 @@ func TestExitStatusIsTheChilds(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", mode[2:], code), func(t *testing.T) {
 				t.Parallel()
 				res := keepBare(t, nil, []string{mode}, "child:exit", strconv.Itoa(code))
-				if got, want := ending(res.state), fmt.Sprintf("exit %d", code); got != want {
-					t.Errorf("keep %s: %s, want %s; stderr:\n%s", mode, got, want, res.stderr)
+				if got, want := ending(res.State), fmt.Sprintf("exit %d", code); got != want {
+					t.Errorf("keep %s: %s, want %s; stderr:\n%s", mode, got, want, res.Stderr)
 				}
 			})
 		}
@@ -90,8 +91,8 @@ func TestChildKilledBySignal(t *testing.T) {
 					want = fmt.Sprintf("exit %d", 128+int(tc.sig))
 				}
 				res := keepBare(t, nil, []string{mode}, "child:kill", strconv.Itoa(int(tc.sig)))
-				if got := ending(res.state); got != want {
-					t.Errorf("child killed by %s: keep %s: %s, want %s; stderr:\n%s", name, mode, got, want, res.stderr)
+				if got := ending(res.State); got != want {
+					t.Errorf("child killed by %s: keep %s: %s, want %s; stderr:\n%s", name, mode, got, want, res.Stderr)
 				}
 			})
 		}
@@ -124,8 +125,8 @@ func TestSuperviseForwardsEachSignalOnce(t *testing.T) {
 	want = append(want, "SIGTERM")
 
 	res := k.wait()
-	if got := ending(res.state); got != "exit 0" {
-		t.Errorf("keep: %s after its child exited 0; stderr:\n%s", got, res.stderr)
+	if got := ending(res.State); got != "exit 0" {
+		t.Errorf("keep: %s after its child exited 0; stderr:\n%s", got, res.Stderr)
 	}
 	if got := k.signals(); !slices.Equal(got, want) {
 		t.Errorf("the child caught\n\t%v\nwant each forwarded signal once, in order, and no URG, CHLD or PIPE:\n\t%v", got, want)
@@ -151,7 +152,7 @@ func TestSuperviseNeverExitsBeforeTheChild(t *testing.T) {
 	if err := syscall.Kill(k.child.pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	if got := ending(k.wait().state); got != "killed by SIGKILL" {
+	if got := ending(k.wait().State); got != "killed by SIGKILL" {
 		t.Errorf("child killed by SIGKILL: keep %s", got)
 	}
 }
@@ -161,8 +162,8 @@ func TestSuperviseKillTimeout(t *testing.T) {
 	k := startTrap(t, "none", "--kill-timeout=300ms") // implies --supervise
 	k.signal(syscall.SIGTERM)
 	res := k.wait()
-	if got := ending(res.state); got != "killed by SIGKILL" {
-		t.Errorf("keep: %s, want killed by SIGKILL as its child was; stderr:\n%s", got, res.stderr)
+	if got := ending(res.State); got != "killed by SIGKILL" {
+		t.Errorf("keep: %s, want killed by SIGKILL as its child was; stderr:\n%s", got, res.Stderr)
 	}
 	// On a loaded machine the SIGKILL may come before the child logged the
 	// TERM; forwarding is tested above.
@@ -178,7 +179,7 @@ func TestSuperviseChildDiesWithKeep(t *testing.T) {
 	t.Parallel()
 	k := startTrap(t, "none", "--supervise")
 	k.signal(syscall.SIGKILL)
-	if got := ending(k.wait().state); got != "killed by SIGKILL" {
+	if got := ending(k.wait().State); got != "killed by SIGKILL" {
 		t.Fatalf("keep: %s", got)
 	}
 	// Re-parented to whoever reaps orphans here; gone or a zombie will do.
@@ -198,8 +199,8 @@ type childProc struct {
 func decodeProc(t *testing.T, res result) childProc {
 	t.Helper()
 	var p childProc
-	if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
-		t.Fatalf("child printed %q (%v); keep %s, stderr:\n%s", res.stdout, err, ending(res.state), res.stderr)
+	if err := json.Unmarshal([]byte(res.Stdout), &p); err != nil {
+		t.Fatalf("child printed %q (%v); keep %s, stderr:\n%s", res.Stdout, err, ending(res.State), res.Stderr)
 	}
 	return p
 }
@@ -234,8 +235,8 @@ func TestChildSharesKeepsFilesGroupAndSession(t *testing.T) {
 			input := strings.Repeat("piped into keep, read by the child\n", 2000)
 			k := startKeep(t, launch{stdin: strings.NewReader(input), args: bare(t, []string{mode}, "child:stdin")})
 			res := k.wait()
-			if res.stdout != input {
-				t.Errorf("child read %d bytes of %d from keep's stdin; keep %s, stderr:\n%s", len(res.stdout), len(input), ending(res.state), res.stderr)
+			if res.Stdout != input {
+				t.Errorf("child read %d bytes of %d from keep's stdin; keep %s, stderr:\n%s", len(res.Stdout), len(input), ending(res.State), res.Stderr)
 			}
 		})
 	}
@@ -249,9 +250,9 @@ func TestIgnoredSignalsStayIgnored(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode[2:], func(t *testing.T) {
 			t.Parallel()
-			argv := append([]string{"-c", `trap '' HUP INT; exec "$@"`, "sh", keepBin}, bare(t, []string{mode}, "child:sigign")...)
+			argv := append([]string{"-c", `trap '' HUP INT; exec "$@"`, "sh", keeptest.Bin(t)}, bare(t, []string{mode}, "child:sigign")...)
 			cmd := exec.Command("sh", argv...)
-			cmd.Env = baseEnv(t, moto.Env())
+			cmd.Env = keeptest.BaseEnv(t, keeptest.Moto().Env())
 			cmd.Dir = t.TempDir()
 			out, err := cmd.Output()
 			mask, perr := strconv.ParseUint(strings.TrimSpace(string(out)), 16, 64)
@@ -320,16 +321,16 @@ func TestModeSelection(t *testing.T) {
 			p := decodeProc(t, res)
 			got := "neither"
 			switch {
-			case p.PID == res.pid:
+			case p.PID == res.PID:
 				got = "exec"
-			case p.PPID == res.pid:
+			case p.PPID == res.PID:
 				got = "supervise"
 			}
 			if got != tc.want {
-				t.Errorf("keep %v: child pid %d ppid %d, keep's pid %d: %s, want %s", tc.flags, p.PID, p.PPID, res.pid, got, tc.want)
+				t.Errorf("keep %v: child pid %d ppid %d, keep's pid %d: %s, want %s", tc.flags, p.PID, p.PPID, res.PID, got, tc.want)
 			}
-			if said := "keep: " + tc.want + " " + testBin + " after "; !strings.Contains(res.stderr, said) {
-				t.Errorf("-v output lacks %q:\n%s", said, res.stderr)
+			if said := "keep: " + tc.want + " " + testBin + " after "; !strings.Contains(res.Stderr, said) {
+				t.Errorf("-v output lacks %q:\n%s", said, res.Stderr)
 			}
 		})
 	}
@@ -374,8 +375,8 @@ type running struct {
 func startKeep(t *testing.T, l launch) *running {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(keepBin, l.args...)
-	cmd.Env = append(baseEnv(t, moto.Env()), l.env...)
+	cmd := exec.Command(keeptest.Bin(t), l.args...)
+	cmd.Env = append(keeptest.BaseEnv(t, keeptest.Moto().Env()), l.env...)
 	cmd.Dir = dir
 	cmd.Stdin = l.stdin
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -498,8 +499,8 @@ func (r *running) wait() result {
 	case <-time.After(10 * time.Second):
 		r.t.Fatalf("keep still runs after 10s; stderr:\n%s", r.read("stderr"))
 	}
-	return result{stdout: r.read("stdout"), stderr: r.read("stderr"), pid: r.pid, state: r.cmd.ProcessState,
-		code: r.cmd.ProcessState.ExitCode()}
+	return result{Stdout: r.read("stdout"), Stderr: r.read("stderr"), PID: r.pid, State: r.cmd.ProcessState,
+		Code: r.cmd.ProcessState.ExitCode()}
 }
 
 func (r *running) read(name string) string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"github.com/keep-run/keep/internal/motoserver"
 	"github.com/keep-run/keep/internal/smfake"
 )
@@ -23,7 +24,7 @@ import (
 // environment mode and file mode (--output), --missing, JSON fields,
 // multi-line values, vault slugs, multi-vault templates, the number of
 // round trips, and keep template:validate. Static values written into the
-// templates are never seeded as secrets, so keepWith's leak check stays
+// templates are never seeded as secrets, so keep's leak check stays
 // about secrets.
 
 // newTemplate writes src as production.env into a fresh directory and returns
@@ -45,34 +46,6 @@ func withTemplate(ns, path string, flags []string, command ...string) []string {
 // catFile is a command that prints the file at path.
 func catFile(path string) []string {
 	return []string{"sh", "-c", `cat "$1"`, "sh", path}
-}
-
-// wantGone fails if path still exists.
-func wantGone(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Lstat(path); err == nil {
-		t.Errorf("%s still exists after keep exited", path)
-	} else if !os.IsNotExist(err) {
-		t.Error(err)
-	}
-}
-
-// wantFiles fails unless dir holds exactly the named entries: no temporary
-// file of keep's is left behind.
-func wantFiles(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	slices.Sort(names)
-	if !slices.Equal(got, names) {
-		t.Errorf("%s holds %q, want %q", dir, got, names)
-	}
 }
 
 func TestTemplateEnvMode(t *testing.T) {
@@ -116,7 +89,7 @@ SHADOWED=from-the-template
 	}
 	inherited := []string{"INHERITED_HOST=inherited.example", "EMPTY_IN_TEMPLATE_TEST=", "SHADOWED=from-the-shell", "ONLY_INHERITED=kept-from-shell"}
 
-	res := keep(t, run{env: inherited, args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
+	res := keep(t, run{Env: inherited, Args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
 	env := childEnv(t, res)
 	want := maps.Clone(templateVars)
 	want["ONLY_INHERITED"] = "kept-from-shell"
@@ -125,17 +98,17 @@ SHADOWED=from-the-template
 		"4 placeholder(s) naming 4 secret(s) in vault(s) secretsmanager",
 		"1 API call(s) (1 BatchGetSecretValue)",
 	} {
-		if !strings.Contains(res.stderr, s) {
-			t.Errorf("verbose output lacks %q:\n%s", s, res.stderr)
+		if !strings.Contains(res.Stderr, s) {
+			t.Errorf("verbose output lacks %q:\n%s", s, res.Stderr)
 		}
 	}
-	if strings.Contains(res.stderr, "ListSecrets") {
-		t.Errorf("a template fetch lists secrets:\n%s", res.stderr)
+	if strings.Contains(res.Stderr, "ListSecrets") {
+		t.Errorf("a template fetch lists secrets:\n%s", res.Stderr)
 	}
 
 	// --no-inherit: exactly the template's variables; ${VAR} finds nothing
 	// outside the template.
-	res = keep(t, run{env: inherited, args: withTemplate(ns, path, []string{"--no-inherit"}, testBin, "child:env")})
+	res = keep(t, run{Env: inherited, Args: withTemplate(ns, path, []string{"--no-inherit"}, testBin, "child:env")})
 	env = childEnv(t, res)
 	want = maps.Clone(templateVars)
 	want["HOME_URL"] = "https:///home"
@@ -164,18 +137,18 @@ func TestTemplateAuto(t *testing.T) {
 	command := []string{"--", testBin, "child:env"}
 
 	// From a subdirectory: template_path is relative to the project root.
-	res := keep(t, run{dir: sub, args: append([]string{"run", "--env=production", "--template=auto"}, command...)})
+	res := keep(t, run{Dir: sub, Args: append([]string{"run", "--env=production", "--template=auto"}, command...)})
 	hasOnly(t, childEnv(t, res), map[string]string{"FROM": "config-env-production", "AUTO_TOKEN": "auto-token-production"})
-	res = keep(t, run{dir: root, env: []string{"KEEP_TEMPLATE=auto", "KEEP_ENV=staging"}, args: append([]string{"run"}, command...)})
+	res = keep(t, run{Dir: root, Env: []string{"KEEP_TEMPLATE=auto", "KEEP_ENV=staging"}, Args: append([]string{"run"}, command...)})
 	hasOnly(t, childEnv(t, res), map[string]string{"FROM": "config-env-staging", "AUTO_TOKEN": "auto-token-staging"})
 
 	// Without .keep/: ./env/<env>.env.
 	plain := t.TempDir()
 	writeFile(t, plain, "env/production.env", "FROM=plain-env-dir\nAUTO_TOKEN={secretsmanager}\n")
-	res = keep(t, run{dir: plain, args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=auto"}, command...)})
+	res = keep(t, run{Dir: plain, Args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=auto"}, command...)})
 	hasOnly(t, childEnv(t, res), map[string]string{"FROM": "plain-env-dir", "AUTO_TOKEN": "auto-token-production"})
 
-	res = keep(t, run{args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=auto"}, command...)})
+	res = keep(t, run{Args: append([]string{"run", "--namespace=" + ns, "--env=production", "--template=auto"}, command...)})
 	wantExit(t, res, 125, "template env/production.env not found", "--template=FILE")
 }
 
@@ -205,33 +178,33 @@ URL='https://user:file-mode-api-key@host/path'
 `
 	out := filepath.Join(dir, "app.env")
 
-	res := keep(t, run{args: withTemplate(ns, path, []string{"-v", "--output=" + out},
+	res := keep(t, run{Args: withTemplate(ns, path, []string{"-v", "--output=" + out},
 		"sh", "-c", `cat "$1" && stat -c %a "$1"`, "sh", out)})
-	if res.code != 0 {
-		t.Fatalf("exit code %d; stderr:\n%s", res.code, res.stderr)
+	if res.Code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", res.Code, res.Stderr)
 	}
-	if want := rendered + "600\n"; res.stdout != want {
-		t.Errorf("the child read\n%s\nwant\n%s", res.stdout, want)
+	if want := rendered + "600\n"; res.Stdout != want {
+		t.Errorf("the child read\n%s\nwant\n%s", res.Stdout, want)
 	}
-	if !strings.Contains(res.stderr, "1 API call(s) (1 BatchGetSecretValue)") {
-		t.Errorf("verbose output lacks the call count:\n%s", res.stderr)
+	if !strings.Contains(res.Stderr, "1 API call(s) (1 BatchGetSecretValue)") {
+		t.Errorf("verbose output lacks the call count:\n%s", res.Stderr)
 	}
 	wantGone(t, out)
 	wantFiles(t, dir, "production.env")
 
 	// The child's exit status is keep's; the file goes either way.
 	for _, code := range []string{"0", "3"} {
-		res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out},
+		res = keep(t, run{Args: withTemplate(ns, path, []string{"--output=" + out},
 			"sh", "-c", `test -f "$1" || exit 9; exit "$2"`, "sh", out, code)})
-		if fmt.Sprint(res.code) != code {
-			t.Errorf("child exit %s: keep exited %d; stderr:\n%s", code, res.code, res.stderr)
+		if fmt.Sprint(res.Code) != code {
+			t.Errorf("child exit %s: keep exited %d; stderr:\n%s", code, res.Code, res.Stderr)
 		}
 		wantGone(t, out)
 	}
 	wantFiles(t, dir, "production.env")
 
 	// The variables go to the file, not into the child's environment.
-	res = keep(t, run{env: []string{"INHERITED_VAR=still-here"}, args: withTemplate(ns, path, []string{"--output=" + out}, testBin, "child:env")})
+	res = keep(t, run{Env: []string{"INHERITED_VAR=still-here"}, Args: withTemplate(ns, path, []string{"--output=" + out}, testBin, "child:env")})
 	hasOnly(t, childEnv(t, res), map[string]string{"INHERITED_VAR": "still-here"},
 		"APP_NAME", "DB_PASSWORD", "API_KEY", "DATABASE_URL", "URL", "UNUSED")
 	wantGone(t, out)
@@ -269,13 +242,13 @@ func TestTemplateFileRemovedWhenKeepIsTerminated(t *testing.T) {
 			}
 			r.signal(syscall.SIGTERM)
 			res := r.wait()
-			if got := ending(res.state); got != tc.ending {
-				t.Errorf("keep ended with %s, want %s; stderr:\n%s", got, tc.ending, res.stderr)
+			if got := ending(res.State); got != tc.ending {
+				t.Errorf("keep ended with %s, want %s; stderr:\n%s", got, tc.ending, res.Stderr)
 			}
 			if got := r.signals(); !slices.Equal(got, []string{"SIGTERM"}) {
 				t.Errorf("the child caught %v, want SIGTERM once", got)
 			}
-			assertNoLeak(t, "stderr", res.stderr)
+			keeptest.AssertNoLeak(t, "stderr", res.Stderr)
 			wantGone(t, out)
 		})
 	}
@@ -289,16 +262,16 @@ func TestTemplateOutputRefusesExistingFiles(t *testing.T) {
 	out := filepath.Join(dir, "app.env")
 	writeFile(t, dir, "app.env", "precious=1\n")
 
-	res := keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out}, catFile(out)...)})
+	res := keep(t, run{Args: withTemplate(ns, path, []string{"--output=" + out}, catFile(out)...)})
 	wantExit(t, res, 125, out+" already exists", "--overwrite")
 	if data, _ := os.ReadFile(out); string(data) != "precious=1\n" {
 		t.Errorf("the existing file was changed: %q", data)
 	}
 
 	// --overwrite replaces it; keep then removes what it wrote.
-	res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out, "--overwrite"}, catFile(out)...)})
-	if res.code != 0 || res.stdout != "TOKEN='refuse-existing-token'\n" {
-		t.Errorf("exit %d, the child read %q; stderr:\n%s", res.code, res.stdout, res.stderr)
+	res = keep(t, run{Args: withTemplate(ns, path, []string{"--output=" + out, "--overwrite"}, catFile(out)...)})
+	if res.Code != 0 || res.Stdout != "TOKEN='refuse-existing-token'\n" {
+		t.Errorf("exit %d, the child read %q; stderr:\n%s", res.Code, res.Stdout, res.Stderr)
 	}
 	wantGone(t, out)
 
@@ -311,7 +284,7 @@ func TestTemplateOutputRefusesExistingFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, flags := range [][]string{{"--output=" + link}, {"--output=" + link, "--overwrite"}} {
-			res = keep(t, run{args: withTemplate(ns, path, flags, catFile(link)...)})
+			res = keep(t, run{Args: withTemplate(ns, path, flags, catFile(link)...)})
 			wantExit(t, res, 125, link+" is a symlink")
 			if got, err := os.Readlink(link); err != nil || got != to {
 				t.Errorf("the link now points to %q (%v), want %q", got, err, to)
@@ -330,9 +303,9 @@ func TestTemplateMissingSecret(t *testing.T) {
 	seed(t, secret(ns, "production", "PRESENT", "missing-test-present"))
 	_, path := newTemplate(t, "APP=static-missing-test\nPRESENT={secretsmanager}\nABSENT={secretsmanager:NOPE_KEY}\nAFTER=after-the-missing-one\n")
 
-	res := keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	res := keep(t, run{Args: withTemplate(ns, path, nil, testBin, "child:env")})
 	wantExit(t, res, 125, path+":3: {secretsmanager:NOPE_KEY}: secret "+ns+"/production/NOPE_KEY not found", "--missing=skip|blank|remove")
-	res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + filepath.Join(t.TempDir(), "out.env")}, testBin, "child:env")})
+	res = keep(t, run{Args: withTemplate(ns, path, []string{"--output=" + filepath.Join(t.TempDir(), "out.env")}, testBin, "child:env")})
 	wantExit(t, res, 125, path+":3:", ns+"/production/NOPE_KEY")
 
 	base := map[string]string{"APP": "static-missing-test", "PRESENT": "missing-test-present", "AFTER": "after-the-missing-one"}
@@ -347,17 +320,17 @@ func TestTemplateMissingSecret(t *testing.T) {
 		{"remove", "ABSENT", "", "# ABSENT={secretsmanager:NOPE_KEY}"},
 	} {
 		t.Run(tc.missing, func(t *testing.T) {
-			res := keep(t, run{args: withTemplate(ns, path, []string{"--missing=" + tc.missing}, testBin, "child:env")})
+			res := keep(t, run{Args: withTemplate(ns, path, []string{"--missing=" + tc.missing}, testBin, "child:env")})
 			want := maps.Clone(base)
 			if tc.absent == "" {
 				want["ABSENT"] = tc.value
 			}
 			hasOnly(t, childEnv(t, res), want, tc.absent)
 
-			res = keep(t, run{args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path, "--missing=" + tc.missing}})
+			res = keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path, "--missing=" + tc.missing}})
 			wantOut := "APP=static-missing-test\nPRESENT='missing-test-present'\n" + tc.line + "\nAFTER=after-the-missing-one\n"
-			if res.code != 0 || res.stdout != wantOut {
-				t.Errorf("export exited %d with\n%s\nwant\n%s\nstderr:\n%s", res.code, res.stdout, wantOut, res.stderr)
+			if res.Code != 0 || res.Stdout != wantOut {
+				t.Errorf("export exited %d with\n%s\nwant\n%s\nstderr:\n%s", res.Code, res.Stdout, wantOut, res.Stderr)
 			}
 		})
 	}
@@ -378,13 +351,13 @@ RATIO={secretsmanager:DB.ratio}
 BIG={secretsmanager:DB.big}
 DSN="postgres://{secretsmanager:DB.username}@db:{secretsmanager:DB.port}/app"
 `)
-	res := keep(t, run{args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
+	res := keep(t, run{Args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
 	hasOnly(t, childEnv(t, res), map[string]string{
 		"DB_USER": "json_user_name", "DB_PORT": "5432", "DB_SSL": "true", "RATIO": "1.50",
 		"BIG": "12345678901234567890", "DSN": "postgres://json_user_name@db:5432/app",
 	}, "DB")
-	if !strings.Contains(res.stderr, "7 placeholder(s) naming 1 secret(s)") || !strings.Contains(res.stderr, "1 API call(s)") {
-		t.Errorf("seven placeholders of one secret should cost one call:\n%s", res.stderr)
+	if !strings.Contains(res.Stderr, "7 placeholder(s) naming 1 secret(s)") || !strings.Contains(res.Stderr, "1 API call(s)") {
+		t.Errorf("seven placeholders of one secret should cost one call:\n%s", res.Stderr)
 	}
 
 	for _, tc := range []struct{ placeholder, say string }{
@@ -398,33 +371,16 @@ DSN="postgres://{secretsmanager:DB.username}@db:{secretsmanager:DB.port}/app"
 		t.Run(tc.placeholder, func(t *testing.T) {
 			_, path := newTemplate(t, "FIRST=static-json-test\nVALUE="+tc.placeholder+"\n")
 			for _, flags := range [][]string{nil, {"--output=" + filepath.Join(t.TempDir(), "out.env")}} {
-				res := keep(t, run{args: withTemplate(ns, path, flags, testBin, "child:env")})
+				res := keep(t, run{Args: withTemplate(ns, path, flags, testBin, "child:env")})
 				wantExit(t, res, 125, path+":2: "+tc.placeholder+": "+tc.say)
 				for _, v := range []string{"json_user_name", "5432", "json-nested-value", "json-list-value", "json-array-value"} {
-					if strings.Contains(res.stderr, v) {
-						t.Errorf("stderr shows %q:\n%s", v, res.stderr)
+					if strings.Contains(res.Stderr, v) {
+						t.Errorf("stderr shows %q:\n%s", v, res.Stderr)
 					}
 				}
 			}
 		})
 	}
-}
-
-// multiLine are values that must arrive byte for byte, in the environment
-// and through a rendered file read back by godotenv. All have a portable
-// dotenv form (see render.QuoteDotenv): godotenv, for one, misreads
-// "it's \"quoted\"" — a double-quoted value ending in an escaped quote.
-var multiLine = map[string]string{
-	"TLS_KEY":    "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nbWFkZSB1cCBrZXkgbWF0ZXJpYWw=\n-----END PRIVATE KEY-----\n",
-	"CERT_CHAIN": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----",
-	"DOLLARS":    "pa$$word ${HOME} $(whoami) $HOME",
-	"HASH":       "value # not a comment",
-	"EQUALS":     "a=b==c",
-	"UNICODE":    "pässwörd-密码-🔑",
-	"SPACES":     "  padded on both sides  ",
-	"APOSTROPHE": "it's mine",
-	"QUOTES":     `say "hi" and \back\slash`,
-	"BACKTICKS":  "`id` and\ttab",
 }
 
 func TestTemplateMultiLineValues(t *testing.T) {
@@ -442,15 +398,15 @@ func TestTemplateMultiLineValues(t *testing.T) {
 	want := maps.Clone(multiLine)
 	want["STATIC"] = "plain-static-multiline-test"
 
-	res := keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	res := keep(t, run{Args: withTemplate(ns, path, nil, testBin, "child:env")})
 	hasOnly(t, childEnv(t, res), want)
 
 	out := filepath.Join(dir, "app.env")
-	res = keep(t, run{args: withTemplate(ns, path, []string{"--output=" + out}, catFile(out)...)})
-	if res.code != 0 {
-		t.Fatalf("exit code %d; stderr:\n%s", res.code, res.stderr)
+	res = keep(t, run{Args: withTemplate(ns, path, []string{"--output=" + out}, catFile(out)...)})
+	if res.Code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", res.Code, res.Stderr)
 	}
-	got, err := godotenv.Unmarshal(res.stdout)
+	got, err := godotenv.Unmarshal(res.Stdout)
 	if err != nil {
 		t.Fatalf("godotenv cannot read the rendered file: %v", err)
 	}
@@ -467,15 +423,15 @@ func TestTemplateVaultSlugs(t *testing.T) {
 	seed(t, secret(ns, "production", "OK_KEY", "slug-test-ok-value"))
 
 	_, path := newTemplate(t, "OK={secretsmanager:OK_KEY}\nBAD={ssm:SOME_KEY}\n")
-	res := keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	res := keep(t, run{Args: withTemplate(ns, path, nil, testBin, "child:env")})
 	wantExit(t, res, 125, path+`:2: {ssm:SOME_KEY}: "ssm" is not a configured vault`, "the vaults here are secretsmanager")
 
 	// Without .keep/, the vault keep run uses counts as configured, and
 	// only that one.
 	_, path = newTemplate(t, "OK={mine:OK_KEY}\n")
-	res = keep(t, run{env: []string{"KEEP_VAULT=mine"}, args: withTemplate(ns, path, nil, testBin, "child:env")})
+	res = keep(t, run{Env: []string{"KEEP_VAULT=mine"}, Args: withTemplate(ns, path, nil, testBin, "child:env")})
 	hasOnly(t, childEnv(t, res), map[string]string{"OK": "slug-test-ok-value"})
-	res = keep(t, run{args: withTemplate(ns, path, nil, testBin, "child:env")})
+	res = keep(t, run{Args: withTemplate(ns, path, nil, testBin, "child:env")})
 	wantExit(t, res, 125, path+`:1: {mine:OK_KEY}: "mine" is not a configured vault`)
 
 	// A vault file with another driver is not readable.
@@ -484,7 +440,7 @@ func TestTemplateVaultSlugs(t *testing.T) {
 	writeFile(t, root, ".keep/vaults/main.json", `{"slug": "main", "driver": "secretsmanager", "region": "us-east-1"}`)
 	writeFile(t, root, ".keep/vaults/legacy.json", `{"slug": "legacy", "driver": "ssm", "region": "us-east-1"}`)
 	writeFile(t, root, "production.env", "OK={main:OK_KEY}\nOLD={legacy:OLD_KEY}\n")
-	res = keep(t, run{dir: root, args: []string{"run", "--env=production", "--template=production.env", "--", testBin, "child:env"}})
+	res = keep(t, run{Dir: root, Args: []string{"run", "--env=production", "--template=production.env", "--", testBin, "child:env"}})
 	wantExit(t, res, 125, `production.env:2: {legacy:OLD_KEY}: vault "legacy" uses driver "ssm"`)
 }
 
@@ -492,9 +448,9 @@ func TestTemplateMultiVault(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t,
-		motoserver.Secret{Name: ns + "/team-a/production/K1", Value: "team-a-k1-value", Tags: motoserver.KeepTags(ns, "production")},
-		motoserver.Secret{Name: ns + "/team-a/production/K2", Value: "team-a-k2-wrong-scope", Tags: motoserver.KeepTags(ns, "production")},
-		motoserver.Secret{Name: ns + "/team-b/production/K2", Value: "team-b-k2-value", Tags: motoserver.KeepTags(ns, "production")},
+		motoserver.Secret{Name: ns + "/team-a/production/K1", Value: "team-a-k1-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/team-a/production/K2", Value: "team-a-k2-wrong-scope", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/team-b/production/K2", Value: "team-b-k2-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
 	)
 	root := t.TempDir()
 	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "envs": ["production"], "default_vault": "a"}`, ns))
@@ -502,14 +458,14 @@ func TestTemplateMultiVault(t *testing.T) {
 	writeFile(t, root, ".keep/vaults/b.json", `{"slug": "b", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-b"}`)
 	writeFile(t, root, "env/production.env", "K1={a:K1}\nK2={b:K2}\nBOTH=\"{a:K1}+{b:K2}\"\n")
 
-	res := keep(t, run{dir: root, args: []string{"run", "-v", "--env=production", "--template=auto", "--", testBin, "child:env"}})
+	res := keep(t, run{Dir: root, Args: []string{"run", "-v", "--env=production", "--template=auto", "--", testBin, "child:env"}})
 	hasOnly(t, childEnv(t, res), map[string]string{"K1": "team-a-k1-value", "K2": "team-b-k2-value", "BOTH": "team-a-k1-value+team-b-k2-value"})
 	for _, s := range []string{
 		"4 placeholder(s) naming 2 secret(s) in vault(s) a, b",
 		"2 API call(s) (2 BatchGetSecretValue)",
 	} {
-		if !strings.Contains(res.stderr, s) {
-			t.Errorf("verbose output lacks %q:\n%s", s, res.stderr)
+		if !strings.Contains(res.Stderr, s) {
+			t.Errorf("verbose output lacks %q:\n%s", s, res.Stderr)
 		}
 	}
 }
@@ -543,15 +499,15 @@ func TestTemplateRoundTrips(t *testing.T) {
 			t.Parallel()
 			ns := namespace(t)
 			path := roundTripTemplate(t, ns, tc.n)
-			res := keep(t, run{args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
+			res := keep(t, run{Args: withTemplate(ns, path, []string{"-v"}, testBin, "child:env")})
 			env := childEnv(t, res)
 			want := map[string]string{}
 			for i := range tc.n {
 				want[fmt.Sprintf("V_%02d", i)] = fmt.Sprintf("round-trip-%02d-%s", i, ns)
 			}
 			hasOnly(t, env, want)
-			if !strings.Contains(res.stderr, tc.calls) {
-				t.Errorf("verbose output lacks %q:\n%s", tc.calls, res.stderr)
+			if !strings.Contains(res.Stderr, tc.calls) {
+				t.Errorf("verbose output lacks %q:\n%s", tc.calls, res.Stderr)
 			}
 			t.Logf("%d placeholders: %s", tc.n, tc.calls)
 		})
@@ -576,7 +532,7 @@ func TestTemplateFetchIsOneRoundTrip(t *testing.T) {
 	defer srv.Close()
 	srv.Latency = 300 * time.Millisecond
 	_, path := newTemplate(t, src.String())
-	res := keepWith(t, srv.Env(), run{args: withTemplate("app", path, nil, testBin, "child:env")})
+	res := keep(t, run{Endpoint: srv.Env(), Args: withTemplate("app", path, nil, testBin, "child:env")})
 	hasOnly(t, childEnv(t, res), want)
 	var batches []smfake.Call
 	for _, c := range srv.Calls() {
@@ -607,16 +563,18 @@ func TestTemplateUnreadableSecret(t *testing.T) {
 	defer srv.Close()
 	_, path := newTemplate(t, "API_KEY={secretsmanager}\nDB_PASSWORD={secretsmanager}\n")
 	for _, flags := range [][]string{nil, {"--missing=blank"}, {"--output=" + filepath.Join(t.TempDir(), "out.env")}} {
-		res := keepWith(t, srv.Env(), run{args: withTemplate("app", path, flags, testBin, "child:env")})
+		res := keep(t, run{Endpoint: srv.Env(), Args: withTemplate("app", path, flags, testBin, "child:env")})
 		wantExit(t, res, 125, "secret app/production/DB_PASSWORD: DecryptionFailure", "app/production in us-east-1", "kms:Decrypt")
 	}
 }
 
-// validate runs keep template:validate with args.
+// validate runs keep template:validate with r's args against the server
+// env points at.
 func validate(t *testing.T, env []string, r run) result {
 	t.Helper()
-	r.args = append([]string{"template:validate"}, r.args...)
-	return keepWith(t, env, r)
+	r.Args = append([]string{"template:validate"}, r.Args...)
+	r.Endpoint = env
+	return keep(t, r)
 }
 
 func TestTemplateValidate(t *testing.T) {
@@ -631,13 +589,13 @@ func TestTemplateValidate(t *testing.T) {
 
 	_, good := newTemplate(t, "# fine\nSTATIC=validate-static\nGOOD={secretsmanager}\nUSER={secretsmanager:OBJ.user}\n")
 	// Without --env nothing is fetched: no AWS configuration needed.
-	res := validate(t, noAWS, run{args: []string{good}})
-	if res.code != 0 || res.stdout != good+": ok (syntax and vaults)\n" {
-		t.Errorf("exit %d, stdout %q; stderr:\n%s", res.code, res.stdout, res.stderr)
+	res := validate(t, noAWS, run{Args: []string{good}})
+	if res.Code != 0 || res.Stdout != good+": ok (syntax and vaults)\n" {
+		t.Errorf("exit %d, stdout %q; stderr:\n%s", res.Code, res.Stdout, res.Stderr)
 	}
-	res = validate(t, moto.Env(), run{args: []string{"--namespace=" + ns, "--env=production", good}})
-	if res.code != 0 || res.stdout != good+": ok (syntax and vaults, and every placeholder resolves in production)\n" {
-		t.Errorf("exit %d, stdout %q; stderr:\n%s", res.code, res.stdout, res.stderr)
+	res = validate(t, keeptest.Moto().Env(), run{Args: []string{"--namespace=" + ns, "--env=production", good}})
+	if res.Code != 0 || res.Stdout != good+": ok (syntax and vaults, and every placeholder resolves in production)\n" {
+		t.Errorf("exit %d, stdout %q; stderr:\n%s", res.Code, res.Stdout, res.Stderr)
 	}
 
 	_, syntax := newTemplate(t, `APP=ok
@@ -647,7 +605,7 @@ A=2
 B={secretsmanager:K|trim}
 C="unterminated
 `)
-	res = validate(t, noAWS, run{args: []string{syntax}})
+	res = validate(t, noAWS, run{Args: []string{syntax}})
 	wantLines(t, res, 1, syntax+":2: ", syntax+":4: A is already set at line 3", syntax+":5: ", syntax+":6: unterminated")
 
 	_, unresolved := newTemplate(t, `GOOD={secretsmanager}
@@ -656,134 +614,29 @@ FIELD={secretsmanager:NOTJSON.user}
 NOFIELD={secretsmanager:OBJ.password}
 STATIC=validate-static
 `)
-	res = validate(t, moto.Env(), run{args: []string{"-v", "--namespace=" + ns, "--env=production", unresolved}})
+	res = validate(t, keeptest.Moto().Env(), run{Args: []string{"-v", "--namespace=" + ns, "--env=production", unresolved}})
 	wantLines(t, res, 1,
 		unresolved+":2: {secretsmanager:NOT_THERE}: secret "+ns+"/production/NOT_THERE not found",
 		unresolved+":3: {secretsmanager:NOTJSON.user}: secret "+ns+"/production/NOTJSON is not a JSON object",
 		unresolved+":4: {secretsmanager:OBJ.password}: secret "+ns+`/production/OBJ has no field "password"`)
-	assertNoLeak(t, "stdout", res.stdout)
+	keeptest.AssertNoLeak(t, "stdout", res.Stdout)
 	// Without --env the same template is fine: it is well-formed.
-	if res = validate(t, noAWS, run{args: []string{unresolved}}); res.code != 0 {
-		t.Errorf("without --env: exit %d, stdout %q", res.code, res.stdout)
+	if res = validate(t, noAWS, run{Args: []string{unresolved}}); res.Code != 0 {
+		t.Errorf("without --env: exit %d, stdout %q", res.Code, res.Stdout)
 	}
 
 	_, slug := newTemplate(t, "A={ssm:X}\nB={secretsmanager:GOOD}\n")
-	res = validate(t, noAWS, run{args: []string{slug}})
+	res = validate(t, noAWS, run{Args: []string{slug}})
 	wantLines(t, res, 1, slug+`:1: {ssm:X}: "ssm" is not a configured vault`)
 
 	// With --env keep must fetch: without credentials or region it cannot
 	// check, which is not the template's fault.
-	res = validate(t, withoutVars(moto.Env(), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), run{args: []string{"--namespace=" + ns, "--env=production", good}})
+	res = validate(t, withoutVars(keeptest.Moto().Env(), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), run{Args: []string{"--namespace=" + ns, "--env=production", good}})
 	wantExit(t, res, 125, "no AWS credentials")
-	res = validate(t, withoutVars(moto.Env(), "AWS_REGION"), run{args: []string{"--namespace=" + ns, "--env=production", good}})
+	res = validate(t, withoutVars(keeptest.Moto().Env(), "AWS_REGION"), run{Args: []string{"--namespace=" + ns, "--env=production", good}})
 	wantExit(t, res, 125, "no AWS region")
-	res = validate(t, noAWS, run{args: []string{"/nonexistent/template.env"}})
+	res = validate(t, noAWS, run{Args: []string{"/nonexistent/template.env"}})
 	wantExit(t, res, 125, "template /nonexistent/template.env not found")
-}
-
-// wantLines checks keep's exit code and that stdout is exactly one line per
-// entry of lines, each starting with it.
-func wantLines(t *testing.T, res result, code int, lines ...string) {
-	t.Helper()
-	if res.code != code {
-		t.Errorf("exit code = %d, want %d; stderr:\n%s", res.code, code, res.stderr)
-	}
-	got := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
-	if len(got) != len(lines) {
-		t.Errorf("stdout has %d lines, want %d:\n%s", len(got), len(lines), res.stdout)
-		return
-	}
-	for i, l := range lines {
-		if !strings.HasPrefix(got[i], l) {
-			t.Errorf("line %d is %q, want it to start with %q", i+1, got[i], l)
-		}
-	}
-}
-
-func TestExportTemplate(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	seed(t,
-		secret(ns, "production", "EXP_TOKEN", "export-token-value"),
-		secret(ns, "production", "PEM", multiLine["TLS_KEY"]),
-	)
-	dir, path := newTemplate(t, "# exported\nNAME=export-static\nEXP_TOKEN={secretsmanager}\nPEM={secretsmanager}   # a key\n")
-	rendered := "# exported\nNAME=export-static\nEXP_TOKEN='export-token-value'\nPEM='" + multiLine["TLS_KEY"] + "'   # a key\n"
-	out := filepath.Join(dir, "app.env")
-	args := []string{"export", "-v", "--namespace=" + ns, "--env=production", "--template=" + path}
-
-	res := keep(t, run{args: append(args, "--output="+out)})
-	wantExit(t, res, 0, "1 API call(s) (1 BatchGetSecretValue)")
-	wantFile(t, out, rendered)
-
-	// Not over an existing file, unless asked.
-	_, other := newTemplate(t, "EXP_TOKEN={secretsmanager}\n")
-	res = keep(t, run{args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + other, "--output=" + out}})
-	wantExit(t, res, 125, out+" already exists", "--overwrite")
-	wantFile(t, out, rendered)
-	res = keep(t, run{args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + other, "--output=" + out, "--overwrite"}})
-	wantExit(t, res, 0)
-	wantFile(t, out, "EXP_TOKEN='export-token-value'\n")
-	wantFiles(t, dir, "production.env", "app.env")
-
-	// To stdout by default.
-	res = keep(t, run{args: args})
-	if res.code != 0 || res.stdout != rendered {
-		t.Errorf("exit %d, stdout\n%s\nwant\n%s", res.code, res.stdout, rendered)
-	}
-}
-
-func TestExportEverySecret(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	seed(t,
-		secret(ns, "production", "EXP_B", "export-all-b"),
-		secret(ns, "production", "exp-a", "export-all-a"),
-		secret(ns, "production", "QUOTED", "it's export-all-quoted"),
-		secret(ns, "staging", "EXP_STAGING", "export-all-staging"),
-		motoserver.Secret{Name: ns + "/production/UNTAGGED", Value: "export-all-untagged"},
-	)
-	want := "EXP_B='export-all-b'\nQUOTED=\"it's export-all-quoted\"\nexp_a='export-all-a'\n"
-	args := []string{"export", "--namespace=" + ns, "--env=production"}
-
-	res := keep(t, run{args: args})
-	if res.code != 0 || res.stdout != want {
-		t.Errorf("exit %d, stdout\n%s\nwant\n%s\nstderr:\n%s", res.code, res.stdout, want, res.stderr)
-	}
-	got, err := godotenv.Unmarshal(res.stdout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hasOnly(t, got, map[string]string{"EXP_B": "export-all-b", "exp_a": "export-all-a", "QUOTED": "it's export-all-quoted"})
-
-	dir := t.TempDir()
-	out := filepath.Join(dir, "all.env")
-	wantExit(t, keep(t, run{args: append(args, "--output="+out)}), 0)
-	wantFile(t, out, want)
-	wantExit(t, keep(t, run{args: append(args, "--output="+out)}), 125, "already exists")
-	wantFile(t, out, want)
-	wantExit(t, keep(t, run{args: append(args, "--output="+out, "--overwrite", "--only=EXP_*")}), 0)
-	wantFile(t, out, "EXP_B='export-all-b'\n")
-	wantFiles(t, dir, "all.env")
-}
-
-// wantFile checks that path is a 0600 file holding content.
-func wantFile(t *testing.T, path, content string) {
-	t.Helper()
-	fi, err := os.Lstat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode() != 0o600 {
-		t.Errorf("%s has mode %v, want 0600", path, fi.Mode())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(data) != content {
-		t.Errorf("%s holds\n%s\nwant\n%s", path, data, content)
-	}
 }
 
 func TestTemplateFlagCombinations(t *testing.T) {
@@ -812,7 +665,7 @@ func TestTemplateFlagCombinations(t *testing.T) {
 			if args[0] == "run" {
 				args = append(args, command...)
 			}
-			wantExit(t, keep(t, run{env: tc.env, args: args}), 125, tc.say...)
+			wantExit(t, keep(t, run{Env: tc.env, Args: args}), 125, tc.say...)
 			wantGone(t, out)
 		})
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/keep-run/keep/internal/keeptest"
 )
 
 // The terminal tests type into an interactive bash on a pseudo-terminal, as
@@ -55,7 +56,7 @@ func startShell(t *testing.T) *ptyShell {
 		t.Skip("needs bash for an interactive shell with job control")
 	}
 	cmd := exec.Command("bash", "--norc", "--noprofile", "--noediting", "-i")
-	cmd.Env = append(baseEnv(t, moto.Env()), "PS1="+ps1, "TERM=dumb", "GODEBUG=asyncpreemptoff=1")
+	cmd.Env = append(keeptest.BaseEnv(t, keeptest.Moto().Env()), "PS1="+ps1, "TERM=dumb", "GODEBUG=asyncpreemptoff=1")
 	cmd.Dir = t.TempDir()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 400})
 	if err != nil {
@@ -91,7 +92,7 @@ func (s *ptyShell) close() {
 	_ = s.cmd.Wait()
 	_ = s.pty.Close()
 	<-s.read
-	assertNoLeak(s.t, "the terminal", s.output())
+	keeptest.AssertNoLeak(s.t, "the terminal", s.output())
 }
 
 // send types text.
@@ -161,7 +162,7 @@ func commandLine(argv ...string) string {
 
 // keepRunLine is the command line that makes keep run argv in mode.
 func keepRunLine(t *testing.T, mode string, argv ...string) string {
-	return commandLine(append([]string{keepBin, "run", mode, "--allow-empty", "--namespace=" + namespace(t), "--env=production", "--"}, argv...)...) + "\n"
+	return commandLine(append([]string{keeptest.Bin(t), "run", mode, "--allow-empty", "--namespace=" + namespace(t), "--env=production", "--"}, argv...)...) + "\n"
 }
 
 // trapLog is the log a child:trap (or stoppable, adopt, orphans) writes.

@@ -4,23 +4,13 @@ package e2e
 
 import (
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
 	"testing"
-)
 
-// buildKeep builds keep with extra go build flags.
-func buildKeep(t *testing.T, flags ...string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "keep")
-	args := append(append([]string{"build", "-o", bin}, flags...), "..")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return bin
-}
+	"github.com/keep-run/keep/internal/keeptest"
+)
 
 // versionOutputs runs bin --version and bin version, checks that they
 // print the same single line, and returns it.
@@ -44,7 +34,7 @@ func versionOutputs(t *testing.T, bin string) string {
 }
 
 func TestVersionFromLdflags(t *testing.T) {
-	bin := buildKeep(t, "-ldflags", "-X main.version=v9.8.7 -X main.commit=0123456789ab -X main.date=2026-01-02T03:04:05Z")
+	bin := keeptest.Build(t, "-ldflags", "-X main.version=v9.8.7 -X main.commit=0123456789ab -X main.date=2026-01-02T03:04:05Z")
 	want := "keep v9.8.7 (commit 0123456789ab, built 2026-01-02T03:04:05Z, " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	if got := versionOutputs(t, bin); got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -52,7 +42,7 @@ func TestVersionFromLdflags(t *testing.T) {
 }
 
 func TestVersionWithoutBuildStamp(t *testing.T) {
-	got := versionOutputs(t, buildKeep(t, "-buildvcs=false"))
+	got := versionOutputs(t, keeptest.Build(t, "-buildvcs=false"))
 	if !strings.HasPrefix(got, "keep dev (commit unknown, built unknown, go") {
 		t.Errorf("got %q, want dev and unknowns", got)
 	}
@@ -65,7 +55,7 @@ func TestVersionFromVCS(t *testing.T) {
 	if err != nil {
 		t.Skipf("not a git checkout, or no git (%v): the VCS stamp is not checked", err)
 	}
-	got := versionOutputs(t, buildKeep(t, "-buildvcs=true"))
+	got := versionOutputs(t, keeptest.Build(t, "-buildvcs=true"))
 	want := regexp.MustCompile(`^keep v\S+ \(commit ` + string(head[:12]) + `(-dirty)?, built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, go`)
 	if !want.MatchString(got) {
 		t.Errorf("got %q, want it to match %s", got, want)

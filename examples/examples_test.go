@@ -24,13 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"github.com/keep-run/keep/internal/motoserver"
-)
-
-var (
-	keepBin string // keep, built from the module
-	testBin string // this test binary, which plays the applications
-	moto    *motoserver.Server
 )
 
 // standins are the programs the test binary plays, by the name it is
@@ -47,43 +42,13 @@ func TestMain(m *testing.M) {
 	if slices.Contains(standins, filepath.Base(os.Args[0])) {
 		os.Exit(playApp())
 	}
-	os.Exit(runTests(m))
-}
-
-func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "keep-examples-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	keepBin = filepath.Join(dir, "keep")
-	if out, err := exec.Command("go", "build", "-o", keepBin, "..").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build keep: %v\n%s", err, out)
-		return 1
-	}
-	if testBin, err = os.Executable(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if moto, err = motoserver.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer moto.Stop()
 	var seed []motoserver.Secret
 	for env, kv := range secrets {
 		for k, v := range kv {
-			seed = append(seed, motoserver.Secret{Name: "myapp/" + env + "/" + k, Value: v, Tags: motoserver.KeepTags("myapp", env)})
+			seed = append(seed, keeptest.Secret("myapp", env, k, v))
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := moto.Create(ctx, seed...); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(keeptest.Main(m, keeptest.Options{Moto: true, Seed: seed}))
 }
 
 // appRun is what a stand-in application saw.
@@ -129,13 +94,13 @@ type world struct {
 func newWorld(t *testing.T) world {
 	t.Helper()
 	w := world{bin: t.TempDir(), out: t.TempDir()}
-	for name, target := range map[string]string{"keep": keepBin} {
+	for name, target := range map[string]string{"keep": keeptest.Bin(t)} {
 		if err := os.Symlink(target, filepath.Join(w.bin, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, name := range standins {
-		if err := os.Symlink(testBin, filepath.Join(w.bin, name)); err != nil {
+		if err := os.Symlink(keeptest.Self(), filepath.Join(w.bin, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -145,8 +110,8 @@ func newWorld(t *testing.T) world {
 // env is the environment a recipe runs with: moto, the stand-ins' PATH,
 // and extra (which may not override moto's).
 func (w world) env(extra ...string) []string {
-	env := append(extra, "PATH="+w.bin+":/usr/bin:/bin", "HOME="+w.out, "STANDIN_OUT="+w.out, "GORACE=atexit_sleep_ms=0")
-	return append(env, moto.Env()...)
+	env := append(extra, "PATH="+w.bin+":/usr/bin:/bin", "HOME="+w.out, "STANDIN_OUT="+w.out, keeptest.NoExitSleep)
+	return append(env, keeptest.Moto().Env()...)
 }
 
 // app returns what the stand-in called name saw; it fails the test if it
@@ -323,7 +288,7 @@ func TestDockerfiles(t *testing.T) {
 			// CMD's program is a stand-in of the same name; keep is on PATH.
 			w := newWorld(t)
 			argv := append(slices.Clone(d.entrypoint), d.cmd...)
-			argv[0] = keepBin
+			argv[0] = keeptest.Bin(t)
 			argv[len(d.entrypoint)] = filepath.Join(w.bin, filepath.Base(d.cmd[0]))
 			run(t, t.TempDir(), w.env(append(d.env, "KEEP_ENV=production")...), argv...)
 			app := w.app(t, filepath.Base(d.cmd[0]))
@@ -392,7 +357,7 @@ func TestSystemdUnits(t *testing.T) {
 				}
 			}
 			unit := strings.NewReplacer(
-				"/usr/local/bin/keep", keepBin,
+				"/usr/local/bin/keep", keeptest.Bin(t),
 				"/usr/local/bin/myapp", filepath.Join(w.bin, "myapp"),
 				"/etc/myapp/", filepath.Join(root, "etc/myapp")+"/",
 				"/run/myapp/", filepath.Join(root, "run/myapp")+"/",

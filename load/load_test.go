@@ -3,7 +3,7 @@
 // Package load holds keep's load tests (issue 8): a thundering herd of
 // `keep run` processes against a fake that throttles like Secrets Manager,
 // and soaks that look for leaked goroutines, files and processes. It has
-// test files only; the tests build the keep binary themselves.
+// test files only; the tests build the keep binary with internal/keeptest.
 //
 //	go test ./load                # reduced: 30-process herd, 100-run soak (CI)
 //	go test ./load -short         # the same
@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -32,6 +31,7 @@ import (
 	"time"
 
 	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/internal/keeptest"
 	"github.com/keep-run/keep/internal/smfake"
 )
 
@@ -44,10 +44,8 @@ var (
 	timeoutFl = flag.Duration("keeptimeout", 30*time.Second, "keep run --timeout in the herd")
 )
 
-var (
-	keepBin string // the keep binary under test
-	testBin string // this test binary: the child that checks its environment
-)
+// testBin is this test binary: the child that checks its environment.
+var testBin = keeptest.Self()
 
 // childVerify is the argument that makes this test binary the herd's
 // child: it checks that its environment holds every herd secret, byte for
@@ -62,26 +60,7 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == childVerify {
 		os.Exit(verifyEnv())
 	}
-	os.Exit(runTests(m))
-}
-
-func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "keep-load-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	keepBin = filepath.Join(dir, "keep")
-	if out, err := exec.Command("go", "build", "-o", keepBin, "..").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build keep: %v\n%s", err, out)
-		return 1
-	}
-	if testBin, err = os.Executable(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(keeptest.Main(m, keeptest.Options{}))
 }
 
 // The herd's secrets: five keys of namespace load, env production, with
@@ -121,22 +100,17 @@ func verifyEnv() int {
 func newFake() *smfake.Server {
 	srv := smfake.New()
 	for _, k := range herdKeys {
-		srv.Put(smfake.Secret{Name: ns + "/" + env + "/" + k, Value: herdValue(k), Tags: tags(ns, env)})
-		srv.Put(smfake.Secret{Name: ns + "/" + env + "-eu/" + k, Value: "eu-" + k, Tags: tags(ns, env+"-eu")})
-		srv.Put(smfake.Secret{Name: ns + "2/" + env + "/" + k, Value: "load2-" + k, Tags: tags(ns+"2", env)})
+		srv.Put(smfake.Secret{Name: ns + "/" + env + "/" + k, Value: herdValue(k), Tags: keeptest.Tags(ns, env, "secretsmanager")})
+		srv.Put(smfake.Secret{Name: ns + "/" + env + "-eu/" + k, Value: "eu-" + k, Tags: keeptest.Tags(ns, env+"-eu", "secretsmanager")})
+		srv.Put(smfake.Secret{Name: ns + "2/" + env + "/" + k, Value: "load2-" + k, Tags: keeptest.Tags(ns+"2", env, "secretsmanager")})
 	}
 	return srv
-}
-
-func tags(ns, env string) map[string]string {
-	return map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Environment": env, "VaultSlug": "secretsmanager"}
 }
 
 // keepEnviron is the environment keep runs with: the fake, a PATH, a HOME
 // and TMPDIR of their own, nothing from the developer's machine.
 func keepEnviron(srv *smfake.Server, home string) []string {
-	return append(srv.Env(), "PATH="+os.Getenv("PATH"), "HOME="+home, "TMPDIR="+home,
-		"GORACE=atexit_sleep_ms=0") // a race-enabled child exits at once
+	return append(srv.Env(), "PATH="+os.Getenv("PATH"), "HOME="+home, "TMPDIR="+home, keeptest.NoExitSleep)
 }
 
 func long() bool { return *longFlag && !testing.Short() }
@@ -233,7 +207,7 @@ func TestChildDetectsPartialData(t *testing.T) {
 		"one short": allSecretsEnv()[1:],
 	} {
 		cmd := exec.Command(testBin, childVerify)
-		cmd.Env = append(environ, "GORACE=atexit_sleep_ms=0")
+		cmd.Env = append(environ, keeptest.NoExitSleep)
 		out, err := cmd.CombinedOutput()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.ExitCode() != exitPartial || !strings.Contains(string(out), "PARTIAL DATA") {
@@ -241,7 +215,7 @@ func TestChildDetectsPartialData(t *testing.T) {
 		}
 	}
 	cmd := exec.Command(testBin, childVerify)
-	cmd.Env = append(allSecretsEnv(), "GORACE=atexit_sleep_ms=0")
+	cmd.Env = append(allSecretsEnv(), keeptest.NoExitSleep)
 	if out, err := cmd.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Errorf("all secrets: child exited %v:\n%s", err, out)
 	}
@@ -285,6 +259,7 @@ func TestHerd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), keepTimeout+30*time.Second)
 	defer cancel()
 
+	keepBin := keeptest.Bin(t)
 	outcomes := make([]outcome, n)
 	var ready, done sync.WaitGroup
 	gate := make(chan struct{})
@@ -480,6 +455,7 @@ func TestSoakProcesses(t *testing.T) {
 	defer srv.Close()
 	home := t.TempDir()
 	environ := keepEnviron(srv, home)
+	keepBin := keeptest.Bin(t)
 	run := func(i int) {
 		args := []string{"run", "--namespace=" + ns, "--env=" + env, "--timeout=10s"}
 		if i%2 == 1 {

@@ -21,11 +21,6 @@ type Secret struct {
 	Deleted bool
 }
 
-// KeepTags are the tags Keep writes on a secret of ns and env.
-func KeepTags(ns, env string) map[string]string {
-	return map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Environment": env, "VaultSlug": "secretsmanager"}
-}
-
 // Create creates secrets, several at a time.
 func (s *Server) Create(ctx context.Context, secrets ...Secret) error {
 	c := s.Client()

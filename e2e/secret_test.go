@@ -3,11 +3,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"os/exec"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -21,6 +19,7 @@ import (
 	"github.com/joho/godotenv"
 	"golang.org/x/sys/unix"
 
+	"github.com/keep-run/keep/internal/keeptest"
 	"github.com/keep-run/keep/internal/motoserver"
 	"github.com/keep-run/keep/internal/smfake"
 )
@@ -28,95 +27,21 @@ import (
 // The secret commands through the binary against moto: set, get, show,
 // delete, restore, history, and replication to a second region.
 
-// remember adds values written through keep to the set keepWith checks
-// stderr (and the terminal tests the terminal) against.
-func remember(vals ...string) {
-	for _, v := range vals {
-		if len(v) >= 6 {
-			values.Store(v, true)
-		}
-	}
-}
-
-// keepIn is keep with stdin piped from a string, against moto.
-func keepIn(t *testing.T, r run, stdin string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, keepBin, r.args...)
-	cmd.Env = append(baseEnv(t, moto.Env()), r.env...)
-	cmd.Dir = r.dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	res := result{stdout: stdout.String(), stderr: stderr.String(), state: cmd.ProcessState}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		res.code = ee.ExitCode()
-	default:
-		t.Fatalf("run keep: %v", err)
-	}
-	assertNoLeak(t, "stderr", res.stderr)
-	return res
-}
-
 // set runs keep set KEY VALUE --env=ENV in the project and returns the
 // version it reports.
 func (p keepProject) set(t *testing.T, env, key, value string, flags ...string) string {
 	t.Helper()
-	remember(value)
+	keeptest.Remember(value)
 	res := p.keep(t, append([]string{"set", key, value, "--env=" + env}, flags...)...)
 	mustSucceed(t, res)
-	m := setLineRE.FindStringSubmatch(res.stdout)
+	m := setLineRE.FindStringSubmatch(res.Stdout)
 	if m == nil {
-		t.Fatalf("keep set printed %q, want Created|Updated NAME in REGION (version ID)", res.stdout)
+		t.Fatalf("keep set printed %q, want Created|Updated NAME in REGION (version ID)", res.Stdout)
 	}
 	return m[3]
 }
 
 var setLineRE = regexp.MustCompile(`^(Created|Updated) (\S+) in \S+ \(version ([0-9a-f-]+)\)\n$`)
-
-// valueIn is the secret's current value in region, read with the SDK.
-func valueIn(t *testing.T, region, name string) string {
-	t.Helper()
-	out, err := moto.Client().GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)}, inRegion(region))
-	if err != nil {
-		t.Fatalf("GetSecretValue %s in %s: %v", name, region, err)
-	}
-	return aws.ToString(out.SecretString)
-}
-
-// wantNoSecret checks that name does not exist in us-east-1.
-func wantNoSecret(t *testing.T, name string) {
-	t.Helper()
-	_, err := moto.Client().DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
-	var nf *types.ResourceNotFoundException
-	if !errors.As(err, &nf) {
-		t.Errorf("DescribeSecret %s = %v, want ResourceNotFound", name, err)
-	}
-}
-
-// keepTags are the four tags keep writes.
-func keepTags(ns, env, slug string) map[string]string {
-	return map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Environment": env, "VaultSlug": slug}
-}
-
-func wantTags(t *testing.T, what string, tags []types.Tag, want map[string]string) {
-	t.Helper()
-	got := tagMap(t, tags)
-	if len(got) != len(want) {
-		t.Errorf("%s has %d tags %v, want exactly %v", what, len(got), got, want)
-		return
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s: tag %s = %q, want %q (all: %v)", what, k, got[k], v, got)
-		}
-	}
-}
 
 func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
 	t.Parallel()
@@ -125,10 +50,10 @@ func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
 		p := newProject(t, "--kms-key=alias/keep-test")
 		name := p.ns + "/production/DB_PASSWORD"
 		res := p.keep(t, "set", "DB_PASSWORD", "set-create-1", "--env=production")
-		remember("set-create-1")
+		keeptest.Remember("set-create-1")
 		wantStdout(t, res, "Created "+name+" in us-east-1 (version ")
 		d := describeIn(t, "us-east-1", name)
-		wantTags(t, name, d.Tags, keepTags(p.ns, "production", "secretsmanager"))
+		wantTags(t, name, d.Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
 		if got, want := aws.ToString(d.Description), "Managed by Keep: "+p.ns+", env production"; got != want {
 			t.Errorf("Description = %q, want %q", got, want)
 		}
@@ -148,7 +73,7 @@ func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
 		name := p.ns + "/local/PLAIN"
 		p.set(t, "local", "PLAIN", "set-create-2")
 		d := describeIn(t, "us-east-1", name)
-		wantTags(t, name, d.Tags, keepTags(p.ns, "local", "secretsmanager"))
+		wantTags(t, name, d.Tags, keeptest.Tags(p.ns, "local", "secretsmanager"))
 		// No key in the vault file: keep passes none, so AWS uses
 		// alias/aws/secretsmanager (moto then reports no key).
 		if d.KmsKeyId != nil {
@@ -161,14 +86,14 @@ func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
 		name := p.ns + "/billing/eu/staging/API-KEY"
 		p.set(t, "staging", "API-KEY", "set-create-3")
 		d := describeIn(t, "us-east-1", name)
-		wantTags(t, name, d.Tags, keepTags(p.ns, "staging", "billing"))
+		wantTags(t, name, d.Tags, keeptest.Tags(p.ns, "staging", "billing"))
 		if got := valueIn(t, "us-east-1", name); got != "set-create-3" {
 			t.Errorf("value = %q", got)
 		}
 		// and keep reads it back through the same vault
 		res := p.keep(t, "get", "API-KEY", "--env=staging", "--format=raw")
-		if mustSucceed(t, res); res.stdout != "set-create-3" {
-			t.Errorf("get = %q", res.stdout)
+		if mustSucceed(t, res); res.Stdout != "set-create-3" {
+			t.Errorf("get = %q", res.Stdout)
 		}
 	})
 }
@@ -179,7 +104,7 @@ func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
 	name := p.ns + "/production/TOKEN"
 	first := p.set(t, "production", "TOKEN", "update-old-1")
 	// Tags keep must remove: another, the legacy Env, a wrong VaultSlug.
-	_, err := moto.Client().TagResource(context.Background(), &secretsmanager.TagResourceInput{SecretId: aws.String(name), Tags: []types.Tag{
+	_, err := keeptest.Moto().Client().TagResource(context.Background(), &secretsmanager.TagResourceInput{SecretId: aws.String(name), Tags: []types.Tag{
 		{Key: aws.String("Extra"), Value: aws.String("x")},
 		{Key: aws.String("Env"), Value: aws.String("production")},
 		{Key: aws.String("VaultSlug"), Value: aws.String("old-vault")},
@@ -191,14 +116,14 @@ func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
 		t.Fatalf("the secret has %d tags before the update, want 6", got)
 	}
 	res := p.keep(t, "set", "TOKEN", "update-new-2", "--env=production")
-	remember("update-new-2")
+	keeptest.Remember("update-new-2")
 	wantStdout(t, res, "Updated "+name+" in us-east-1 (version ")
-	second := setLineRE.FindStringSubmatch(res.stdout)[3]
+	second := setLineRE.FindStringSubmatch(res.Stdout)[3]
 	if second == first {
 		t.Errorf("the update reports the first version %s", first)
 	}
 	d := describeIn(t, "us-east-1", name)
-	wantTags(t, name+" after the update", d.Tags, keepTags(p.ns, "production", "secretsmanager"))
+	wantTags(t, name+" after the update", d.Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
 	if got := d.VersionIdsToStages[second]; !slices.Equal(got, []string{"AWSCURRENT"}) {
 		t.Errorf("the new version has stages %q", got)
 	}
@@ -213,7 +138,7 @@ func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
 	legacy := p.ns + "/production/LEGACY"
 	seed(t, motoserver.Secret{Name: legacy, Value: "legacy-old-1", Tags: map[string]string{"ManagedBy": "Keep", "Namespace": p.ns, "Env": "production"}})
 	p.set(t, "production", "LEGACY", "legacy-new-2")
-	wantTags(t, legacy, describeIn(t, "us-east-1", legacy).Tags, keepTags(p.ns, "production", "secretsmanager"))
+	wantTags(t, legacy, describeIn(t, "us-east-1", legacy).Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
 	if got := valueIn(t, "us-east-1", legacy); got != "legacy-new-2" {
 		t.Errorf("value = %q", got)
 	}
@@ -234,7 +159,7 @@ func TestSetValueIsByteExact(t *testing.T) {
 		{"CONTROL", "bell\a tab\t esc\x1b[0m del\x7f"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			remember(tc.value)
+			keeptest.Remember(tc.value)
 			name := p.ns + "/production/" + tc.name
 			check := func(how string) {
 				t.Helper()
@@ -242,12 +167,12 @@ func TestSetValueIsByteExact(t *testing.T) {
 					t.Errorf("%s: stored %q, want %q", how, got, tc.value)
 				}
 				res := p.keep(t, "get", tc.name, "--env=production", "--format=raw")
-				if mustSucceed(t, res); res.stdout != tc.value {
-					t.Errorf("%s: keep get --format=raw printed %q, want %q", how, res.stdout, tc.value)
+				if mustSucceed(t, res); res.Stdout != tc.value {
+					t.Errorf("%s: keep get --format=raw printed %q, want %q", how, res.Stdout, tc.value)
 				}
 			}
 			// stdin, piped: every byte, nothing added or trimmed
-			mustSucceed(t, keepIn(t, run{dir: p.dir, args: []string{"set", tc.name, "--env=production"}}, tc.value))
+			mustSucceed(t, keep(t, run{Dir: p.dir, Args: []string{"set", tc.name, "--env=production"}, Stdin: strings.NewReader(tc.value)}))
 			check("stdin")
 			// the argument (an update; after --, as the PEM starts with
 			// '-'), --no-interaction changes nothing
@@ -256,7 +181,7 @@ func TestSetValueIsByteExact(t *testing.T) {
 			check("argument")
 			// a pipe under --no-interaction is still read
 			mustSucceed(t, p.keep(t, "set", tc.name, "x", "--env=production"))
-			mustSucceed(t, keepIn(t, run{dir: p.dir, args: []string{"set", tc.name, "--env=production", "--no-interaction"}}, tc.value))
+			mustSucceed(t, keep(t, run{Dir: p.dir, Args: []string{"set", tc.name, "--env=production", "--no-interaction"}, Stdin: strings.NewReader(tc.value)}))
 			check("stdin with --no-interaction")
 		})
 	}
@@ -272,8 +197,8 @@ func TestSetRefusesValuesItCannotStore(t *testing.T) {
 		{"HUGE", strings.Repeat("v", 65537), "at most 65536"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			remember(tc.value)
-			wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", tc.name, "--env=production"}}, tc.value), 125, tc.want)
+			keeptest.Remember(tc.value)
+			wantExit(t, keep(t, run{Dir: p.dir, Args: []string{"set", tc.name, "--env=production"}, Stdin: strings.NewReader(tc.value)}), 125, tc.want)
 			wantNoSecret(t, p.ns+"/production/"+tc.name)
 		})
 	}
@@ -281,14 +206,14 @@ func TestSetRefusesValuesItCannotStore(t *testing.T) {
 	// creates a secret without a version, which then fails keep run for
 	// the whole environment), so keep refuses it — from a pipe, from
 	// stdin at /dev/null, and as the argument.
-	wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", "EMPTY", "--env=production"}}, ""), 125, "the value is empty", "pipe it on stdin")
+	wantExit(t, keep(t, run{Dir: p.dir, Args: []string{"set", "EMPTY", "--env=production"}, Stdin: strings.NewReader("")}), 125, "the value is empty", "pipe it on stdin")
 	wantExit(t, p.keep(t, "set", "EMPTY", "--env=production"), 125, "the value is empty")
 	wantExit(t, p.keep(t, "set", "EMPTY", "", "--env=production"), 125, "the value is empty")
 	wantNoSecret(t, p.ns+"/production/EMPTY")
 	// Up to the limit is fine.
 	big := strings.Repeat("w", 65536)
-	remember(big)
-	mustSucceed(t, keepIn(t, run{dir: p.dir, args: []string{"set", "BIG", "--env=production"}}, big))
+	keeptest.Remember(big)
+	mustSucceed(t, keep(t, run{Dir: p.dir, Args: []string{"set", "BIG", "--env=production"}, Stdin: strings.NewReader(big)}))
 }
 
 func TestSetRefusesInvalidKeys(t *testing.T) {
@@ -296,7 +221,7 @@ func TestSetRefusesInvalidKeys(t *testing.T) {
 	p := newProject(t)
 	for _, key := range []string{"a.b", "a/b", "a b", "ÄBC", "x=y", strings.Repeat("K", 256)} {
 		wantExit(t, p.keep(t, "set", key, "some-value", "--env=production"), 125, "invalid KEY", "1-255 letters, digits, '_' or '-'")
-		wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", key, "--env=production"}}, "some-value"), 125, "invalid KEY")
+		wantExit(t, keep(t, run{Dir: p.dir, Args: []string{"set", key, "--env=production"}, Stdin: strings.NewReader("some-value")}), 125, "invalid KEY")
 	}
 	// 255 characters is the longest KEY.
 	p.set(t, "production", strings.Repeat("K", 255), "long-key-value")
@@ -321,39 +246,27 @@ func TestSetRefusesSecretsKeepDoesNotManage(t *testing.T) {
 			old := "unmanaged-" + strings.ToLower(tc.key)
 			seed(t, motoserver.Secret{Name: name, Value: old, Tags: tc.tags})
 			before := describeIn(t, "us-east-1", name)
-			remember("replacement-value")
+			keeptest.Remember("replacement-value")
 			wantExit(t, p.keep(t, "set", tc.key, "replacement-value", "--env=production"), 125,
 				name+" exists but is not managed by keep for namespace "+p.ns, "keep does not touch secrets it does not manage")
 			if got := valueIn(t, "us-east-1", name); got != old {
 				t.Errorf("the value changed to %q", got)
 			}
 			after := describeIn(t, "us-east-1", name)
-			if !mapsEqual(tagMap(t, after.Tags), tagMap(t, before.Tags)) {
+			if !maps.Equal(tagMap(t, after.Tags), tagMap(t, before.Tags)) {
 				t.Errorf("tags changed from %v to %v", tagMap(t, before.Tags), tagMap(t, after.Tags))
 			}
 		})
 	}
 }
 
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 func TestSetRefusesASecretScheduledForDeletion(t *testing.T) {
 	t.Parallel()
 	p := newProject(t)
-	seed(t, motoserver.Secret{Name: p.ns + "/production/GONE", Value: "scheduled-1", Tags: keepTags(p.ns, "production", "secretsmanager"), Deleted: true})
-	remember("revived-value")
+	seed(t, motoserver.Secret{Name: p.ns + "/production/GONE", Value: "scheduled-1", Tags: keeptest.Tags(p.ns, "production", "secretsmanager"), Deleted: true})
+	keeptest.Remember("revived-value")
 	wantExit(t, p.keep(t, "set", "GONE", "revived-value", "--env=production"), 125, p.ns+"/production/GONE is scheduled for deletion", "keep restore")
-	wantExit(t, keepIn(t, run{dir: p.dir, args: []string{"set", "GONE", "--env=production"}}, "revived-value"), 125, "scheduled for deletion")
+	wantExit(t, keep(t, run{Dir: p.dir, Args: []string{"set", "GONE", "--env=production"}, Stdin: strings.NewReader("revived-value")}), 125, "scheduled for deletion")
 }
 
 func TestSecretCommandsNeedAnEnv(t *testing.T) {
@@ -416,7 +329,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 	sh.prompt()
 
 	t.Run("no-interaction, no value", func(t *testing.T) {
-		sh.send(commandLine(keepBin, "set", "NOPE", "--env=production", "--no-interaction") + "\n")
+		sh.send(commandLine(keeptest.Bin(t), "set", "NOPE", "--env=production", "--no-interaction") + "\n")
 		shown, code := sh.promptAfter()
 		if code != 125 || !strings.Contains(shown, "keep: error: missing the value") || !strings.Contains(shown, "pass it as the second argument, or pipe it on stdin") {
 			t.Errorf("$? = %d, want 125 and the flag to pass; the terminal shows:\n%s", code, shown)
@@ -425,7 +338,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 	})
 
 	t.Run("no-interaction, no env", func(t *testing.T) {
-		sh.send(commandLine(keepBin, "show", "--no-interaction") + "\n")
+		sh.send(commandLine(keeptest.Bin(t), "show", "--no-interaction") + "\n")
 		shown, code := sh.promptAfter()
 		if code != 125 || !strings.Contains(shown, "no environment given") || !strings.Contains(shown, "pass --env=NAME") || strings.Contains(shown, "Environment (") {
 			t.Errorf("$? = %d, want 125 naming --env without a prompt; the terminal shows:\n%s", code, shown)
@@ -433,12 +346,12 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 	})
 
 	const typed = "typed s3cret, not echoed"
-	remember(typed)
+	keeptest.Remember(typed)
 	t.Run("hidden prompt", func(t *testing.T) {
 		if !echoing(t, sh) {
 			t.Fatal("the terminal does not echo at the shell's prompt: waitEchoOff could not see keep turn echo off")
 		}
-		sh.send(commandLine(keepBin, "set", "TYPED", "--env=production") + "\n")
+		sh.send(commandLine(keeptest.Bin(t), "set", "TYPED", "--env=production") + "\n")
 		sh.expect(regexp.MustCompile(`Value of TYPED \(input hidden\): `))
 		waitEchoOff(t, sh)
 		sh.send(typed + "\n")
@@ -458,7 +371,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 	})
 
 	t.Run("hidden prompt, then the env", func(t *testing.T) {
-		sh.send(commandLine(keepBin, "set", "TYPED2") + "\n")
+		sh.send(commandLine(keeptest.Bin(t), "set", "TYPED2") + "\n")
 		sh.expect(regexp.MustCompile(`Value of TYPED2 \(input hidden\): `))
 		waitEchoOff(t, sh)
 		sh.send(typed + "\n")
@@ -474,7 +387,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 	})
 
 	t.Run("empty hidden answer", func(t *testing.T) {
-		sh.send(commandLine(keepBin, "set", "BLANK", "--env=production") + "\n")
+		sh.send(commandLine(keeptest.Bin(t), "set", "BLANK", "--env=production") + "\n")
 		sh.expect(regexp.MustCompile(`Value of BLANK \(input hidden\): `))
 		waitEchoOff(t, sh)
 		sh.send("\n")
@@ -487,7 +400,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 
 	t.Run("delete --force asks", func(t *testing.T) {
 		name := p.ns + "/staging/TYPED2"
-		line := commandLine(keepBin, "delete", "TYPED2", "--env=staging", "--force") + "\n"
+		line := commandLine(keeptest.Bin(t), "delete", "TYPED2", "--env=staging", "--force") + "\n"
 		sh.send(line)
 		sh.expect(regexp.MustCompile(`Delete ` + regexp.QuoteMeta(name) + ` now, with no way to restore it\? \[y/N\]: `))
 		sh.send("n\n")
@@ -508,7 +421,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 
 	t.Run("vault:delete asks", func(t *testing.T) {
 		mustSucceed(t, p.keep(t, "vault:add", "--no-interaction", "--slug=spare"))
-		line := commandLine(keepBin, "vault:delete", "spare") + "\n"
+		line := commandLine(keeptest.Bin(t), "vault:delete", "spare") + "\n"
 		sh.send(line)
 		sh.expect(regexp.MustCompile(`Remove vault spare from \.keep/vaults\? Its secrets stay in AWS\. \[y/N\]: `))
 		sh.send("\n") // no is the default
@@ -524,7 +437,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 	})
 
 	t.Run("env prompt", func(t *testing.T) {
-		sh.send(commandLine(keepBin, "show") + "\n")
+		sh.send(commandLine(keeptest.Bin(t), "show") + "\n")
 		sh.expect(regexp.MustCompile(`Environment \(local, staging, production\): `))
 		sh.send("production\n")
 		shown, code := sh.promptAfter()
@@ -551,10 +464,10 @@ type getJSON struct {
 func decodeJSON(t *testing.T, res result, v any) {
 	t.Helper()
 	mustSucceed(t, res)
-	dec := json.NewDecoder(strings.NewReader(res.stdout))
+	dec := json.NewDecoder(strings.NewReader(res.Stdout))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		t.Fatalf("output is not the expected JSON (%v):\n%s", err, res.stdout)
+		t.Fatalf("output is not the expected JSON (%v):\n%s", err, res.Stdout)
 	}
 }
 
@@ -569,7 +482,7 @@ func TestGet(t *testing.T) {
 		t.Helper()
 		res := p.keep(t, append([]string{"get", "GET_ME", "--env=production", "--format=raw"}, flags...)...)
 		mustSucceed(t, res)
-		return res.stdout
+		return res.Stdout
 	}
 	if got := raw(); got != v2 {
 		t.Errorf("raw = %q, want %q (no newline added)", got, v2)
@@ -601,16 +514,16 @@ func TestGet(t *testing.T) {
 	for _, flags := range [][]string{nil, {"--format=table"}} {
 		res := p.keep(t, append([]string{"get", "GET_ME", "--env=production"}, flags...)...)
 		mustSucceed(t, res)
-		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
 		if len(lines) != 2 || !slices.Equal(strings.Fields(lines[0]), []string{"KEY", "VALUE", "REVISION", "STAGES"}) ||
 			!slices.Equal(strings.Fields(lines[1]), []string{"GET_ME", v2, id2, "AWSCURRENT"}) {
-			t.Errorf("table %v =\n%s", flags, res.stdout)
+			t.Errorf("table %v =\n%s", flags, res.Stdout)
 		}
 	}
 	// A multi-line value stays on its row.
 	res := p.keep(t, "get", "GET_ME", "--env=production", "--version-stage=AWSPREVIOUS")
-	if mustSucceed(t, res); !strings.Contains(res.stdout, `get-first\nversion`) {
-		t.Errorf("table of a multi-line value =\n%s", res.stdout)
+	if mustSucceed(t, res); !strings.Contains(res.Stdout, `get-first\nversion`) {
+		t.Errorf("table of a multi-line value =\n%s", res.Stdout)
 	}
 
 	wantExit(t, p.keep(t, "get", "MISSING", "--env=production"), 125, p.ns+"/production/MISSING not found", "keep show lists the secrets")
@@ -654,7 +567,7 @@ func TestShow(t *testing.T) {
 		t.Helper()
 		res := p.keep(t, append([]string{"show", "--env=production"}, flags...)...)
 		mustSucceed(t, res)
-		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
 		if !slices.Equal(strings.Fields(lines[0]), []string{"KEY", "VALUE", "REVISION"}) {
 			t.Errorf("header = %q", lines[0])
 		}
@@ -674,13 +587,13 @@ func TestShow(t *testing.T) {
 		}
 		return rows
 	}
-	if got := table(); !mapsEqual(got, masked) {
+	if got := table(); !maps.Equal(got, masked) {
 		t.Errorf("show = %v, want masked %v", got, masked)
 	}
-	if got := table("--format=table"); !mapsEqual(got, masked) {
+	if got := table("--format=table"); !maps.Equal(got, masked) {
 		t.Errorf("show --format=table = %v, want masked %v", got, masked)
 	}
-	if got := table("--unmask"); !mapsEqual(got, shown) {
+	if got := table("--unmask"); !maps.Equal(got, shown) {
 		t.Errorf("show --unmask = %v, want %v", got, shown)
 	}
 
@@ -697,10 +610,10 @@ func TestShow(t *testing.T) {
 		}
 		return out
 	}
-	if got := jsonShow(); !mapsEqual(got, masked) {
+	if got := jsonShow(); !maps.Equal(got, masked) {
 		t.Errorf("show --format=json = %v, want %v", got, masked)
 	}
-	if got := jsonShow("--unmask"); !mapsEqual(got, shown) {
+	if got := jsonShow("--unmask"); !maps.Equal(got, shown) {
 		t.Errorf("show --format=json --unmask = %v, want %v", got, shown)
 	}
 
@@ -708,9 +621,9 @@ func TestShow(t *testing.T) {
 		t.Helper()
 		res := p.keep(t, append([]string{"show", "--env=production", "--format=env"}, flags...)...)
 		mustSucceed(t, res)
-		vars, err := godotenv.Unmarshal(res.stdout)
+		vars, err := godotenv.Unmarshal(res.Stdout)
 		if err != nil {
-			t.Fatalf("show --format=env is not dotenv (%v):\n%s", err, res.stdout)
+			t.Fatalf("show --format=env is not dotenv (%v):\n%s", err, res.Stdout)
 		}
 		return vars
 	}
@@ -721,22 +634,22 @@ func TestShow(t *testing.T) {
 		}
 		return out
 	}
-	if got := envShow(); !mapsEqual(got, asVars(masked)) {
+	if got := envShow(); !maps.Equal(got, asVars(masked)) {
 		t.Errorf("show --format=env = %v, want %v", got, asVars(masked))
 	}
-	if got := envShow("--unmask"); !mapsEqual(got, asVars(shown)) {
+	if got := envShow("--unmask"); !maps.Equal(got, asVars(shown)) {
 		t.Errorf("show --format=env --unmask = %v, want %v", got, asVars(shown))
 	}
 
 	// --only and --except, in each format
 	want := map[string]string{"FIVE": "ab****", "FOUR": "****"}
-	if got := table("--only=F*,S*", "--except=SHORT"); !mapsEqual(got, want) {
+	if got := table("--only=F*,S*", "--except=SHORT"); !maps.Equal(got, want) {
 		t.Errorf("show --only=F*,S* --except=SHORT = %v, want %v", got, want)
 	}
-	if got := jsonShow("--only=F*,S*", "--except=SHORT"); !mapsEqual(got, want) {
+	if got := jsonShow("--only=F*,S*", "--except=SHORT"); !maps.Equal(got, want) {
 		t.Errorf("json --only --except = %v, want %v", got, want)
 	}
-	if got := envShow("--only=api-*"); !mapsEqual(got, map[string]string{"api_key": "da****"}) {
+	if got := envShow("--only=api-*"); !maps.Equal(got, map[string]string{"api_key": "da****"}) {
 		t.Errorf("env --only=api-* = %v", got)
 	}
 	wantExit(t, p.keep(t, "show", "--env=production", "--format=xml"), 125)
@@ -750,12 +663,12 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 	seed(t,
 		secret(ns, "production", "GOOD", "show-run-good"),
 		motoserver.Secret{Name: ns + "/production/LEGACY", Value: "show-run-legacy", Tags: map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Env": "production"}},
-		motoserver.Secret{Name: ns + "/production/OTHER_NS", Value: "show-run-other-ns", Tags: keepTags(ns+"2", "production", "secretsmanager")},
-		motoserver.Secret{Name: ns + "/production/EU_TAG", Value: "show-run-eu-tag", Tags: keepTags(ns, "production-eu", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/production/OTHER_NS", Value: "show-run-other-ns", Tags: keeptest.Tags(ns+"2", "production", "secretsmanager")},
+		motoserver.Secret{Name: ns + "/production/EU_TAG", Value: "show-run-eu-tag", Tags: keeptest.Tags(ns, "production-eu", "secretsmanager")},
 		secret(ns, "production-eu", "EU", "show-run-eu"),
 		secret(ns+"2", "production", "NS2", "show-run-ns2"),
 		motoserver.Secret{Name: ns + "/production/TERRAFORM", Value: "show-run-terraform", Tags: map[string]string{"ManagedBy": "Terraform", "Namespace": ns, "Environment": "production"}},
-		motoserver.Secret{Name: ns + "/production/DELETED", Value: "show-run-deleted", Tags: keepTags(ns, "production", "secretsmanager"), Deleted: true},
+		motoserver.Secret{Name: ns + "/production/DELETED", Value: "show-run-deleted", Tags: keeptest.Tags(ns, "production", "secretsmanager"), Deleted: true},
 		secret(ns, "production", "nested/KEY", "show-run-nested"),
 	)
 	var entries []showJSON
@@ -774,12 +687,12 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 	// An environment with no secrets: a message, exit 0.
 	wantExit(t, p.keep(t, "show", "--env=staging"), 0, "no secrets in "+ns+"/staging (us-east-1)")
 	res := p.keep(t, "show", "--env=staging", "--format=json")
-	if mustSucceed(t, res); strings.TrimSpace(res.stdout) != "[]" {
-		t.Errorf("show --format=json of an empty env = %q, want []", res.stdout)
+	if mustSucceed(t, res); strings.TrimSpace(res.Stdout) != "[]" {
+		t.Errorf("show --format=json of an empty env = %q, want []", res.Stdout)
 	}
 	res = p.keep(t, "show", "--env=staging", "--format=env")
-	if mustSucceed(t, res); res.stdout != "" {
-		t.Errorf("show --format=env of an empty env = %q, want nothing", res.stdout)
+	if mustSucceed(t, res); res.Stdout != "" {
+		t.Errorf("show --format=env of an empty env = %q, want nothing", res.Stdout)
 	}
 }
 
@@ -815,7 +728,7 @@ func TestDeleteAndRestore(t *testing.T) {
 
 	res := p.keep(t, "delete", "DOOMED", "--env=production")
 	wantStdout(t, res, "Scheduled "+name+" for deletion on ", "keep restore DOOMED --env=production undoes it until then")
-	wantDate(t, res.stdout, 30)
+	wantDate(t, res.Stdout, 30)
 	if describeIn(t, "us-east-1", name).DeletedDate == nil {
 		t.Errorf("no DeletedDate after keep delete")
 	}
@@ -830,15 +743,15 @@ func TestDeleteAndRestore(t *testing.T) {
 	if got := listed(); !slices.Equal(got, []string{"DOOMED"}) {
 		t.Errorf("show lists %q after the restore", got)
 	}
-	if res := p.keep(t, "get", "DOOMED", "--env=production", "--format=raw"); res.stdout != "delete-me-1" {
-		t.Errorf("get after restore = %q (exit %d)", res.stdout, res.code)
+	if res := p.keep(t, "get", "DOOMED", "--env=production", "--format=raw"); res.Stdout != "delete-me-1" {
+		t.Errorf("get after restore = %q (exit %d)", res.Stdout, res.Code)
 	}
 	wantExit(t, p.keep(t, "restore", "DOOMED", "--env=production"), 125, "is not scheduled for deletion")
 
 	// --recovery-days: 7 to 30
 	res = p.keep(t, "delete", "DOOMED", "--env=production", "--recovery-days=7")
 	mustSucceed(t, res)
-	wantDate(t, res.stdout, 7)
+	wantDate(t, res.Stdout, 7)
 	mustSucceed(t, p.keep(t, "restore", "DOOMED", "--env=production"))
 	for _, days := range []string{"6", "31", "0", "-7"} {
 		wantExit(t, p.keep(t, "delete", "DOOMED", "--env=production", "--recovery-days="+days), 125, "--recovery-days="+days+" is outside 7..30")
@@ -917,9 +830,9 @@ func TestHistory(t *testing.T) {
 		unmask := slices.Contains(flags, "--unmask")
 		res := p.keep(t, append([]string{"history", "ROTATED", "--env=production"}, flags...)...)
 		mustSucceed(t, res)
-		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
 		if len(lines) != 4 || !slices.Equal(strings.Fields(lines[0]), []string{"REVISION", "STAGES", "CREATED", "VALUE"}) {
-			t.Fatalf("history %v =\n%s", flags, res.stdout)
+			t.Fatalf("history %v =\n%s", flags, res.Stdout)
 		}
 		for i, line := range lines[1:] {
 			want := []string{wantIDs[i]}
@@ -991,7 +904,7 @@ func TestReplication(t *testing.T) {
 	if got := aws.ToString(replica.PrimaryRegion); got != "us-east-1" {
 		t.Errorf("the replica's PrimaryRegion = %q, want us-east-1", got)
 	}
-	wantTags(t, "the replica", replica.Tags, keepTags(p.ns, "production", "secretsmanager"))
+	wantTags(t, "the replica", replica.Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
 	if got := valueIn(t, "us-west-2", name); got != "replicated-1" {
 		t.Errorf("the replica's value = %q", got)
 	}
@@ -1014,13 +927,13 @@ func TestReplication(t *testing.T) {
 	p.set(t, "production", "DR_SECRET", "replicated-2")
 	env = childEnv(t, p.keep(t, "run", "--region=us-west-2", "--env=production", "--", testBin, "child:env"))
 	hasOnly(t, env, map[string]string{"DR_SECRET": "replicated-2"})
-	wantTags(t, "the replica after an update", describeIn(t, "us-west-2", name).Tags, keepTags(p.ns, "production", "secretsmanager"))
+	wantTags(t, "the replica after an update", describeIn(t, "us-west-2", name).Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
 	res := p.keep(t, "get", "DR_SECRET", "--env=production", "--region=us-west-2", "--format=raw")
-	if mustSucceed(t, res); res.stdout != "replicated-2" {
-		t.Errorf("get --region=us-west-2 = %q", res.stdout)
+	if mustSucceed(t, res); res.Stdout != "replicated-2" {
+		t.Errorf("get --region=us-west-2 = %q", res.Stdout)
 	}
 	// Writes go to the primary: the replica refuses them.
-	remember("replicated-3")
+	keeptest.Remember("replicated-3")
 	wantExit(t, p.keep(t, "set", "DR_SECRET", "replicated-3", "--env=production", "--region=us-west-2"), 125, "primary")
 
 	// AWS (and moto) refuse DeleteSecret while a secret has replicas:
@@ -1068,8 +981,8 @@ func TestReplicaKMSKeys(t *testing.T) {
 		}
 		return nil
 	}
-	remember("replica-keyed-2")
-	mustSucceed(t, keepWith(t, srv.Env(), run{dir: p.dir, args: []string{"set", "KEYED2", "replica-keyed-2", "--env=production"}}))
+	keeptest.Remember("replica-keyed-2")
+	mustSucceed(t, keep(t, run{Endpoint: srv.Env(), Dir: p.dir, Args: []string{"set", "KEYED2", "replica-keyed-2", "--env=production"}}))
 	var create struct {
 		Name              string
 		KmsKeyId          string
