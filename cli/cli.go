@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"errors"
 	"io"
 	"log"
 	"os"
@@ -81,7 +82,13 @@ func Main(s Stamp, args []string) {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		fail(os.Stderr, hinted(err, "see keep --help, or keep run --help"))
+		// kong says 80 for its own errors; keep's usage errors are 125.
+		help := "see keep --help, or keep run --help"
+		var h Hinter
+		if errors.As(err, &h) && h.Hint() != "" {
+			help = h.Hint()
+		}
+		fail(os.Stderr, usageError{hinted(err, help)})
 	}
 	if err := ctx.Run(&cli.Globals); err != nil {
 		fail(os.Stderr, err)

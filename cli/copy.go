@@ -68,10 +68,7 @@ func (c *CopyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := c.deadline(context.Background())
-	if err != nil {
-		return err
-	}
+	ctx, cancel := c.deadline(context.Background())
 	defer cancel()
 	src, err := o.open(ctx, from)
 	if err != nil {

@@ -9,40 +9,32 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/keep-run/keep/internal/hint"
 	"github.com/keep-run/keep/runner"
 )
 
-// Hinter is an error that says what to do about it. keep prints the error,
-// then its hint on a line of its own. Errors of config, fetch, render and
-// runner implement it too; find it with errors.As, never a type assertion,
-// so that a wrapped error keeps its hint.
-type Hinter interface {
-	error
-	Hint() string
-}
+// Error is a command's failure with what to do about it, the one error
+// type of keep's packages: keep prints the message, then the hint on a
+// line of its own, and exits 125.
+type Error = hint.Error
 
-// Error is a command's failure with what to do about it: keep exits 125.
-type Error struct {
-	Msg  string // what went wrong, lower case, no value of a secret
-	Help string // what to do next; "" for nothing to add
-	Err  error  // the cause, if any (for errors.Is/As; not printed)
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Hint is e.Help.
-func (e *Error) Hint() string { return e.Help }
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// ExitCode is 125, keep's failure, whatever the cause carries (kong's
-// parse errors say 80).
-func (e *Error) ExitCode() int { return runner.CodeFailed }
+// Hinter is any error that says what to do about it (see hint.Hinted);
+// fail finds it with errors.As.
+type Hinter = hint.Hinted
 
 // hinted is err with help as its hint: err's message, its chain kept.
 func hinted(err error, help string) *Error {
 	return &Error{Msg: err.Error(), Help: help, Err: err}
 }
+
+// usageError is a command line kong could not parse or validate: exit 125
+// (kong's own code is 80), with the hint of the error inside if it has
+// one.
+type usageError struct{ err *Error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+func (usageError) ExitCode() int   { return runner.CodeFailed }
 
 // answer is a command's "no" — the contexts differ, a check failed, the
 // template has problems — already shown in its output: keep says msg and

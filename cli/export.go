@@ -78,10 +78,7 @@ func (c *ExportCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := c.deadline(context.Background())
-	if err != nil {
-		return err
-	}
+	ctx, cancel := c.deadline(context.Background())
 	defer cancel()
 
 	var data []byte

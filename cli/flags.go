@@ -13,12 +13,17 @@ import (
 // the variables a set's tags name with kong's set:"name=value" on the
 // embedded field, e.g. TimeoutFlag `set:"timeout=5m"`.
 
+// NamespaceFlag says whose secrets: the project's namespace.
+type NamespaceFlag struct {
+	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
+}
+
 // AWSFlags say whose secrets and where: the namespace, and the AWS region
 // and profile. Every command that talks to AWS embeds them.
 type AWSFlags struct {
-	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
-	Region    string `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region, for every vault used (default: each vault file's region, then AWS_REGION or the profile's)."`
-	Profile   string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+	NamespaceFlag
+	Region  string `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region, for every vault used (default: each vault file's region, then AWS_REGION or the profile's)."`
+	Profile string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
 }
 
 // TargetFlags choose one environment of one vault: the secrets of run,
@@ -64,12 +69,16 @@ type TimeoutFlag struct {
 	Timeout time.Duration `env:"KEEP_TIMEOUT" default:"${timeout=30s}" help:"Deadline for ${deadline_of=the whole command}."`
 }
 
-// deadline is parent bounded by --timeout. A timeout that is not positive
-// would end the command before it starts: a usage error.
-func (f TimeoutFlag) deadline(parent context.Context) (context.Context, context.CancelFunc, error) {
+// Validate refuses a --timeout that would end the command before it
+// starts. kong calls it once the command line is parsed, before Run.
+func (f TimeoutFlag) Validate() error {
 	if f.Timeout <= 0 {
-		return nil, nil, &Error{Msg: fmt.Sprintf("--timeout must be positive, not %s", f.Timeout), Help: "e.g. --timeout=30s (the default for most commands) or --timeout=2m"}
+		return &Error{Msg: fmt.Sprintf("--timeout must be positive, not %s", f.Timeout), Help: "e.g. --timeout=30s (the default for most commands) or --timeout=2m"}
 	}
-	ctx, cancel := context.WithTimeout(parent, f.Timeout)
-	return ctx, cancel, nil
+	return nil
+}
+
+// deadline is parent bounded by --timeout.
+func (f TimeoutFlag) deadline(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(parent, f.Timeout)
 }

@@ -11,10 +11,10 @@ import (
 
 // IamCmd is keep iam.
 type IamCmd struct {
-	Namespace string `env:"KEEP_NAMESPACE" placeholder:"NS" help:"Namespace (default: \"namespace\" in .keep/settings.json)."`
-	Env       string `placeholder:"LIST" help:"Environments to limit the access to, comma-separated (required for write and read)."`
-	Access    string `enum:"full,write,read" default:"full" help:"full: every environment of the namespace; write: read and write in --env; read: read-only in one --env (a deployment)."`
-	Vault     string `placeholder:"SLUG" help:"Only this vault's KMS key (default: every vault of the project)."`
+	NamespaceFlag
+	Env    string `placeholder:"LIST" help:"Environments to limit the access to, comma-separated (required for write and read)."`
+	Access string `enum:"full,write,read" default:"full" help:"full: every environment of the namespace; write: read and write in --env; read: read-only in one --env (a deployment)."`
+	Vault  string `placeholder:"SLUG" help:"Only this vault's KMS key (default: every vault of the project)."`
 }
 
 // Help is the detail shown by keep iam --help.

@@ -83,10 +83,7 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := c.deadline(ctx)
-	if err != nil {
-		return err
-	}
+	ctx, cancel := c.deadline(ctx)
 	defer cancel()
 	l, err := c.load(ctx, p, logf)
 	if err != nil {

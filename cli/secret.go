@@ -23,6 +23,13 @@ type secretFlags struct {
 	TimeoutFlag
 }
 
+// keyFlags are those of the commands on one existing secret: secretFlags
+// and its KEY.
+type keyFlags struct {
+	secretFlags
+	Key string `arg:"" help:"The secret's KEY."`
+}
+
 // vaultEnv is one resolved vault and environment with its connection,
 // which carries the target and the region in use.
 type vaultEnv struct {
@@ -60,10 +67,7 @@ func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do
 			return err
 		}
 	}
-	ctx, cancel, err := f.deadline(context.Background())
-	if err != nil {
-		return err
-	}
+	ctx, cancel := f.deadline(context.Background())
 	defer cancel()
 	ve, err := o.connect(ctx, cfg)
 	if err != nil {
@@ -128,8 +132,7 @@ func (c *SetCmd) readValue(g *Globals) (string, error) {
 
 // GetCmd is keep get.
 type GetCmd struct {
-	secretFlags
-	Key          string `arg:"" help:"The secret's KEY."`
+	keyFlags
 	Format       string `enum:"table,json,raw" default:"table" help:"table, json, or raw (the value exactly, no newline added)."`
 	VersionStage string `placeholder:"STAGE" help:"The version with this stage, e.g. AWSPREVIOUS (default: AWSCURRENT)."`
 	VersionID    string `name:"version-id" placeholder:"ID" help:"The version with this id."`
@@ -230,10 +233,9 @@ func replicationOf(ctx context.Context, ve *vaultEnv, secrets []fetch.Secret) (m
 
 // DeleteCmd is keep delete.
 type DeleteCmd struct {
-	secretFlags
-	Key          string `arg:"" help:"The secret's KEY."`
-	Force        bool   `help:"Delete at once, without a recovery window: it cannot be restored."`
-	RecoveryDays int    `name:"recovery-days" default:"30" help:"Days before a scheduled deletion is final, 7 to 30; keep restore undoes it until then."`
+	keyFlags
+	Force        bool `help:"Delete at once, without a recovery window: it cannot be restored."`
+	RecoveryDays int  `name:"recovery-days" default:"30" help:"Days before a scheduled deletion is final, 7 to 30; keep restore undoes it until then."`
 }
 
 // Run schedules the deletion, or deletes with --force.
@@ -269,8 +271,7 @@ func (c *DeleteCmd) Run(g *Globals) error {
 
 // RestoreCmd is keep restore.
 type RestoreCmd struct {
-	secretFlags
-	Key string `arg:"" help:"The secret's KEY."`
+	keyFlags
 }
 
 // Run cancels a scheduled deletion.
@@ -286,8 +287,7 @@ func (c *RestoreCmd) Run(g *Globals) error {
 
 // HistoryCmd is keep history.
 type HistoryCmd struct {
-	secretFlags
-	Key    string `arg:"" help:"The secret's KEY."`
+	keyFlags
 	Unmask bool   `help:"Show values in full."`
 	Format string `enum:"table,json" default:"table" help:"table or json."`
 }

@@ -58,10 +58,7 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := c.deadline(context.Background())
-	if err != nil {
-		return err
-	}
+	ctx, cancel := c.deadline(context.Background())
 	defer cancel()
 	began := time.Now()
 	f, err := fetchTemplate(ctx, t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region, Profile: cfg.Profile})

@@ -56,10 +56,7 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		}
 		vaults = strings.Join(sm, ",")
 	}
-	ctx, cancel, err := c.deadline(context.Background())
-	if err != nil {
-		return err
-	}
+	ctx, cancel := c.deadline(context.Background())
 	defer cancel()
 	var results []verifyResult
 	failed := false

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/keep-run/keep/internal/hint"
 )
 
 // DefaultVaultSlug is the vault used when neither a flag, KEEP_VAULT,
@@ -165,12 +167,4 @@ func envHelp(envs []string) string {
 }
 
 // Error is a configuration problem together with what to do about it.
-type Error struct {
-	Msg  string
-	Help string
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Hint says what the user can do about the error.
-func (e *Error) Hint() string { return e.Help }
+type Error = hint.Error

@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/keep-run/keep/internal/hint"
 )
 
 // File is a file Write created.
@@ -25,18 +27,7 @@ type File struct {
 }
 
 // Error is a refusal or failure to write, with what to do.
-type Error struct {
-	Msg  string
-	Help string
-	Err  error
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Hint says what to do.
-func (e *Error) Hint() string { return e.Help }
-
-func (e *Error) Unwrap() error { return e.Err }
+type Error = hint.Error
 
 // Write writes data to path. It writes a temporary file in the same
 // directory (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600), syncs it, and moves it

@@ -83,12 +83,8 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 			return nil
 		}))
 	}
-	if err := g.Wait(); err != nil {
+	if err := waitAll(g, &failed); err != nil {
 		return nil, err
-	}
-	if len(failed) > 0 {
-		failed.sort()
-		return nil, failed
 	}
 	sort.Strings(res.Missing)
 	return res, nil

@@ -14,21 +14,12 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/keep-run/keep/internal/hint"
 )
 
 // Error is a failure together with what the user can do about it.
-type Error struct {
-	Msg  string
-	Help string
-	Err  error
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Hint says what to do next.
-func (e *Error) Hint() string { return e.Help }
-
-func (e *Error) Unwrap() error { return e.Err }
+type Error = hint.Error
 
 // Codes of per-secret failures keep reports itself.
 const (

@@ -154,18 +154,28 @@ func (f *Fetcher) list(parent context.Context, api API, t Target, want func(stri
 			}
 		})
 	}))
-	if err := g.Wait(); err != nil {
+	if err := waitAll(g, &failed); err != nil {
 		return nil, err
-	}
-	if len(failed) > 0 {
-		failed.sort()
-		return nil, failed
 	}
 	sort.Slice(values, func(i, j int) bool { return values[i].Key < values[j].Key })
 	sort.Strings(res.Skipped)
 	sort.Strings(res.Unwanted)
 	res.Secrets = values
 	return res, nil
+}
+
+// waitAll waits for g's batches, then returns the first call error, or
+// the per-secret failures they collected in *failed, sorted: a fetch that
+// lost any wanted secret fails as a whole.
+func waitAll(g *errgroup.Group, failed *SecretErrors) error {
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if len(*failed) > 0 {
+		failed.sort()
+		return *failed
+	}
+	return nil
 }
 
 // safely runs f, turning a panic into an error without detail: the panic
