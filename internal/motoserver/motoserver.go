@@ -14,10 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/keep-run/keep/internal/smfake"
 )
 
-// Region is the region the server's clients use.
-const Region = "us-east-1"
+// Region is the region the server's clients use, and Env names.
+const Region = smfake.Region
 
 // Server is a running moto_server.
 type Server struct {
@@ -97,18 +99,9 @@ func (s *Server) Stop() {
 }
 
 // Env is the environment that points the AWS SDK — and so keep — at the
-// server, with dummy credentials and nothing read from ~/.aws or EC2.
-func (s *Server) Env() []string {
-	return []string{
-		"AWS_ENDPOINT_URL=" + s.URL,
-		"AWS_ACCESS_KEY_ID=testing",
-		"AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_REGION=" + Region,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=/nonexistent/keep-test/config",
-		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent/keep-test/credentials",
-	}
-}
+// server, with dummy credentials and nothing read from ~/.aws or EC2: the
+// same variables as smfake's, so a test can swap one server for the other.
+func (s *Server) Env() []string { return smfake.EndpointEnv(s.URL) }
 
 // Client is an SDK client for the server, for seeding and inspecting.
 func (s *Server) Client() *secretsmanager.Client {

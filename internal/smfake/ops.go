@@ -1,9 +1,6 @@
 package smfake
 
-import (
-	"encoding/json"
-	"strconv"
-)
+import "strconv"
 
 type tag struct {
 	Key   string
@@ -17,15 +14,25 @@ type listEntry struct {
 	DeletedDate *float64 `json:",omitempty"`
 }
 
+// listEntryOf is sec as ListSecrets lists it (and DescribeSecret begins).
+func listEntryOf(sec *Secret) listEntry {
+	e := listEntry{ARN: ARN(sec.Name), Name: sec.Name, Tags: tagList(sec.Tags)}
+	if sec.Deleted {
+		d := 1.7e9
+		e.DeletedDate = &d
+	}
+	return e
+}
+
 func (s *Server) listSecrets(body []byte) (any, *Fault) {
-	var in struct {
+	in, fault := decode[struct {
 		MaxResults             int
 		NextToken              string
 		Filters                []filter
 		IncludePlannedDeletion bool
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
+	}](body)
+	if fault != nil {
+		return nil, fault
 	}
 	page, next, fault := paginate(s.sorted(in.Filters, in.IncludePlannedDeletion), in.NextToken, in.MaxResults, 100)
 	if fault != nil {
@@ -36,15 +43,7 @@ func (s *Server) listSecrets(body []byte) (any, *Fault) {
 		NextToken  string `json:",omitempty"`
 	}{SecretList: []listEntry{}, NextToken: next}
 	for _, sec := range page {
-		e := listEntry{ARN: ARN(sec.Name), Name: sec.Name}
-		for k, v := range sec.Tags {
-			e.Tags = append(e.Tags, tag{k, v})
-		}
-		if sec.Deleted {
-			d := 1.7e9
-			e.DeletedDate = &d
-		}
-		out.SecretList = append(out.SecretList, e)
+		out.SecretList = append(out.SecretList, listEntryOf(sec))
 	}
 	return out, nil
 }
@@ -64,14 +63,14 @@ type apiError struct {
 }
 
 func (s *Server) batchGet(body []byte) (any, *Fault) {
-	var in struct {
+	in, fault := decode[struct {
 		SecretIdList []string
 		Filters      []filter
 		MaxResults   int
 		NextToken    string
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
+	}](body)
+	if fault != nil {
+		return nil, fault
 	}
 	out := struct {
 		SecretValues []valueEntry

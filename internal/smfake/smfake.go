@@ -9,6 +9,7 @@
 package smfake
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -206,10 +207,16 @@ func (s *Server) Client() *secretsmanager.Client {
 	})
 }
 
-// Env points the SDK — and so keep — at the fake, with dummy credentials.
-func (s *Server) Env() []string {
+// Env points the SDK — and so keep — at the fake: EndpointEnv(s.URL()).
+func (s *Server) Env() []string { return EndpointEnv(s.URL()) }
+
+// EndpointEnv is the environment that points the AWS SDK — and so keep —
+// at the Secrets Manager endpoint url in Region, with dummy credentials
+// and nothing read from ~/.aws or EC2. The fake and moto (see
+// internal/motoserver) are both reached this way.
+func EndpointEnv(url string) []string {
 	return []string{
-		"AWS_ENDPOINT_URL=" + s.URL(),
+		"AWS_ENDPOINT_URL=" + url,
 		"AWS_ACCESS_KEY_ID=testing",
 		"AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_REGION=" + Region,
@@ -217,6 +224,23 @@ func (s *Server) Env() []string {
 		"AWS_CONFIG_FILE=/nonexistent/keep-test/config",
 		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent/keep-test/credentials",
 	}
+}
+
+// ops are the operations the fake speaks, by their X-Amz-Target name
+// without the "secretsmanager." prefix; any other is
+// UnknownOperationException.
+var ops = map[string]func(s *Server, body []byte) (any, *Fault){
+	"ListSecrets":          (*Server).listSecrets,
+	"BatchGetSecretValue":  (*Server).batchGet,
+	"DescribeSecret":       (*Server).describeSecret,
+	"CreateSecret":         (*Server).createSecret,
+	"PutSecretValue":       (*Server).putSecretValue,
+	"TagResource":          (*Server).tagResource,
+	"UntagResource":        (*Server).untagResource,
+	"DeleteSecret":         (*Server).deleteSecret,
+	"GetSecretValue":       (*Server).getSecretValue,
+	"ListSecretVersionIds": (*Server).listSecretVersionIds,
+	"RestoreSecret":        (*Server).restoreSecret,
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -262,34 +286,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	var out any
-	var fault *Fault
-	switch op {
-	case "ListSecrets":
-		out, fault = s.listSecrets(body)
-	case "BatchGetSecretValue":
-		out, fault = s.batchGet(body)
-	case "DescribeSecret":
-		out, fault = s.describeSecret(body)
-	case "CreateSecret":
-		out, fault = s.createSecret(body)
-	case "PutSecretValue":
-		out, fault = s.putSecretValue(body)
-	case "TagResource":
-		out, fault = s.tagResource(body)
-	case "UntagResource":
-		out, fault = s.untagResource(body)
-	case "DeleteSecret":
-		out, fault = s.deleteSecret(body)
-	case "GetSecretValue":
-		out, fault = s.getSecretValue(body)
-	case "ListSecretVersionIds":
-		out, fault = s.listSecretVersionIds(body)
-	case "RestoreSecret":
-		out, fault = s.restoreSecret(body)
-	default:
-		fault = &Fault{Code: "UnknownOperationException", Message: "smfake does not speak " + op}
+	handle, ok := ops[op]
+	if !ok {
+		writeFault(w, &Fault{Code: "UnknownOperationException", Message: "smfake does not speak " + op})
+		return
 	}
+	out, fault := handle(s, body)
 	if fault != nil {
 		writeFault(w, fault)
 		return
@@ -301,19 +303,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func writeFault(w http.ResponseWriter, f *Fault) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	if f.Body != "" {
-		status := f.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(cmp.Or(f.Status, http.StatusOK))
 		_, _ = io.WriteString(w, f.Body)
 		return
 	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
-	w.WriteHeader(status)
+	w.WriteHeader(cmp.Or(f.Status, http.StatusBadRequest))
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": f.Code, "message": f.Message})
 }
 

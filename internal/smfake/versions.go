@@ -1,7 +1,6 @@
 package smfake
 
 import (
-	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -50,89 +49,76 @@ func versions(sec *Secret) []version {
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func (s *Server) getSecretValue(body []byte) (any, *Fault) {
-	var in struct{ SecretId, VersionId, VersionStage string }
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
+	type input struct {
+		secretRef
+		VersionId, VersionStage string
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	switch {
-	case sec == nil:
-		return nil, notFound()
-	case sec.Deleted:
-		return nil, markedForDeletion()
-	case sec.ErrorCode != "":
-		return nil, &Fault{Code: sec.ErrorCode, Message: "smfake: " + sec.ErrorCode}
-	}
-	stage := in.VersionStage
-	if stage == "" && in.VersionId == "" {
-		stage = "AWSCURRENT"
-	}
-	all := versions(sec)
-	i := slices.IndexFunc(all, func(v version) bool {
-		return (in.VersionId == "" || v.id == in.VersionId) && (stage == "" || slices.Contains(v.stages, stage))
+	return withLiveSecret(s, body, func(in input, sec *Secret) (any, *Fault) {
+		if sec.ErrorCode != "" {
+			return nil, &Fault{Code: sec.ErrorCode, Message: "smfake: " + sec.ErrorCode}
+		}
+		stage := in.VersionStage
+		if stage == "" && in.VersionId == "" {
+			stage = "AWSCURRENT"
+		}
+		all := versions(sec)
+		i := slices.IndexFunc(all, func(v version) bool {
+			return (in.VersionId == "" || v.id == in.VersionId) && (stage == "" || slices.Contains(v.stages, stage))
+		})
+		if i < 0 {
+			return nil, &Fault{Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret value for VersionId: " + in.VersionId + ", VersionStage: " + in.VersionStage}
+		}
+		v := all[i]
+		out := struct {
+			ARN           string
+			Name          string
+			SecretString  *string `json:",omitempty"`
+			SecretBinary  []byte  `json:",omitempty"`
+			VersionId     string
+			VersionStages []string
+			CreatedDate   float64
+		}{ARN: ARN(sec.Name), Name: sec.Name, VersionId: v.id, VersionStages: v.stages, CreatedDate: epoch(v.created)}
+		if v.binary != nil {
+			out.SecretBinary = v.binary
+		} else {
+			out.SecretString = &v.value
+		}
+		return out, nil
 	})
-	if i < 0 {
-		return nil, &Fault{Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret value for VersionId: " + in.VersionId + ", VersionStage: " + in.VersionStage}
-	}
-	v := all[i]
-	out := struct {
-		ARN           string
-		Name          string
-		SecretString  *string `json:",omitempty"`
-		SecretBinary  []byte  `json:",omitempty"`
-		VersionId     string
-		VersionStages []string
-		CreatedDate   float64
-	}{ARN: ARN(sec.Name), Name: sec.Name, VersionId: v.id, VersionStages: v.stages, CreatedDate: epoch(v.created)}
-	if v.binary != nil {
-		out.SecretBinary = v.binary
-	} else {
-		out.SecretString = &v.value
-	}
-	return out, nil
 }
 
 func (s *Server) listSecretVersionIds(body []byte) (any, *Fault) {
-	var in struct {
-		SecretId          string
+	type input struct {
+		secretRef
 		MaxResults        int
 		NextToken         string
 		IncludeDeprecated bool
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	if sec == nil {
-		return nil, notFound()
-	}
-	var listed []version
-	for _, v := range versions(sec) {
-		if len(v.stages) > 0 || in.IncludeDeprecated {
-			listed = append(listed, v)
+	return withSecret(s, body, func(in input, sec *Secret) (any, *Fault) {
+		var listed []version
+		for _, v := range versions(sec) {
+			if len(v.stages) > 0 || in.IncludeDeprecated {
+				listed = append(listed, v)
+			}
 		}
-	}
-	page, next, fault := paginate(listed, in.NextToken, in.MaxResults, 100)
-	if fault != nil {
-		return nil, fault
-	}
-	type entry struct {
-		VersionId     string
-		VersionStages []string `json:",omitempty"`
-		CreatedDate   float64
-	}
-	out := struct {
-		ARN       string
-		Name      string
-		Versions  []entry
-		NextToken string `json:",omitempty"`
-	}{ARN: ARN(sec.Name), Name: sec.Name, Versions: []entry{}, NextToken: next}
-	for _, v := range page {
-		out.Versions = append(out.Versions, entry{v.id, v.stages, epoch(v.created)})
-	}
-	return out, nil
+		page, next, fault := paginate(listed, in.NextToken, in.MaxResults, 100)
+		if fault != nil {
+			return nil, fault
+		}
+		type entry struct {
+			VersionId     string
+			VersionStages []string `json:",omitempty"`
+			CreatedDate   float64
+		}
+		out := struct {
+			ARN       string
+			Name      string
+			Versions  []entry
+			NextToken string `json:",omitempty"`
+		}{ARN: ARN(sec.Name), Name: sec.Name, Versions: []entry{}, NextToken: next}
+		for _, v := range page {
+			out.Versions = append(out.Versions, entry{v.id, v.stages, epoch(v.created)})
+		}
+		return out, nil
+	})
 }

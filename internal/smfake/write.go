@@ -73,6 +73,50 @@ func markedForDeletion() *Fault {
 	return &Fault{Code: "InvalidRequestException", Message: "You can't perform this operation on the secret because it was marked for deletion."}
 }
 
+// decode is body as an In; a malformed body is InvalidParameterException.
+func decode[In any](body []byte) (In, *Fault) {
+	var in In
+	if err := json.Unmarshal(body, &in); err != nil {
+		return in, &Fault{Code: "InvalidParameterException", Message: err.Error()}
+	}
+	return in, nil
+}
+
+// secretRef is the SecretId of a request on one secret; an operation's
+// input embeds it to be answered by withSecret.
+type secretRef struct{ SecretId string }
+
+func (r secretRef) secretID() string { return r.SecretId }
+
+// withSecret answers a request on one secret, in any state: it decodes
+// body (see decode), finds the secret the SecretId names (by name or ARN;
+// none is ResourceNotFoundException) and returns what do returns, called
+// with s.mu held.
+func withSecret[In interface{ secretID() string }](s *Server, body []byte, do func(In, *Secret) (any, *Fault)) (any, *Fault) {
+	in, fault := decode[In](body)
+	if fault != nil {
+		return nil, fault
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.find(in.secretID())
+	if sec == nil {
+		return nil, notFound()
+	}
+	return do(in, sec)
+}
+
+// withLiveSecret is withSecret for operations refused on a secret
+// scheduled for deletion (InvalidRequestException).
+func withLiveSecret[In interface{ secretID() string }](s *Server, body []byte, do func(In, *Secret) (any, *Fault)) (any, *Fault) {
+	return withSecret(s, body, func(in In, sec *Secret) (any, *Fault) {
+		if sec.Deleted {
+			return nil, markedForDeletion()
+		}
+		return do(in, sec)
+	})
+}
+
 func tagList(tags map[string]string) []tag {
 	var out []tag
 	for k, v := range tags {
@@ -88,40 +132,28 @@ type writeOut struct {
 }
 
 func (s *Server) describeSecret(body []byte) (any, *Fault) {
-	var in struct{ SecretId string }
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	if sec == nil {
-		return nil, notFound()
-	}
-	type replicationStatus struct {
-		Region        string
-		KmsKeyId      string `json:",omitempty"`
-		Status        string
-		StatusMessage string `json:",omitempty"`
-	}
-	out := struct {
-		listEntry
-		KmsKeyId          string              `json:",omitempty"`
-		Description       string              `json:",omitempty"`
-		ReplicationStatus []replicationStatus `json:",omitempty"`
-	}{listEntry: listEntry{ARN: ARN(sec.Name), Name: sec.Name, Tags: tagList(sec.Tags)}, KmsKeyId: sec.KMSKeyID, Description: sec.Description}
-	for _, r := range sec.Replicas {
-		status := r.Status
-		if status == "" {
-			status = "InSync"
+	return withSecret(s, body, func(_ secretRef, sec *Secret) (any, *Fault) {
+		type replicationStatus struct {
+			Region        string
+			KmsKeyId      string `json:",omitempty"`
+			Status        string
+			StatusMessage string `json:",omitempty"`
 		}
-		out.ReplicationStatus = append(out.ReplicationStatus, replicationStatus{r.Region, r.KMSKeyID, status, r.Message})
-	}
-	if sec.Deleted {
-		d := 1.7e9
-		out.DeletedDate = &d
-	}
-	return out, nil
+		out := struct {
+			listEntry
+			KmsKeyId          string              `json:",omitempty"`
+			Description       string              `json:",omitempty"`
+			ReplicationStatus []replicationStatus `json:",omitempty"`
+		}{listEntry: listEntryOf(sec), KmsKeyId: sec.KMSKeyID, Description: sec.Description}
+		for _, r := range sec.Replicas {
+			status := r.Status
+			if status == "" {
+				status = "InSync"
+			}
+			out.ReplicationStatus = append(out.ReplicationStatus, replicationStatus{r.Region, r.KMSKeyID, status, r.Message})
+		}
+		return out, nil
+	})
 }
 
 func (s *Server) createSecret(body []byte) (any, *Fault) {
@@ -157,111 +189,72 @@ func (s *Server) createSecret(body []byte) (any, *Fault) {
 }
 
 func (s *Server) putSecretValue(body []byte) (any, *Fault) {
-	var in struct {
-		SecretId     string
+	type input struct {
+		secretRef
 		SecretString *string
 		SecretBinary []byte
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	switch {
-	case sec == nil:
-		return nil, notFound()
-	case sec.Deleted:
-		return nil, markedForDeletion()
-	}
-	sec.Versions = append(sec.Versions, Version{ID: versionID(sec), Value: sec.Value, Created: sec.Created})
-	sec.Value, sec.Binary, sec.Created = "", in.SecretBinary, time.Now()
-	if in.SecretString != nil {
-		sec.Value = *in.SecretString
-	}
-	return writeOut{ARN: ARN(sec.Name), Name: sec.Name, VersionId: versionID(sec)}, nil
+	return withLiveSecret(s, body, func(in input, sec *Secret) (any, *Fault) {
+		sec.Versions = append(sec.Versions, Version{ID: versionID(sec), Value: sec.Value, Created: sec.Created})
+		sec.Value, sec.Binary, sec.Created = "", in.SecretBinary, time.Now()
+		if in.SecretString != nil {
+			sec.Value = *in.SecretString
+		}
+		return writeOut{ARN: ARN(sec.Name), Name: sec.Name, VersionId: versionID(sec)}, nil
+	})
 }
 
 func (s *Server) tagResource(body []byte) (any, *Fault) {
-	var in struct {
-		SecretId string
-		Tags     []tag
+	type input struct {
+		secretRef
+		Tags []tag
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	if sec == nil {
-		return nil, notFound()
-	}
-	if sec.Tags == nil {
-		sec.Tags = map[string]string{}
-	}
-	for _, t := range in.Tags {
-		sec.Tags[t.Key] = t.Value
-	}
-	return struct{}{}, nil
+	return withSecret(s, body, func(in input, sec *Secret) (any, *Fault) {
+		if sec.Tags == nil {
+			sec.Tags = map[string]string{}
+		}
+		for _, t := range in.Tags {
+			sec.Tags[t.Key] = t.Value
+		}
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) untagResource(body []byte) (any, *Fault) {
-	var in struct {
-		SecretId string
-		TagKeys  []string
+	type input struct {
+		secretRef
+		TagKeys []string
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	if sec == nil {
-		return nil, notFound()
-	}
-	for _, k := range in.TagKeys {
-		delete(sec.Tags, k)
-	}
-	return struct{}{}, nil
+	return withSecret(s, body, func(in input, sec *Secret) (any, *Fault) {
+		for _, k := range in.TagKeys {
+			delete(sec.Tags, k)
+		}
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) deleteSecret(body []byte) (any, *Fault) {
-	var in struct {
-		SecretId                   string
+	type input struct {
+		secretRef
 		ForceDeleteWithoutRecovery bool
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	if sec == nil {
-		return nil, notFound()
-	}
-	if in.ForceDeleteWithoutRecovery {
-		delete(s.secrets, sec.Name)
-	} else {
-		sec.Deleted = true
-	}
-	return struct {
-		ARN          string
-		Name         string
-		DeletionDate float64
-	}{ARN(sec.Name), sec.Name, 1.7e9}, nil
+	return withSecret(s, body, func(in input, sec *Secret) (any, *Fault) {
+		if in.ForceDeleteWithoutRecovery {
+			delete(s.secrets, sec.Name)
+		} else {
+			sec.Deleted = true
+		}
+		return struct {
+			ARN          string
+			Name         string
+			DeletionDate float64
+		}{ARN(sec.Name), sec.Name, 1.7e9}, nil
+	})
 }
 
 func (s *Server) restoreSecret(body []byte) (any, *Fault) {
-	var in struct{ SecretId string }
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, &Fault{Code: "InvalidParameterException", Message: err.Error()}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.find(in.SecretId)
-	if sec == nil {
-		return nil, notFound()
-	}
-	sec.Deleted = false
-	return writeOut{ARN: ARN(sec.Name), Name: sec.Name}, nil
+	return withSecret(s, body, func(_ secretRef, sec *Secret) (any, *Fault) {
+		sec.Deleted = false
+		return writeOut{ARN: ARN(sec.Name), Name: sec.Name}, nil
+	})
 }
