@@ -104,7 +104,7 @@ func measure(tb testing.TB, s strategy, path string, n int, lat time.Duration) m
 	srv, keys := seeded(n, 64)
 	defer srv.Close()
 	srv.Latency = lat
-	client, counted := countingClient(srv.Client())
+	client, counted := countingClient(srv.Client(fetch.WithPlainBody))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()

@@ -45,6 +45,20 @@ func mkdirs(t *testing.T, parts ...string) string {
 	return dir
 }
 
+// findProject runs FindProject from dir and stops the test unless it finds
+// the project at root.
+func findProject(t *testing.T, dir, root string) *config.Project {
+	t.Helper()
+	p, err := config.FindProject(dir)
+	if err != nil {
+		t.Fatalf("FindProject(%s): %v", dir, err)
+	}
+	if p == nil || !sameDir(t, p.Root, root) {
+		t.Fatalf("FindProject(%s) = %+v, want the project at %s", dir, p, root)
+	}
+	return p
+}
+
 // sameDir reports whether two paths name one directory, after making them
 // absolute and resolving symbolic links (t.TempDir may sit under one).
 func sameDir(t *testing.T, got, want string) bool {
@@ -63,6 +77,19 @@ func sameDir(t *testing.T, got, want string) bool {
 }
 
 const minimalSettings = `{"app_name": "app", "namespace": "app", "envs": ["production"]}`
+
+// phpNullSettings are settings as the PHP Keep writes them with no default
+// vault and no creation time: "default_vault": null, "created_at": null.
+const phpNullSettings = `{
+    "app_name": "app",
+    "namespace": "app",
+    "envs": ["local", "production"],
+    "default_vault": null,
+    "template_path": "env",
+    "created_at": null,
+    "updated_at": "2025-01-01T00:00:00+00:00",
+    "version": "1.0"
+}`
 
 func TestFindProjectNone(t *testing.T) {
 	dir := t.TempDir()
@@ -101,13 +128,7 @@ func TestFindProjectIgnoresKeepFile(t *testing.T) {
 	sub := mkdirs(t, root, "tmp", "cache")
 	writeFile(t, filepath.Join(root, "tmp", ".keep"), "")
 	writeFile(t, filepath.Join(sub, ".keep"), "")
-	p, err := config.FindProject(sub)
-	if err != nil {
-		t.Fatalf("FindProject: %v", err)
-	}
-	if p == nil || !sameDir(t, p.Root, root) {
-		t.Fatalf("FindProject(%s) = %+v, want the project at %s", sub, p, root)
-	}
+	findProject(t, sub, root)
 
 	lone := t.TempDir()
 	writeFile(t, filepath.Join(lone, ".keep"), "")
@@ -119,16 +140,7 @@ func TestFindProjectIgnoresKeepFile(t *testing.T) {
 func TestFindProjectInDir(t *testing.T) {
 	root := t.TempDir()
 	writeProject(t, root, minimalSettings, nil)
-	p, err := config.FindProject(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p == nil {
-		t.Fatal("FindProject found no project")
-	}
-	if !sameDir(t, p.Root, root) {
-		t.Errorf("Root = %s, want %s", p.Root, root)
-	}
+	p := findProject(t, root, root)
 	if p.Settings.Namespace != "app" {
 		t.Errorf("Namespace = %q, want app", p.Settings.Namespace)
 	}
@@ -143,14 +155,7 @@ func TestFindProjectInDir(t *testing.T) {
 func TestFindProjectWalksUp(t *testing.T) {
 	root := t.TempDir()
 	writeProject(t, root, minimalSettings, nil)
-	sub := mkdirs(t, root, "src", "app", "deep")
-	p, err := config.FindProject(sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p == nil || !sameDir(t, p.Root, root) {
-		t.Fatalf("FindProject(%s) = %+v, want the project at %s", sub, p, root)
-	}
+	p := findProject(t, mkdirs(t, root, "src", "app", "deep"), root)
 	if !filepath.IsAbs(p.Root) {
 		t.Errorf("Root = %q, want an absolute path", p.Root)
 	}
@@ -161,12 +166,8 @@ func TestFindProjectNearestWins(t *testing.T) {
 	writeProject(t, outer, `{"namespace": "outer", "envs": ["production"]}`, nil)
 	inner := mkdirs(t, outer, "services", "inner")
 	writeProject(t, inner, `{"namespace": "inner", "envs": ["production"]}`, nil)
-	p, err := config.FindProject(mkdirs(t, inner, "cmd"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p == nil || p.Settings.Namespace != "inner" || !sameDir(t, p.Root, inner) {
-		t.Fatalf("FindProject = %+v, want the inner project", p)
+	if p := findProject(t, mkdirs(t, inner, "cmd"), inner); p.Settings.Namespace != "inner" {
+		t.Errorf("FindProject found namespace %q, want the inner project's", p.Settings.Namespace)
 	}
 }
 
@@ -175,13 +176,7 @@ func TestFindProjectRelativeDir(t *testing.T) {
 	writeProject(t, root, minimalSettings, nil)
 	sub := mkdirs(t, root, "web")
 	t.Chdir(sub)
-	p, err := config.FindProject(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p == nil || !sameDir(t, p.Root, root) {
-		t.Fatalf("FindProject(\".\") = %+v, want the project at %s", p, root)
-	}
+	p := findProject(t, ".", root)
 	if !filepath.IsAbs(p.Root) {
 		t.Errorf("Root = %q, want an absolute path", p.Root)
 	}
@@ -192,16 +187,7 @@ func TestLoadProjectAsPHPKeepWritesIt(t *testing.T) {
 	// (JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES, no final newline), with the
 	// fields keep ignores (permissions, permissions_verified_at).
 	root := filepath.Join("testdata", "php")
-	p, err := config.FindProject(filepath.Join(root, config.Dir, "vaults"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p == nil {
-		t.Fatal("no project found in testdata/php")
-	}
-	if !sameDir(t, p.Root, root) {
-		t.Errorf("Root = %s, want %s", p.Root, root)
-	}
+	p := findProject(t, filepath.Join(root, config.Dir, "vaults"), root)
 	want := config.Settings{
 		AppName:      "Acme Billing",
 		Namespace:    "acme-billing",
@@ -242,18 +228,8 @@ func TestLoadProjectAsPHPKeepWritesIt(t *testing.T) {
 }
 
 func TestLoadProjectPHPNulls(t *testing.T) {
-	// The PHP Keep writes "default_vault": null when no default is set.
 	root := t.TempDir()
-	writeProject(t, root, `{
-    "app_name": "app",
-    "namespace": "app",
-    "envs": ["local", "production"],
-    "default_vault": null,
-    "template_path": "env",
-    "created_at": null,
-    "updated_at": "2025-01-01T00:00:00+00:00",
-    "version": "1.0"
-}`, nil)
+	writeProject(t, root, phpNullSettings, nil)
 	p, err := config.LoadProject(root)
 	if err != nil {
 		t.Fatal(err)

@@ -164,20 +164,10 @@ func TestResolve(t *testing.T) {
 
 func TestResolveFromFiles(t *testing.T) {
 	root := t.TempDir()
-	writeProject(t, root, `{
-    "app_name": "app",
-    "namespace": "app",
-    "envs": ["local", "production"],
-    "default_vault": null,
-    "template_path": "env",
-    "version": "1.0"
-}`, map[string]string{
+	writeProject(t, root, phpNullSettings, map[string]string{
 		"primary.json": `{"slug": "primary", "driver": "secretsmanager", "name": "Primary", "scope": "team-a", "region": "eu-north-1", "key": ""}`,
 	})
-	p, err := config.FindProject(mkdirs(t, root, "src"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := findProject(t, mkdirs(t, root, "src"), root)
 	c, err := config.Resolve(p, config.Flags{Env: "production"})
 	if err != nil {
 		t.Fatal(err)

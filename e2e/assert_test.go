@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -127,6 +128,27 @@ func hasOnly(t *testing.T, env map[string]string, want map[string]string, absent
 	for _, k := range absent {
 		if _, ok := env[k]; ok {
 			t.Errorf("child has %s, which must not be injected", k)
+		}
+	}
+}
+
+// sameVars checks that got holds exactly the variables of want, with their
+// values. what names the output in the messages, which name the variables
+// that differ, never a value.
+func sameVars(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		v, ok := got[k]
+		switch {
+		case !ok:
+			t.Errorf("%s lacks %s", what, k)
+		case v != want[k]:
+			t.Errorf("%s: %s differs (%d bytes, want %d)", what, k, len(v), len(want[k]))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(got)) {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s has %s, want none", what, k)
 		}
 	}
 }

@@ -168,26 +168,26 @@ func trapOnly(file, mode string, catch []os.Signal) int {
 			switch {
 			case mode == "term" && sig == syscall.SIGTERM:
 				return 0
-			case mode == "int" && sig == syscall.SIGINT:
-				signal.Reset()
-				_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
-				time.Sleep(5 * time.Second)
-				return 99
+			case mode == "int" && sig == syscall.SIGINT,
+				mode == "int-at-usr1" && sig == syscall.SIGUSR1:
+				return resend(syscall.SIGINT)
 			case mode == "die" && (sig == syscall.SIGHUP || sig == syscall.SIGINT || sig == syscall.SIGTERM):
-				signal.Reset()
-				_ = syscall.Kill(os.Getpid(), sig.(syscall.Signal))
-				time.Sleep(5 * time.Second)
-				return 99
-			case mode == "int-at-usr1" && sig == syscall.SIGUSR1:
-				signal.Reset()
-				_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
-				time.Sleep(5 * time.Second)
-				return 99
+				return resend(sig.(syscall.Signal))
 			}
 		case <-timeout:
 			return 98
 		}
 	}
+}
+
+// resend drops trap's handlers and sends sig to this process, which dies
+// of it (HUP, INT and TERM need no more than signal.Reset; see die). It
+// returns 99, the exit code should the process outlive it.
+func resend(sig syscall.Signal) int {
+	signal.Reset()
+	_ = syscall.Kill(os.Getpid(), sig)
+	time.Sleep(5 * time.Second)
+	return 99
 }
 
 // die makes the process die of sig. signal.Reset is not enough: the Go

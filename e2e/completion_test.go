@@ -28,19 +28,28 @@ func completionProject(t *testing.T) (dir, binDir string) {
 		".keep/vaults/legacy.json":         `{"slug": "legacy", "driver": "secretsmanager"}`,
 	}
 	for name, data := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, dir, name, data)
 	}
 	binDir = t.TempDir()
 	if err := os.Symlink(keeptest.Bin(t), filepath.Join(binDir, "keep")); err != nil {
 		t.Fatal(err)
 	}
 	return dir, binDir
+}
+
+// inShell runs argv in dir with binDir first on PATH and a HOME of its own,
+// and returns the lines it printed, stderr included. It fails the test if
+// the shell fails.
+func inShell(t *testing.T, dir, binDir string, argv ...string) []string {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + binDir + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", argv[0], err, out)
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 }
 
 func TestCompleteCommand(t *testing.T) {
@@ -74,12 +83,7 @@ func TestCompleteCommand(t *testing.T) {
 
 	// A broken project: commands still complete, env names quietly don't.
 	broken := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(broken, ".keep"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(broken, ".keep", "settings.json"), []byte("{"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, broken, ".keep/settings.json", "{")
 	res := keep(t, run{Dir: broken, Args: []string{"__complete", "--", "run", "--env="}})
 	if res.Code != 0 || res.Stdout != "" || res.Stderr != "" {
 		t.Errorf("broken project: exit %d, stdout %q, stderr %q; want exit 0 and nothing", res.Code, res.Stdout, res.Stderr)
@@ -147,15 +151,7 @@ t 'KEEP_ENV=x keep vault:d' KEEP_ENV = x keep vault : d
 		"|", // none: bash completes file names
 		"delete|",
 	}
-	cmd := exec.Command("bash", "--norc", "--noprofile", "-c", script)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + binDir + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("bash: %v\n%s", err, out)
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if !slices.Equal(got, want) {
+	if got := inShell(t, dir, binDir, "bash", "--norc", "--noprofile", "-c", script); !slices.Equal(got, want) {
 		t.Errorf("bash completion:\n got %q\nwant %q", got, want)
 	}
 }
@@ -293,13 +289,7 @@ t keep copy --from legacy:
 t keep vault:delete ''
 t keep run -- ''
 `
-	cmd := exec.Command("zsh", "-f", "-c", driver)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + binDir + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("zsh: %v\n%s", err, out)
-	}
+	got := inShell(t, dir, binDir, "zsh", "-f", "-c", driver)
 	want := []string{
 		"run |restore |",
 		"--env=|--except=|--exec |",
@@ -308,7 +298,7 @@ t keep run -- ''
 		"legacy |secretsmanager |",
 		"<files>|",
 	}
-	if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); !slices.Equal(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("zsh completion:\n got %q\nwant %q", got, want)
 	}
 }
@@ -344,17 +334,10 @@ func TestCompletionFish(t *testing.T) {
 	for _, c := range cases {
 		driver.WriteString("set r (complete -C '" + c.line + "' | string replace -r '\\t.*' '' | sort); echo (string join '|' -- $r)\n")
 	}
-	cmd := exec.Command("fish", "--no-config", "-c", driver.String())
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + binDir + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("fish: %v\n%s", err, out)
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	got := inShell(t, dir, binDir, "fish", "--no-config", "-c", driver.String())
 	for i, c := range cases {
 		if i >= len(got) || got[i] != c.want {
-			t.Errorf("fish: complete -C %q: got %q, want %q (all: %q)", c.line, got, c.want, out)
+			t.Errorf("fish: complete -C %q: want %q; fish printed %q", c.line, c.want, got)
 			break
 		}
 	}

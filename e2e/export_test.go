@@ -22,14 +22,6 @@ import (
 func TestExportJSONIsOneFlatObject(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	seed(t,
-		secret(ns, "production", "DB_PASSWORD", "json-db-password"),
-		secret(ns, "production", "TLS_KEY", multiLine["TLS_KEY"]),
-		secret(ns, "production", "QUOTES", multiLine["QUOTES"]),
-		secret(ns, "production", "UNICODE", multiLine["UNICODE"]),
-		secret(ns, "production", "dash-key", "json-dash-key-value"),
-		secret(ns, "staging", "STAGING_ONLY", "json-staging-only"),
-	)
 	want := map[string]string{
 		"DB_PASSWORD": "json-db-password",
 		"TLS_KEY":     multiLine["TLS_KEY"],
@@ -37,6 +29,8 @@ func TestExportJSONIsOneFlatObject(t *testing.T) {
 		"UNICODE":     multiLine["UNICODE"],
 		"dash-key":    "json-dash-key-value", // JSON keeps the KEY as it is
 	}
+	seedVars(t, ns, "production", want)
+	seed(t, secret(ns, "staging", "STAGING_ONLY", "json-staging-only"))
 	args := []string{"export", "--namespace=" + ns, "--env=production", "--format=json"}
 	res := keep(t, run{Args: args})
 	mustSucceed(t, res)
@@ -44,9 +38,7 @@ func TestExportJSONIsOneFlatObject(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Stdout), &got); err != nil {
 		t.Fatalf("stdout is not one flat object of strings: %v\n%s", err, res.Stdout)
 	}
-	if !maps.Equal(got, want) {
-		t.Errorf("export --format=json has keys %v, want %v (or values differ)", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
-	}
+	sameVars(t, "export --format=json", got, want)
 
 	dir := t.TempDir()
 	out := filepath.Join(dir, "secrets.json")
@@ -67,11 +59,7 @@ func TestExportJSONIsOneFlatObject(t *testing.T) {
 func TestExportDotenvReadsBackByteExact(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	var secrets []motoserver.Secret
-	for _, k := range slices.Sorted(maps.Keys(multiLine)) {
-		secrets = append(secrets, secret(ns, "production", k, multiLine[k]))
-	}
-	seed(t, secrets...)
+	seedVars(t, ns, "production", multiLine)
 	args := []string{"export", "--namespace=" + ns, "--env=production"}
 
 	res := keep(t, run{Args: args})
@@ -224,10 +212,7 @@ func TestExportAllAddsWhatTheTemplateDoesNotName(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"NAMED": "all-named-value", "SHADOWED": "static-in-template", "EXTRA_ONE": "all-extra-one", "EXTRA_TWO": "all-extra-two"}
-	if !maps.Equal(got, want) {
-		t.Errorf("--all --format=json: keys %v, want %v (or values differ)", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
-	}
+	sameVars(t, "export --all --format=json", got, map[string]string{"NAMED": "all-named-value", "SHADOWED": "static-in-template", "EXTRA_ONE": "all-extra-one", "EXTRA_TWO": "all-extra-two"})
 
 	wantExit(t, keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--all"}}), 125, "--all needs --template")
 }

@@ -435,24 +435,14 @@ func faultCases() []faultCase {
 		list:     fails("ListSecrets: cannot reach", "connection refused"),
 		template: fails("BatchGetSecretValue: cannot reach", "connection refused")})
 
-	// Responses missing fields.
-	noName := func(key string) raw {
+	// Responses missing fields. entryWithout lists every wanted secret,
+	// key's entry without field.
+	entryWithout := func(key, field string) raw {
 		return func(fx *fixture, w http.ResponseWriter, r *http.Request, c smfake.Call) bool {
 			list := entries(fx.sortedWanted())
 			for _, e := range list {
 				if e["Name"] == fx.wanted[key].Name {
-					without(e, "Name")
-				}
-			}
-			return pages(list)(fx, w, r, c)
-		}
-	}
-	noARN := func(key string) raw {
-		return func(fx *fixture, w http.ResponseWriter, r *http.Request, c smfake.Call) bool {
-			list := entries(fx.sortedWanted())
-			for _, e := range list {
-				if e["Name"] == fx.wanted[key].Name {
-					without(e, "ARN")
+					without(e, field)
 				}
 			}
 			return pages(list)(fx, w, r, c)
@@ -471,9 +461,9 @@ func faultCases() []faultCase {
 		})
 	}
 	cases = append(cases,
-		faultCase{name: "missing fields/ListSecrets entry without Name", raw: noName("DB_PASSWORD"), hits: isList,
+		faultCase{name: "missing fields/ListSecrets entry without Name", raw: entryWithout("DB_PASSWORD", "Name"), hits: isList,
 			list: fails("ListSecrets: malformed response", "without a Name")},
-		faultCase{name: "missing fields/ListSecrets entry without ARN", raw: noARN("DB_PASSWORD"), hits: isList,
+		faultCase{name: "missing fields/ListSecrets entry without ARN", raw: entryWithout("DB_PASSWORD", "ARN"), hits: isList,
 			list: fails("ListSecrets: secret app/production/DB_PASSWORD is listed without an ARN")},
 		// By ARN, values are matched by ARN; by name, by Name: the other
 		// field is not needed.

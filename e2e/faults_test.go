@@ -45,12 +45,20 @@ func TestRunAccessDeniedOnListSecrets(t *testing.T) {
 	}
 }
 
-func TestRunDecryptionFailureStopsTheChild(t *testing.T) {
-	t.Parallel()
+// undecryptable serves app/production's API_KEY and DB_PASSWORD, which
+// exists but cannot be read (DecryptionFailure: moto has no KMS), until
+// the test ends.
+func undecryptable(t *testing.T) *smfake.Server {
 	bad := fakeSecret("app", "production", "DB_PASSWORD", "undecryptable-value")
 	bad.ErrorCode = "DecryptionFailure"
 	srv := smfake.New(bad, fakeSecret("app", "production", "API_KEY", "fine-api-key-value"))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestRunDecryptionFailureStopsTheChild(t *testing.T) {
+	t.Parallel()
+	srv := undecryptable(t)
 	res := keep(t, run{Endpoint: srv.Env(), Args: []string{"run", "--namespace=app", "--env=production", "--", testBin, "child:env"}})
 	wantExit(t, res, 125,
 		"secret app/production/DB_PASSWORD: DecryptionFailure",

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/keep-run/keep/internal/keeptest"
+	"github.com/keep-run/keep/internal/motoserver"
 )
 
 // The integration tests (Linux only: they read /proc and make namespaces)
@@ -41,6 +42,16 @@ var (
 	namespace = keeptest.Namespace // a namespace unique to the test
 	testBin   = keeptest.Self()    // this test binary, which plays the child
 )
+
+// seedVars seeds a secret of ns/env for each of vars, KEY and value.
+func seedVars(t *testing.T, ns, env string, vars map[string]string) {
+	t.Helper()
+	var secrets []motoserver.Secret
+	for k, v := range vars {
+		secrets = append(secrets, secret(ns, env, k, v))
+	}
+	seed(t, secrets...)
+}
 
 // writeFile writes content to name under dir, making its directories.
 func writeFile(t *testing.T, dir, name, content string) {

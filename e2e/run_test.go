@@ -51,16 +51,11 @@ func TestRunInjectsExactlyTheEnvironmentsSecrets(t *testing.T) {
 func TestRunPagesThroughManySecrets(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	const n = 260
-	var secrets []motoserver.Secret
 	want := map[string]string{}
-	for i := range n {
-		key := fmt.Sprintf("KEY_%03d", i)
-		value := fmt.Sprintf("value-%03d-%s", i, ns)
-		secrets = append(secrets, secret(ns, "production", key, value))
-		want[key] = value
+	for i := range 260 {
+		want[fmt.Sprintf("KEY_%03d", i)] = fmt.Sprintf("value-%03d-%s", i, ns)
 	}
-	seed(t, secrets...)
+	seedVars(t, ns, "production", want)
 	res := keep(t, run{Args: []string{"run", "-v", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}})
 	hasOnly(t, childEnv(t, res), want)
 	// 260 secrets: ⌈260/100⌉ list pages, ⌈100/20⌉+⌈100/20⌉+⌈60/20⌉ batches,
@@ -85,11 +80,7 @@ func TestRunKeepsValuesByteForByte(t *testing.T) {
 		"TABS":    "col1\tcol2\r\n",
 		"JSON":    `{"user":"app","password":"p@ss"}`,
 	}
-	var secrets []motoserver.Secret
-	for k, v := range want {
-		secrets = append(secrets, secret(ns, "production", k, v))
-	}
-	seed(t, secrets...)
+	seedVars(t, ns, "production", want)
 	env := childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
 	hasOnly(t, env, want)
 }
@@ -195,7 +186,7 @@ func TestRunInKeepProject(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t,
-		motoserver.Secret{Name: ns + "/billing/production/STRIPE_KEY", Value: "scoped-stripe-key", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
+		scopedSecret(ns, "billing", "production", "secretsmanager", "STRIPE_KEY", "scoped-stripe-key"),
 		secret(ns, "production", "UNSCOPED", "unscoped-value"),
 	)
 	root := t.TempDir()
@@ -412,8 +403,8 @@ func TestRunVaultAndRegionFromVariables(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t,
-		motoserver.Secret{Name: ns + "/team-a/production/A_KEY", Value: "team-a-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
-		motoserver.Secret{Name: ns + "/team-b/production/B_KEY", Value: "team-b-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
+		scopedSecret(ns, "team-a", "production", "secretsmanager", "A_KEY", "team-a-value"),
+		scopedSecret(ns, "team-b", "production", "secretsmanager", "B_KEY", "team-b-value"),
 	)
 	root := t.TempDir()
 	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "envs": ["production"], "default_vault": "a"}`, ns))

@@ -557,11 +557,7 @@ func TestShow(t *testing.T) {
 		"api-key": "dashed-key-show",
 	}
 	masked := map[string]string{"LONG": "ab****", "FIVE": "ab****", "FOUR": "****", "SHORT": "****", "UNI": "äö****", "api-key": "da****"}
-	var secrets []motoserver.Secret
-	for k, v := range shown {
-		secrets = append(secrets, secret(p.ns, "production", k, v))
-	}
-	seed(t, secrets...)
+	seedVars(t, p.ns, "production", shown)
 
 	table := func(flags ...string) map[string]string {
 		t.Helper()
@@ -587,16 +583,6 @@ func TestShow(t *testing.T) {
 		}
 		return rows
 	}
-	if got := table(); !maps.Equal(got, masked) {
-		t.Errorf("show = %v, want masked %v", got, masked)
-	}
-	if got := table("--format=table"); !maps.Equal(got, masked) {
-		t.Errorf("show --format=table = %v, want masked %v", got, masked)
-	}
-	if got := table("--unmask"); !maps.Equal(got, shown) {
-		t.Errorf("show --unmask = %v, want %v", got, shown)
-	}
-
 	jsonShow := func(flags ...string) map[string]string {
 		t.Helper()
 		var entries []showJSON
@@ -610,13 +596,6 @@ func TestShow(t *testing.T) {
 		}
 		return out
 	}
-	if got := jsonShow(); !maps.Equal(got, masked) {
-		t.Errorf("show --format=json = %v, want %v", got, masked)
-	}
-	if got := jsonShow("--unmask"); !maps.Equal(got, shown) {
-		t.Errorf("show --format=json --unmask = %v, want %v", got, shown)
-	}
-
 	envShow := func(flags ...string) map[string]string {
 		t.Helper()
 		res := p.keep(t, append([]string{"show", "--env=production", "--format=env"}, flags...)...)
@@ -634,23 +613,26 @@ func TestShow(t *testing.T) {
 		}
 		return out
 	}
-	if got := envShow(); !maps.Equal(got, asVars(masked)) {
-		t.Errorf("show --format=env = %v, want %v", got, asVars(masked))
-	}
-	if got := envShow("--unmask"); !maps.Equal(got, asVars(shown)) {
-		t.Errorf("show --format=env --unmask = %v, want %v", got, asVars(shown))
-	}
-
-	// --only and --except, in each format
-	want := map[string]string{"FIVE": "ab****", "FOUR": "****"}
-	if got := table("--only=F*,S*", "--except=SHORT"); !maps.Equal(got, want) {
-		t.Errorf("show --only=F*,S* --except=SHORT = %v, want %v", got, want)
-	}
-	if got := jsonShow("--only=F*,S*", "--except=SHORT"); !maps.Equal(got, want) {
-		t.Errorf("json --only --except = %v, want %v", got, want)
-	}
-	if got := envShow("--only=api-*"); !maps.Equal(got, map[string]string{"api_key": "da****"}) {
-		t.Errorf("env --only=api-* = %v", got)
+	only := map[string]string{"FIVE": "ab****", "FOUR": "****"}
+	for _, c := range []struct {
+		what  string
+		show  func(flags ...string) map[string]string
+		flags []string
+		want  map[string]string
+	}{
+		{"show", table, nil, masked},
+		{"show --format=table", table, []string{"--format=table"}, masked},
+		{"show --unmask", table, []string{"--unmask"}, shown},
+		{"show --format=json", jsonShow, nil, masked},
+		{"show --format=json --unmask", jsonShow, []string{"--unmask"}, shown},
+		{"show --format=env", envShow, nil, asVars(masked)},
+		{"show --format=env --unmask", envShow, []string{"--unmask"}, asVars(shown)},
+		// --only and --except, in each format
+		{"show --only=F*,S* --except=SHORT", table, []string{"--only=F*,S*", "--except=SHORT"}, only},
+		{"show --format=json --only=F*,S* --except=SHORT", jsonShow, []string{"--only=F*,S*", "--except=SHORT"}, only},
+		{"show --format=env --only=api-*", envShow, []string{"--only=api-*"}, map[string]string{"api_key": "da****"}},
+	} {
+		sameVars(t, c.what, c.show(c.flags...), c.want)
 	}
 	wantExit(t, p.keep(t, "show", "--env=production", "--format=xml"), 125)
 }

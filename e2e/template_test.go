@@ -448,14 +448,11 @@ func TestTemplateMultiVault(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t,
-		motoserver.Secret{Name: ns + "/team-a/production/K1", Value: "team-a-k1-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
-		motoserver.Secret{Name: ns + "/team-a/production/K2", Value: "team-a-k2-wrong-scope", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
-		motoserver.Secret{Name: ns + "/team-b/production/K2", Value: "team-b-k2-value", Tags: keeptest.Tags(ns, "production", "secretsmanager")},
+		scopedSecret(ns, "team-a", "production", "secretsmanager", "K1", "team-a-k1-value"),
+		scopedSecret(ns, "team-a", "production", "secretsmanager", "K2", "team-a-k2-wrong-scope"),
+		scopedSecret(ns, "team-b", "production", "secretsmanager", "K2", "team-b-k2-value"),
 	)
-	root := t.TempDir()
-	writeFile(t, root, ".keep/settings.json", fmt.Sprintf(`{"namespace": %q, "envs": ["production"], "default_vault": "a"}`, ns))
-	writeFile(t, root, ".keep/vaults/a.json", `{"slug": "a", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-a"}`)
-	writeFile(t, root, ".keep/vaults/b.json", `{"slug": "b", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-b"}`)
+	root := twoVaults(t, ns)
 	writeFile(t, root, "env/production.env", "K1={a:K1}\nK2={b:K2}\nBOTH=\"{a:K1}+{b:K2}\"\n")
 
 	res := keep(t, run{Dir: root, Args: []string{"run", "-v", "--env=production", "--template=auto", "--", testBin, "child:env"}})
@@ -557,10 +554,7 @@ func TestTemplateFetchIsOneRoundTrip(t *testing.T) {
 // whatever --missing says (smfake: moto has no KMS).
 func TestTemplateUnreadableSecret(t *testing.T) {
 	t.Parallel()
-	bad := fakeSecret("app", "production", "DB_PASSWORD", "template-undecryptable")
-	bad.ErrorCode = "DecryptionFailure"
-	srv := smfake.New(bad, fakeSecret("app", "production", "API_KEY", "template-fine-api-key"))
-	defer srv.Close()
+	srv := undecryptable(t)
 	_, path := newTemplate(t, "API_KEY={secretsmanager}\nDB_PASSWORD={secretsmanager}\n")
 	for _, flags := range [][]string{nil, {"--missing=blank"}, {"--output=" + filepath.Join(t.TempDir(), "out.env")}} {
 		res := keep(t, run{Endpoint: srv.Env(), Args: withTemplate("app", path, flags, testBin, "child:env")})

@@ -62,13 +62,21 @@ func checkRefusal(t *testing.T, err error, want string) {
 	}
 }
 
-func TestWrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, ".env")
+// written writes data to .env in a new directory of t's, without
+// overwrite, and stops the test if Write fails.
+func written(t *testing.T) (dir, path string, f *envfile.File) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, ".env")
 	f, err := envfile.Write(path, []byte(data), false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, path, f
+}
+
+func TestWrite(t *testing.T) {
+	dir, path, f := written(t)
 	if f.Path != path {
 		t.Errorf("Path = %q, want %q", f.Path, path)
 	}
@@ -93,12 +101,20 @@ func TestWriteEmpty(t *testing.T) {
 	checkEntries(t, dir, "empty.env")
 }
 
-func TestWriteRefusesExisting(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, ".env")
-	if err := os.WriteFile(path, []byte("mine\n"), 0o644); err != nil {
+// existing is a .env of someone else's, holding content with mode 0644,
+// in a new directory of t's.
+func existing(t *testing.T, content string) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, ".env")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir, path
+}
+
+func TestWriteRefusesExisting(t *testing.T) {
+	dir, path := existing(t, "mine\n")
 	_, err := envfile.Write(path, []byte(data), false)
 	checkRefusal(t, err, "already exists")
 	if err != nil && !strings.Contains(err.(*envfile.Error).Hint(), "--overwrite") {
@@ -115,11 +131,7 @@ func TestWriteRefusesExisting(t *testing.T) {
 // the old one was 0644), while a reader that had the old one open keeps
 // reading the old content, never a half-written mix.
 func TestWriteOverwrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, ".env")
-	if err := os.WriteFile(path, []byte("old content\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, path := existing(t, "old content\n")
 	old, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -286,12 +298,7 @@ func TestWriteRace(t *testing.T) {
 }
 
 func TestRemove(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, ".env")
-	f, err := envfile.Write(path, []byte(data), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, _, f := written(t)
 	if err := f.Remove(); err != nil {
 		t.Fatal(err)
 	}
@@ -304,12 +311,7 @@ func TestRemove(t *testing.T) {
 }
 
 func TestRemoveGoneFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, ".env")
-	f, err := envfile.Write(path, []byte(data), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, f := written(t)
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
@@ -368,12 +370,7 @@ func TestRemoveLeavesReplacement(t *testing.T) {
 	for name, fn := range replace {
 		t.Run(name, func(t *testing.T) {
 			for range 10 { // inode reuse is a matter of chance
-				dir := t.TempDir()
-				path := filepath.Join(dir, ".env")
-				f, err := envfile.Write(path, []byte(data), false)
-				if err != nil {
-					t.Fatal(err)
-				}
+				_, path, f := written(t)
 				fn(t, path)
 				if err := f.Remove(); err != nil {
 					t.Errorf("Remove: %v", err)
@@ -392,12 +389,7 @@ func TestRemoveLeavesReplacement(t *testing.T) {
 // TestRemoveAfterEdit: keep's own file, edited in place by the child, is
 // still keep's and is removed.
 func TestRemoveAfterEdit(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, ".env")
-	f, err := envfile.Write(path, []byte(data), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, f := written(t)
 	if err := os.WriteFile(path, []byte("edited in place, longer than before\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

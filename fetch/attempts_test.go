@@ -50,7 +50,7 @@ func TestTimeoutNamesTheLastFailure(t *testing.T) {
 			if tc.desc == "throttled, then silent" {
 				backoff = time.Millisecond
 			}
-			client := secretsmanager.New(srv.Client().Options(), func(o *secretsmanager.Options) {
+			client := secretsmanager.New(srv.Client(WithPlainBody).Options(), func(o *secretsmanager.Options) {
 				o.APIOptions = append(o.APIOptions, recordAttempts)
 				o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 					so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return backoff, nil })
@@ -104,7 +104,7 @@ func TestTransportFaults(t *testing.T) {
 				tc.fault(w)
 				return true
 			}
-			client := secretsmanager.New(srv.Client().Options(), func(o *secretsmanager.Options) {
+			client := secretsmanager.New(srv.Client(WithPlainBody).Options(), func(o *secretsmanager.Options) {
 				o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 					so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
 				})

@@ -17,26 +17,15 @@ func TestBatchOmitsSecret(t *testing.T) {
 	srv.Inject = batchBody(t, []value{{secrets[0].Name, secrets[0].Value}}, nil)
 
 	err := listErr(t, fetcher(srv), prod)
-	ses := asSecretErrors(t, err)
-	if len(ses) != 1 || ses[0].Name != secrets[1].Name || ses[0].Code != fetch.CodeNotReturned {
-		t.Fatalf("SecretErrors = %v, want %s for %s only", ses, fetch.CodeNotReturned, secrets[1].Name)
-	}
+	oneSecretError(t, err, secrets[1].Name, fetch.CodeNotReturned)
 	checkNoValues(t, err, secrets)
 }
 
 func TestBatchNoValue(t *testing.T) {
 	secrets := keepSecrets(prod, 1)
 	srv := newServer(t, secrets...)
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		if op != "BatchGetSecretValue" {
-			return nil
-		}
-		return &smfake.Fault{Body: `{"SecretValues":[{"ARN":"` + smfake.ARN(secrets[0].Name) + `","Name":"` + secrets[0].Name + `"}],"Errors":[]}`}
-	}
-	ses := asSecretErrors(t, listErr(t, fetcher(srv), prod))
-	if len(ses) != 1 || ses[0].Code != fetch.CodeNoValue {
-		t.Fatalf("SecretErrors = %v, want %s", ses, fetch.CodeNoValue)
-	}
+	srv.Inject = faultOn("BatchGetSecretValue", &smfake.Fault{Body: `{"SecretValues":[{"ARN":"` + smfake.ARN(secrets[0].Name) + `","Name":"` + secrets[0].Name + `"}],"Errors":[]}`})
+	oneSecretError(t, listErr(t, fetcher(srv), prod), "", fetch.CodeNoValue)
 }
 
 func TestBatchIgnoresWhatWasNotAsked(t *testing.T) {
@@ -70,10 +59,7 @@ func TestBatchErrorByName(t *testing.T) {
 		[]value{{secrets[0].Name, secrets[0].Value}},
 		[]apiError{{secrets[1].Name, "DecryptionFailure"}})
 
-	ses := asSecretErrors(t, listErr(t, fetcher(srv), prod))
-	if len(ses) != 1 || ses[0].Name != secrets[1].Name || ses[0].Code != "DecryptionFailure" {
-		t.Fatalf("SecretErrors = %v, want DecryptionFailure for %s", ses, secrets[1].Name)
-	}
+	oneSecretError(t, listErr(t, fetcher(srv), prod), secrets[1].Name, "DecryptionFailure")
 }
 
 type value struct{ Name, Value string }

@@ -116,15 +116,13 @@ func TestByNameMissing(t *testing.T) {
 	srv := newServer(t, secrets...)
 	// Secrets Manager reports a secret scheduled for deletion as
 	// InvalidRequestException, by the name it was asked for.
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		return byNameBody(t,
-			[]value{{secrets[0].Name, secrets[0].Value}},
-			[]apiErrorMsg{
-				{secrets[1].Name, "ResourceNotFoundException", "Secrets Manager can't find the specified secret."},
-				{secrets[2].Name, "InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion."},
-				{prod.SecretName("NEVER"), "ResourceNotFoundException", "Secrets Manager can't find the specified secret."},
-			})
-	}
+	srv.Inject = byNameBody(t,
+		[]value{{secrets[0].Name, secrets[0].Value}},
+		[]apiErrorMsg{
+			{secrets[1].Name, "ResourceNotFoundException", "Secrets Manager can't find the specified secret."},
+			{secrets[2].Name, "InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion."},
+			{prod.SecretName("NEVER"), "ResourceNotFoundException", "Secrets Manager can't find the specified secret."},
+		})
 	res, err := fetcher(srv).ByName(t.Context(), prod, []string{"NEVER", "K002", "K001", "K000"})
 	if err != nil {
 		t.Fatal(err)
@@ -155,13 +153,8 @@ func TestByNameMissingFromServer(t *testing.T) {
 func TestByNameOtherInvalidRequest(t *testing.T) {
 	secrets := keepSecrets(prod, 1)
 	srv := newServer(t, secrets...)
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		return byNameBody(t, nil, []apiErrorMsg{{secrets[0].Name, "InvalidRequestException", "the secret is in an odd state"}})
-	}
-	ses := asSecretErrors(t, byNameErr(t, srv, prod, "K000"))
-	if len(ses) != 1 || ses[0].Name != secrets[0].Name || ses[0].Code != "InvalidRequestException" {
-		t.Fatalf("SecretErrors = %v, want InvalidRequestException for %s", ses, secrets[0].Name)
-	}
+	srv.Inject = byNameBody(t, nil, []apiErrorMsg{{secrets[0].Name, "InvalidRequestException", "the secret is in an odd state"}})
+	oneSecretError(t, byNameErr(t, srv, prod, "K000"), secrets[0].Name, "InvalidRequestException")
 }
 
 func TestByNameSecretErrors(t *testing.T) {
@@ -198,42 +191,32 @@ func TestByNameSecretErrors(t *testing.T) {
 func TestByNameSecretErrorByName(t *testing.T) {
 	secrets := keepSecrets(prod, 2)
 	srv := newServer(t, secrets...)
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		return byNameBody(t, []value{{secrets[0].Name, secrets[0].Value}},
-			[]apiErrorMsg{{secrets[1].Name, "AccessDeniedException", "not authorized to perform secretsmanager:GetSecretValue"}})
-	}
-	ses := asSecretErrors(t, byNameErr(t, srv, prod, "K000", "K001"))
-	if len(ses) != 1 || ses[0].Name != secrets[1].Name || ses[0].Code != "AccessDeniedException" {
-		t.Fatalf("SecretErrors = %v, want AccessDeniedException for %s", ses, secrets[1].Name)
-	}
+	srv.Inject = byNameBody(t, []value{{secrets[0].Name, secrets[0].Value}},
+		[]apiErrorMsg{{secrets[1].Name, "AccessDeniedException", "not authorized to perform secretsmanager:GetSecretValue"}})
+	oneSecretError(t, byNameErr(t, srv, prod, "K000", "K001"), secrets[1].Name, "AccessDeniedException")
 }
 
 func TestByNameBinary(t *testing.T) {
 	srv := newServer(t, smfake.Secret{Name: prod.SecretName("CERT"), Binary: []byte{0, 1, 0xff}, Tags: keepTags("myapp", "production")})
-	ses := asSecretErrors(t, byNameErr(t, srv, prod, "CERT"))
-	if len(ses) != 1 || ses[0].Code != fetch.CodeBinary {
-		t.Fatalf("SecretErrors = %v, want %s", ses, fetch.CodeBinary)
-	}
+	oneSecretError(t, byNameErr(t, srv, prod, "CERT"), "", fetch.CodeBinary)
 }
 
 func TestByNameDropsWhatWasNotAsked(t *testing.T) {
 	secrets := keepSecrets(prod, 2)
 	foreign := smfake.Secret{Name: "myapp/production-eu/K000", Value: "sk_live_foreign_v4lue"}
 	srv := newServer(t, append(secrets, foreign)...)
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		return byNameBody(t,
-			[]value{
-				{foreign.Name, foreign.Value},
-				{secrets[1].Name, secrets[1].Value},
-				{prod.SecretName("EXTRA"), "sk_live_extra_v4lue"},
-				{secrets[0].Name, secrets[0].Value},
-				{secrets[0].Name, "sk_live_second_copy"}, // a repeat: the first copy wins
-			},
-			[]apiErrorMsg{
-				{"myapp/staging/K000", "DecryptionFailure", "not ours"},
-				{smfake.ARN("myapp/staging/K001"), "AccessDeniedException", "not ours either"},
-			})
-	}
+	srv.Inject = byNameBody(t,
+		[]value{
+			{foreign.Name, foreign.Value},
+			{secrets[1].Name, secrets[1].Value},
+			{prod.SecretName("EXTRA"), "sk_live_extra_v4lue"},
+			{secrets[0].Name, secrets[0].Value},
+			{secrets[0].Name, "sk_live_second_copy"}, // a repeat: the first copy wins
+		},
+		[]apiErrorMsg{
+			{"myapp/staging/K000", "DecryptionFailure", "not ours"},
+			{smfake.ARN("myapp/staging/K001"), "AccessDeniedException", "not ours either"},
+		})
 	res, err := fetcher(srv).ByName(t.Context(), prod, []string{"K000", "K001"})
 	if err != nil {
 		t.Fatal(err)
@@ -247,15 +230,10 @@ func TestByNameDropsWhatWasNotAsked(t *testing.T) {
 func TestByNameNotReturned(t *testing.T) {
 	secrets := keepSecrets(prod, 3)
 	srv := newServer(t, secrets...)
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		return byNameBody(t, []value{{secrets[0].Name, secrets[0].Value}},
-			[]apiErrorMsg{{secrets[2].Name, "ResourceNotFoundException", "gone"}})
-	}
+	srv.Inject = byNameBody(t, []value{{secrets[0].Name, secrets[0].Value}},
+		[]apiErrorMsg{{secrets[2].Name, "ResourceNotFoundException", "gone"}})
 	err := byNameErr(t, srv, prod, "K000", "K001", "K002")
-	ses := asSecretErrors(t, err)
-	if len(ses) != 1 || ses[0].Name != secrets[1].Name || ses[0].Code != fetch.CodeNotReturned {
-		t.Fatalf("SecretErrors = %v, want %s for %s", ses, fetch.CodeNotReturned, secrets[1].Name)
-	}
+	oneSecretError(t, err, secrets[1].Name, fetch.CodeNotReturned)
 	checkNoValues(t, err, secrets)
 }
 
@@ -322,9 +300,9 @@ func TestByNameNoKeys(t *testing.T) {
 
 type apiErrorMsg struct{ SecretId, ErrorCode, Message string }
 
-// byNameBody is a BatchGetSecretValue answer with values (by name, ARN from
-// smfake.ARN) and errs.
-func byNameBody(t *testing.T, values []value, errs []apiErrorMsg) *smfake.Fault {
+// byNameBody answers every BatchGetSecretValue call with values (by name,
+// ARN from smfake.ARN) and errs, messages included.
+func byNameBody(t *testing.T, values []value, errs []apiErrorMsg) func(string, int) *smfake.Fault {
 	type entry struct{ ARN, Name, SecretString, VersionId string }
 	out := struct {
 		SecretValues []entry
@@ -335,7 +313,7 @@ func byNameBody(t *testing.T, values []value, errs []apiErrorMsg) *smfake.Fault 
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
-		t.Error(err)
+		t.Fatal(err)
 	}
-	return &smfake.Fault{Body: string(body)}
+	return faultOn("BatchGetSecretValue", &smfake.Fault{Body: string(body)})
 }

@@ -1,6 +1,7 @@
 package fetch_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -73,10 +74,7 @@ func TestSecretError(t *testing.T) {
 			srv := newServer(t, secrets...)
 
 			err := listErr(t, fetcher(srv), prod)
-			ses := asSecretErrors(t, err)
-			if len(ses) != 1 || ses[0].Name != bad.Name || ses[0].Code != tt.code {
-				t.Fatalf("SecretErrors = %v, want one for %s with code %s", ses, bad.Name, tt.code)
-			}
+			oneSecretError(t, err, bad.Name, tt.code)
 			if !strings.Contains(err.Error(), bad.Name) || !strings.Contains(err.Error(), tt.code) {
 				t.Errorf("error %q does not name %s and %s", err, bad.Name, tt.code)
 			}
@@ -99,10 +97,7 @@ func TestSecretDeletedWhileReading(t *testing.T) {
 		}
 		return nil
 	}
-	ses := asSecretErrors(t, listErr(t, fetcher(srv), prod))
-	if len(ses) != 1 || ses[0].Name != secrets[1].Name || ses[0].Code != "ResourceNotFoundException" {
-		t.Fatalf("SecretErrors = %v, want ResourceNotFoundException for %s", ses, secrets[1].Name)
-	}
+	ses := oneSecretError(t, listErr(t, fetcher(srv), prod), secrets[1].Name, "ResourceNotFoundException")
 	if !strings.Contains(ses.Hint(), "deleted") {
 		t.Errorf("hint %q does not say the secret was deleted", ses.Hint())
 	}
@@ -312,6 +307,18 @@ func asSecretErrors(t *testing.T, err error) fetch.SecretErrors {
 	return ses
 }
 
+// oneSecretError stops the test unless err is a fetch.SecretErrors of one
+// error with code, for the secret named name ("" for any secret), and
+// returns it.
+func oneSecretError(t *testing.T, err error, name, code string) fetch.SecretErrors {
+	t.Helper()
+	ses := asSecretErrors(t, err)
+	if len(ses) != 1 || name != "" && ses[0].Name != name || ses[0].Code != code {
+		t.Fatalf("SecretErrors = %v, want one, %s, for %s", ses, code, cmp.Or(name, "any secret"))
+	}
+	return ses
+}
+
 // hint is what keep's main prints under the error.
 func hint(err error) string {
 	var h interface{ Hint() string }
@@ -335,7 +342,7 @@ func checkNoValues(t *testing.T, err error, secrets []smfake.Secret) {
 // quickRetryClient is smfake's SDK client with the standard retryer but
 // without its backoff (up to seconds per retry), to keep tests fast.
 func quickRetryClient(srv *smfake.Server) *secretsmanager.Client {
-	return secretsmanager.New(srv.Client().Options(), func(o *secretsmanager.Options) {
+	return secretsmanager.New(srv.Client(fetch.WithPlainBody).Options(), func(o *secretsmanager.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
 		})

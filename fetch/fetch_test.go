@@ -20,7 +20,7 @@ func TestListFetchesMatchingSecrets(t *testing.T) {
 		smfake.Secret{Name: "app/prod-eu/DB", Value: "eu-value", Tags: keepTags("app", "prod-eu")},
 	)
 	defer srv.Close()
-	f := &fetch.Fetcher{API: srv.Client(), Region: smfake.Region}
+	f := &fetch.Fetcher{API: srv.Client(fetch.WithPlainBody), Region: smfake.Region}
 	res, err := f.List(t.Context(), fetch.Target{Namespace: "app", Env: "prod"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +207,7 @@ func newServer(t *testing.T, secrets ...smfake.Secret) *smfake.Server {
 // batch, so that the tests of that path count its calls exactly;
 // speculate_test.go covers the speculation.
 func fetcher(srv *smfake.Server) *fetch.Fetcher {
-	return &fetch.Fetcher{API: srv.Client(), Region: smfake.Region, NoSpeculation: true}
+	return &fetch.Fetcher{API: srv.Client(fetch.WithPlainBody), Region: smfake.Region, NoSpeculation: true}
 }
 
 // checkSecrets compares got, which must be sorted by Key, with want. It

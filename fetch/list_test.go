@@ -14,24 +14,26 @@ import (
 // The tests here answer ListSecrets with hand-written pages, for listings
 // smfake would not produce on its own.
 
+// wantListFails checks that List from srv fails closed: a *fetch.Error
+// that says want, after calls ListSecrets calls.
+func wantListFails(t *testing.T, srv *smfake.Server, want string, calls int) {
+	t.Helper()
+	err := listErr(t, fetcher(srv), prod)
+	asError(t, err)
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not say %q", err, want)
+	}
+	if n := srv.Count("ListSecrets"); n != calls {
+		t.Errorf("%d ListSecrets calls, want %d", n, calls)
+	}
+}
+
+// A page that lists a secret, then names itself as the next page.
 func TestListRepeatedToken(t *testing.T) {
 	secrets := keepSecrets(prod, 1)
 	srv := newServer(t, secrets...)
-	page := listPage(t, "again", secrets[0])
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		if op == "ListSecrets" {
-			return page
-		}
-		return nil
-	}
-	err := listErr(t, fetcher(srv), prod)
-	asError(t, err)
-	if !strings.Contains(err.Error(), "repeats a page token") {
-		t.Errorf("error %q does not say the token repeats", err)
-	}
-	if n := srv.Count("ListSecrets"); n != 2 {
-		t.Errorf("%d ListSecrets calls, want 2", n)
-	}
+	srv.Inject = faultOn("ListSecrets", listPage(t, "again", secrets[0]))
+	wantListFails(t, srv, "repeats a page token", 2)
 }
 
 func TestListEndlessTokens(t *testing.T) {
@@ -39,14 +41,7 @@ func TestListEndlessTokens(t *testing.T) {
 	srv.Inject = func(op string, n int) *smfake.Fault {
 		return &smfake.Fault{Body: `{"SecretList":[],"NextToken":"token-` + strconv.Itoa(n) + `"}`}
 	}
-	err := listErr(t, fetcher(srv), prod)
-	asError(t, err)
-	if !strings.Contains(err.Error(), "does not end") {
-		t.Errorf("error %q does not say the listing does not end", err)
-	}
-	if n := srv.Count("ListSecrets"); n != 1000 {
-		t.Errorf("%d ListSecrets calls, want the cap of 1000", n)
-	}
+	wantListFails(t, srv, "does not end", 1000) // the cap
 }
 
 // The exact check holds even if the server ignores the filters.
@@ -61,13 +56,7 @@ func TestListExactCheckOnPage(t *testing.T) {
 		{Name: "myapp/production/GONE", Value: "sk_live_gone", Tags: keepTags("myapp", "production"), Deleted: true},
 	}
 	srv := newServer(t, append(foreign, ok)...)
-	page := listPage(t, "", append(foreign, ok)...)
-	srv.Inject = func(op string, _ int) *smfake.Fault {
-		if op == "ListSecrets" {
-			return page
-		}
-		return nil
-	}
+	srv.Inject = faultOn("ListSecrets", listPage(t, "", append(foreign, ok)...))
 
 	res, err := fetcher(srv).List(t.Context(), prod, nil)
 	if err != nil {

@@ -23,7 +23,7 @@ func TestOccupiedSeesEveryNameUnderThePrefix(t *testing.T) {
 		smfake.Secret{Name: "app/staging/STAGING", Value: "x", Tags: keep},
 	)
 	defer srv.Close()
-	f := &fetch.Fetcher{API: srv.Client(), Region: smfake.Region}
+	f := &fetch.Fetcher{API: srv.Client(fetch.WithPlainBody), Region: smfake.Region}
 	target := fetch.Target{Namespace: "app", Env: "production"}
 
 	got, err := f.Occupied(t.Context(), target)
@@ -52,7 +52,7 @@ func TestOccupiedPagesAndExplainsErrors(t *testing.T) {
 	}
 	srv := smfake.New(secrets...)
 	defer srv.Close()
-	f := &fetch.Fetcher{API: srv.Client(), Region: smfake.Region}
+	f := &fetch.Fetcher{API: srv.Client(fetch.WithPlainBody), Region: smfake.Region}
 	got, err := f.Occupied(t.Context(), fetch.Target{Namespace: "app", Env: "production"})
 	if err != nil || len(got) != 250 || srv.Count("ListSecrets") != 3 {
 		t.Errorf("%d names (err %v) in %d ListSecrets calls; want 250 in 3", len(got), err, srv.Count("ListSecrets"))
@@ -63,7 +63,7 @@ func TestOccupiedPagesAndExplainsErrors(t *testing.T) {
 	denied.Inject = func(string, int) *smfake.Fault {
 		return &smfake.Fault{Code: "AccessDeniedException", Message: "not authorized to perform: secretsmanager:ListSecrets"}
 	}
-	_, err = (&fetch.Fetcher{API: denied.Client(), Region: smfake.Region}).Occupied(t.Context(), fetch.Target{Namespace: "app", Env: "production"})
+	_, err = (&fetch.Fetcher{API: denied.Client(fetch.WithPlainBody), Region: smfake.Region}).Occupied(t.Context(), fetch.Target{Namespace: "app", Env: "production"})
 	want := "list secrets of app/production in us-east-1: ListSecrets: AccessDeniedException: not authorized to perform: secretsmanager:ListSecrets"
 	if err == nil || err.Error() != want {
 		t.Errorf("Occupied error = %v, want %q", err, want)

@@ -43,7 +43,7 @@ func TestListingsFailClosed(t *testing.T) {
 					}
 					return &smfake.Fault{Body: `{"` + l.field + `":[],"NextToken":"` + f.token(n) + `"}`}
 				}
-				err := l.run(t.Context(), fetch.NewConn(srv.Client(), smfake.Region, prod))
+				err := l.run(t.Context(), fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, prod))
 				if err == nil {
 					t.Fatalf("no error, want %q", f.want)
 				}

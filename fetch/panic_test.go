@@ -28,7 +28,7 @@ func (p panickyAPI) BatchGetSecretValue(ctx context.Context, in *secretsmanager.
 func TestPanicInBatchGoroutineBecomesAnErrorWithoutValues(t *testing.T) {
 	secrets := keepSecrets(prod, 3)
 	srv := newServer(t, secrets...)
-	f := &fetch.Fetcher{API: panickyAPI{srv.Client()}, Region: "us-east-1"}
+	f := &fetch.Fetcher{API: panickyAPI{srv.Client(fetch.WithPlainBody)}, Region: "us-east-1"}
 	_, err := f.List(t.Context(), prod, nil)
 	var fe *fetch.Error
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "internal error") {

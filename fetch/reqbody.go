@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -38,6 +40,14 @@ func plainBody(stack *middleware.Stack) error {
 		}
 		return next.HandleSerialize(ctx, in)
 	}), middleware.After)
+}
+
+// WithPlainBody adds plainBody to a client's options. NewClient's clients
+// have it; a client made by hand for internal/smfake needs it too (as
+// srv.Client(fetch.WithPlainBody)), or a fast answer can cost a retry and
+// throw off the calls a test counts.
+func WithPlainBody(o *secretsmanager.Options) {
+	o.APIOptions = append(o.APIOptions, plainBody)
 }
 
 // readSeeker is an io.ReadSeeker and nothing more.

@@ -13,7 +13,7 @@ import (
 // The speculative batch raced against the first ListSecrets page.
 
 func speculating(srv *smfake.Server) *fetch.Fetcher {
-	return &fetch.Fetcher{API: srv.Client(), Region: smfake.Region}
+	return &fetch.Fetcher{API: srv.Client(fetch.WithPlainBody), Region: smfake.Region}
 }
 
 // batches splits the BatchGetSecretValue requests into filtered

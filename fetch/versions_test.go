@@ -51,7 +51,7 @@ func TestGet(t *testing.T) {
 		smfake.Secret{Name: prod.SecretName("GONE"), Value: "sk_live_gone", Tags: keepTags("myapp", "production"), Deleted: true},
 		smfake.Secret{Name: prod.SecretName("BINARY"), Binary: []byte{0, 1}, Tags: keepTags("myapp", "production")},
 	)
-	c := fetch.NewConn(srv.Client(), smfake.Region, prod)
+	c := fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, prod)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			info, err := c.Get(t.Context(), tc.key, tc.stage, tc.id, false)
@@ -86,7 +86,7 @@ func TestReplication(t *testing.T) {
 		{Region: "eu-west-1", Status: "Failed", Message: "access denied to the KMS key"},
 	}}
 	srv := newServer(t, replicated, smfake.Secret{Name: prod.SecretName("SOLO"), Value: "sk_live_solo", Tags: keepTags("myapp", "production")})
-	c := fetch.NewConn(srv.Client(), smfake.Region, prod)
+	c := fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, prod)
 	want := []fetch.ReplicaStatus{
 		{Region: "eu-west-1", Status: "Failed", Message: "access denied to the KMS key"},
 		{Region: "us-west-2", Status: "InSync", KMSKey: "alias/west"},
@@ -149,7 +149,7 @@ func TestHistory(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, sec)
 			srv.Inject = tc.inject
-			got, err := fetch.NewConn(srv.Client(), smfake.Region, prod).History(t.Context(), "TOKEN", tc.withValues)
+			got, err := fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, prod).History(t.Context(), "TOKEN", tc.withValues)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestHistory(t *testing.T) {
 
 func TestHistoryErrors(t *testing.T) {
 	srv := newServer(t, versioned())
-	c := fetch.NewConn(srv.Client(), smfake.Region, prod)
+	c := fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, prod)
 	for _, tc := range []struct{ key, want string }{
 		{"NONE", "myapp/production/NONE not found"},
 		{"-x", `invalid KEY "-x"`},

@@ -117,6 +117,16 @@ func checkNames(t *testing.T, field string, got, want []string) {
 	}
 }
 
+// environ is render.Environ's answer; an error stops the test.
+func environ(t *testing.T, inherited []string, secrets []fetch.Secret) *render.Env {
+	t.Helper()
+	env, err := render.Environ(inherited, secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
 func TestEnvironSecretOverridesInherited(t *testing.T) {
 	inherited := []string{
 		"PATH=/usr/bin:/bin",
@@ -126,10 +136,7 @@ func TestEnvironSecretOverridesInherited(t *testing.T) {
 		"API_KEY=parent-key",
 		"TERM=xterm",
 	}
-	env, err := render.Environ(inherited, secrets("DB_PASSWORD", "s3cret", "API_KEY", "k3y"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, inherited, secrets("DB_PASSWORD", "s3cret", "API_KEY", "k3y"))
 	checkVars(t, env.Vars, []string{
 		"PATH=/usr/bin:/bin",
 		"HOME=/root",
@@ -151,10 +158,7 @@ func TestEnvironOverrideUsesVarName(t *testing.T) {
 	// The secret api-key becomes api_key, which replaces an inherited api_key
 	// but leaves an inherited entry literally named api-key alone.
 	inherited := []string{"api_key=old", "api-key=other"}
-	env, err := render.Environ(inherited, secrets("api-key", "new"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, inherited, secrets("api-key", "new"))
 	checkVars(t, env.Vars, []string{"api-key=other", "api_key=new"})
 	checkNames(t, "Injected", env.Injected, []string{"api_key"})
 	checkNames(t, "Overridden", env.Overridden, []string{"api_key"})
@@ -162,10 +166,7 @@ func TestEnvironOverrideUsesVarName(t *testing.T) {
 
 func TestEnvironOrder(t *testing.T) {
 	inherited := []string{"Z=1", "A=2", "M=3", "B=4"}
-	env, err := render.Environ(inherited, secrets("ZETA", "z", "alpha", "a", "Beta", "b", "ALPHA", "A", "_U", "u", "9X", "9"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, inherited, secrets("ZETA", "z", "alpha", "a", "Beta", "b", "ALPHA", "A", "_U", "u", "9X", "9"))
 	// Inherited first in their order, then secrets sorted by variable name
 	// (byte order: digits, upper case, '_', lower case).
 	checkVars(t, env.Vars, []string{
@@ -180,20 +181,14 @@ func TestEnvironOrder(t *testing.T) {
 
 func TestEnvironSortsByVarNameNotKey(t *testing.T) {
 	// KEY "a-b" sorts before "a_a" by key, but its variable a_b sorts after a_a.
-	env, err := render.Environ(nil, secrets("a-b", "1", "a_a", "2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, nil, secrets("a-b", "1", "a_a", "2"))
 	checkVars(t, env.Vars, []string{"a_a=2", "a_b=1"})
 	checkNames(t, "Injected", env.Injected, []string{"a_a", "a_b"})
 }
 
 func TestEnvironNoInherit(t *testing.T) {
 	for _, inherited := range [][]string{nil, {}} {
-		env, err := render.Environ(inherited, secrets("B", "2", "A", "1"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		env := environ(t, inherited, secrets("B", "2", "A", "1"))
 		checkVars(t, env.Vars, []string{"A=1", "B=2"})
 		checkNames(t, "Injected", env.Injected, []string{"A", "B"})
 		if len(env.Overridden) != 0 {
@@ -204,10 +199,7 @@ func TestEnvironNoInherit(t *testing.T) {
 
 func TestEnvironNoSecrets(t *testing.T) {
 	inherited := []string{"PATH=/bin", "HOME=/root"}
-	env, err := render.Environ(inherited, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, inherited, nil)
 	checkVars(t, env.Vars, inherited)
 	if len(env.Injected) != 0 || len(env.Overridden) != 0 {
 		t.Errorf("Injected = %q, Overridden = %q; want none", env.Injected, env.Overridden)
@@ -215,10 +207,7 @@ func TestEnvironNoSecrets(t *testing.T) {
 	if env.Vars == nil {
 		t.Error("Vars is nil; want an empty, non-nil slice so exec does not fall back to keep's environment")
 	}
-	env, err = render.Environ(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env = environ(t, nil, nil)
 	if env.Vars == nil || len(env.Vars) != 0 {
 		t.Errorf("Environ(nil, nil).Vars = %s (nil: %t), want empty and non-nil", describe(env.Vars), env.Vars == nil)
 	}
@@ -310,10 +299,7 @@ func TestEnvironKeepsValuesByteForByte(t *testing.T) {
 	for k, v := range values {
 		sec = append(sec, fetch.Secret{Key: k, Value: v})
 	}
-	env, err := render.Environ([]string{"EQUALS=inherited"}, sec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, []string{"EQUALS=inherited"}, sec)
 	got := map[string]string{}
 	for _, kv := range env.Vars {
 		name, value, ok := strings.Cut(kv, "=")
@@ -353,10 +339,7 @@ func TestEnvironInheritedEdgeCases(t *testing.T) {
 		"SECRET", // no '=', but its name is a secret's: replaced
 		"SECRET=inherited",
 	}
-	env, err := render.Environ(inherited, secrets("SECRET", "s"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, inherited, secrets("SECRET", "s"))
 	checkVars(t, env.Vars, []string{
 		"NOEQUALS",
 		"EMPTY=",
@@ -375,10 +358,7 @@ func TestEnvironInheritedEdgeCases(t *testing.T) {
 func TestEnvironNameMatchIsExact(t *testing.T) {
 	// DB must not replace DB_HOST, db or DB2; DB_HOST must not replace DB.
 	inherited := []string{"DB_HOST=h", "db=lower", "DB2=2", "DB =space", "DB=old"}
-	env, err := render.Environ(inherited, secrets("DB", "new"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := environ(t, inherited, secrets("DB", "new"))
 	checkVars(t, env.Vars, []string{"DB_HOST=h", "db=lower", "DB2=2", "DB =space", "DB=new"})
 	checkNames(t, "Overridden", env.Overridden, []string{"DB"})
 }

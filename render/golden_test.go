@@ -233,11 +233,7 @@ func parseTestdata(t *testing.T, name string) *render.Template {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := render.ParseTemplate(name+".env", string(src))
-	if err != nil {
-		t.Fatalf("ParseTemplate: %v", err)
-	}
-	return tmpl
+	return parse(t, name+".env", string(src))
 }
 
 func formatVars(vars []render.Var, err error) []byte {

@@ -12,10 +12,7 @@ import (
 // it, is ignored; anywhere else it is the text it is.
 func TestParseTemplateIgnoresALeadingBOM(t *testing.T) {
 	for _, src := range []string{"\ufeffA={sm:K}\nB=1\n", "\ufeffA={sm:K}\r\nB=1\r\n", "\ufeff# c\r\nA={sm:K}\nB=1"} {
-		tmpl, err := render.ParseTemplate("bom.env", src)
-		if err != nil {
-			t.Fatalf("ParseTemplate(%q): %v", src, err)
-		}
+		tmpl := parse(t, "bom.env", src)
 		vars, err := tmpl.Vars(render.Secrets{{Slug: "sm", Key: "K"}: {Value: "v", Found: true}}, render.MissingFail, nil)
 		if err != nil || len(vars) != 2 || vars[0] != (render.Var{Name: "A", Value: "v"}) || vars[1] != (render.Var{Name: "B", Value: "1"}) {
 			t.Errorf("ParseTemplate(%q) gives %q, %v; want A=v B=1", src, vars, err)

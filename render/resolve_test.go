@@ -56,10 +56,7 @@ func TestMissing(t *testing.T) {
 			"A=1\n# GONE=x-{secretsmanager:MISSING}-{secretsmanager:API_KEY} # c\n# M='{secretsmanager:MISSING}\n# second line'\nZ=${GONE:-unset}\n",
 		},
 	}
-	tmpl, err := render.ParseTemplate("t.env", src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := parse(t, "t.env", src)
 	for _, tt := range tests {
 		name := render.MissingChoices[tt.missing]
 		vars, err := tmpl.Vars(testSecrets, tt.missing, nil)
@@ -89,10 +86,7 @@ func TestMissingFail(t *testing.T) {
 		{"B=\"{secretsmanager:API_KEY}{other:KEY}\"\n", "t.env:1: {other:KEY}: secret KEY not found"},
 	}
 	for _, tt := range tests {
-		tmpl, err := render.ParseTemplate("t.env", tt.src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tmpl := parse(t, "t.env", tt.src)
 		_, verr := tmpl.Vars(testSecrets, render.MissingFail, nil)
 		_, rerr := tmpl.Render(testSecrets, render.MissingFail)
 		for mode, err := range map[string]error{"Vars": verr, "Render": rerr} {
@@ -133,10 +127,7 @@ func TestJSONFieldErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			secrets := render.Secrets{{Slug: "sm", Key: "CONF"}: found("app/prod/CONF", tt.json)}
 			placeholder := "{sm:CONF." + tt.field + "}"
-			tmpl, err := render.ParseTemplate("t.env", "A=1\nX="+placeholder+"\n")
-			if err != nil {
-				t.Fatal(err)
-			}
+			tmpl := parse(t, "t.env", "A=1\nX="+placeholder+"\n")
 			want := "t.env:2: " + placeholder + ": secret app/prod/CONF " + tt.want
 			_, verr := tmpl.Vars(secrets, render.MissingFail, nil)
 			_, rerr := tmpl.Render(secrets, render.MissingFail)
@@ -179,10 +170,7 @@ func TestJSONFieldValues(t *testing.T) {
 		{"q", `a"b`},
 	}
 	for _, tt := range tests {
-		tmpl, err := render.ParseTemplate("t.env", "X={sm:J."+tt.field+"}")
-		if err != nil {
-			t.Fatal(err)
-		}
+		tmpl := parse(t, "t.env", "X={sm:J."+tt.field+"}")
 		vars, err := tmpl.Vars(secrets, render.MissingFail, nil)
 		if err != nil || len(vars) != 1 || vars[0].Value != tt.want {
 			t.Errorf("field %q: Vars = %q, %v; want %q", tt.field, vars, err, tt.want)
@@ -218,10 +206,7 @@ func TestCheck(t *testing.T) {
 		"TWO=\"{legacy:NOPE}{legacy:TOKEN}\"",    // 7
 		"FIELD={secretsmanager:DB.username}",     // 8
 	}, "\n")
-	tmpl, err := render.ParseTemplate("env/prod.env", src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := parse(t, "env/prod.env", src)
 	want := []string{
 		"env/prod.env:2: {secretsmanager:MISSING}: secret myapp/production/MISSING not found",
 		`env/prod.env:4: {secretsmanager:DB.nested}: secret myapp/production/DB field "nested" is not a string, number or boolean`,
@@ -237,10 +222,7 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check:\n got  %q\n want %q", got, want)
 	}
 
-	ok, err := render.ParseTemplate("t.env", "A={secretsmanager:API_KEY}\nB={secretsmanager:DB.port}\nC=${A}\n")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ok := parse(t, "t.env", "A={secretsmanager:API_KEY}\nB={secretsmanager:DB.port}\nC=${A}\n")
 	if problems := ok.Check(testSecrets); len(problems) != 0 {
 		t.Errorf("Check of a template that resolves = %v, want none", problems)
 	}
@@ -253,10 +235,7 @@ func TestSecretValuesNeverExpand(t *testing.T) {
 	values := []string{"${HOME}", "$HOME", "${HOME:-x}", `\$`, `\n`, "a\nb", "  spaced  ", "#x", "'\"", "{secretsmanager:API_KEY}", "", "${A}"}
 	for _, v := range values {
 		secrets := render.Secrets{sm("S"): found("app/S", v)}
-		tmpl, err := render.ParseTemplate("t.env", "A=${HOME}\nS={secretsmanager:S}\nQ=\"{secretsmanager:S}\"\nR='{secretsmanager:S}'\nCOPY=${S}\nCOPY_Q=\"<${S}>\"\n")
-		if err != nil {
-			t.Fatal(err)
-		}
+		tmpl := parse(t, "t.env", "A=${HOME}\nS={secretsmanager:S}\nQ=\"{secretsmanager:S}\"\nR='{secretsmanager:S}'\nCOPY=${S}\nCOPY_Q=\"<${S}>\"\n")
 		vars, err := tmpl.Vars(secrets, render.MissingFail, lookupTestEnv)
 		if err != nil {
 			t.Fatal(err)
@@ -271,10 +250,7 @@ func TestSecretValuesNeverExpand(t *testing.T) {
 // TestVarsInherited: inherited is only asked for names the template has
 // not defined yet; nil means no inherited environment.
 func TestVarsInherited(t *testing.T) {
-	tmpl, err := render.ParseTemplate("t.env", "A=${X}\nX=template\nB=${X}\nC=${Y:-dflt}\n")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := parse(t, "t.env", "A=${X}\nX=template\nB=${X}\nC=${Y:-dflt}\n")
 	var asked []string
 	vars, err := tmpl.Vars(nil, render.MissingFail, func(name string) (string, bool) {
 		asked = append(asked, name)
@@ -307,10 +283,7 @@ func TestVarsInherited(t *testing.T) {
 // escapes included; lines with one are rewritten NAME=<quoted value>.
 func TestRenderKeepsLinesWithoutPlaceholders(t *testing.T) {
 	src := "  # indented comment\n\t\nexport  A = \"x\\n${HOME}\"   # c\nB='y'\nC=${A:-z}\n   D={secretsmanager:API_KEY}\t# t\n"
-	tmpl, err := render.ParseTemplate("t.env", src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := parse(t, "t.env", src)
 	file, err := tmpl.Render(testSecrets, render.MissingFail)
 	if err != nil {
 		t.Fatal(err)
@@ -331,10 +304,7 @@ func TestRenderKeepsLinesWithoutPlaceholders(t *testing.T) {
 func TestRenderQuotesSecretValues(t *testing.T) {
 	for _, tc := range quoteDotenvCases {
 		secrets := render.Secrets{sm("S"): found("app/S", tc.value)}
-		tmpl, err := render.ParseTemplate("t.env", "export S={secretsmanager}  # c\n")
-		if err != nil {
-			t.Fatal(err)
-		}
+		tmpl := parse(t, "t.env", "export S={secretsmanager}  # c\n")
 		file, err := tmpl.Render(secrets, render.MissingFail)
 		if err != nil {
 			t.Fatal(err)

@@ -11,6 +11,17 @@ import (
 
 // The values in this file are synthetic, so failures may print them (%q).
 
+// parse parses src as the template file name and stops the test if it
+// does not parse.
+func parse(t *testing.T, name, src string) *render.Template {
+	t.Helper()
+	tmpl, err := render.ParseTemplate(name, src)
+	if err != nil {
+		t.Fatalf("ParseTemplate(%s, %q): %v", name, src, err)
+	}
+	return tmpl
+}
+
 func TestParseTemplateErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -127,10 +138,7 @@ func TestParseTemplateOneProblemMessage(t *testing.T) {
 
 func TestParseTemplateLines(t *testing.T) {
 	src := "# head\n\nexport A=1 # c\nB='x\ny'\n  \nC=\"{sm:K.f}\"   # note\nD=\n"
-	tmpl, err := render.ParseTemplate("t.env", src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := parse(t, "t.env", src)
 	type line struct {
 		num  int
 		text string
@@ -182,10 +190,7 @@ func TestParseTemplateLines(t *testing.T) {
 
 func TestParseTemplateEmpty(t *testing.T) {
 	for _, src := range []string{"", "\n", "# only a comment", "\r\n\r\n"} {
-		tmpl, err := render.ParseTemplate("t.env", src)
-		if err != nil {
-			t.Fatalf("ParseTemplate(%q): %v", src, err)
-		}
+		tmpl := parse(t, "t.env", src)
 		vars, err := tmpl.Vars(nil, render.MissingFail, nil)
 		if err != nil || len(vars) != 0 || len(tmpl.Refs()) != 0 {
 			t.Errorf("ParseTemplate(%q): Vars %v, %v; Refs %v; want none", src, vars, err, tmpl.Refs())
@@ -207,10 +212,7 @@ func TestRefs(t *testing.T) {
 		"E={sm:K}{sm:K}",                          // 10
 		"F={sm:api-key}",                          // 11
 	}, "\n")
-	tmpl, err := render.ParseTemplate("t.env", src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := parse(t, "t.env", src)
 	want := []render.LineRef{
 		{Line: 2, Var: "A", Ref: render.Ref{Slug: "secretsmanager", Key: "DB_PASSWORD"}},
 		{Line: 3, Var: "B", Ref: render.Ref{Slug: "legacy", Key: "TOKEN"}},
@@ -302,10 +304,7 @@ func TestShorthand(t *testing.T) {
 // TestShorthandInTextIsNotARef: a literal {slug} adds no Ref, so
 // template:validate and the fetch never ask for it.
 func TestShorthandInTextIsNotARef(t *testing.T) {
-	tmpl, err := render.ParseTemplate("t.env", "A=x{secretsmanager}\nB=\"{ssm} and {ssm}\"\n")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := parse(t, "t.env", "A=x{secretsmanager}\nB=\"{ssm} and {ssm}\"\n")
 	if refs := tmpl.Refs(); len(refs) != 0 {
 		t.Errorf("Refs() = %+v, want none", refs)
 	}
@@ -317,14 +316,8 @@ func TestShorthandInTextIsNotARef(t *testing.T) {
 func TestParseTemplateCRLF(t *testing.T) {
 	lf := "A=1 # c\nB=\"x\ny\"\nC={sm:K}\n"
 	crlf := strings.ReplaceAll(lf, "\n", "\r\n")
-	t1, err := render.ParseTemplate("t.env", lf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t2, err := render.ParseTemplate("t.env", crlf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t1 := parse(t, "t.env", lf)
+	t2 := parse(t, "t.env", crlf)
 	if len(t1.Lines) != len(t2.Lines) {
 		t.Fatalf("CRLF: %d lines, LF: %d", len(t2.Lines), len(t1.Lines))
 	}
@@ -334,10 +327,7 @@ func TestParseTemplateCRLF(t *testing.T) {
 		}
 	}
 	// A lone CR is no line end: it stays in the value.
-	t3, err := render.ParseTemplate("t.env", "A=\"x\ry\"\n")
-	if err != nil {
-		t.Fatal(err)
-	}
+	t3 := parse(t, "t.env", "A=\"x\ry\"\n")
 	vars, _ := t3.Vars(nil, render.MissingFail, nil)
 	if len(vars) != 1 || vars[0].Value != "x\ry" {
 		t.Errorf("Vars = %q, want A=\"x\\ry\"", vars)

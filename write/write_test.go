@@ -31,7 +31,7 @@ func conn(t *testing.T, inject func(op, name string) *smfake.Fault, secrets ...s
 	srv := smfake.New(secrets...)
 	srv.InjectSecret = inject
 	t.Cleanup(srv.Close)
-	return srv, fetch.NewConn(srv.Client(), smfake.Region, prod)
+	return srv, fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, prod)
 }
 
 func denied(op string) func(string, string) *smfake.Fault {

@@ -198,13 +198,14 @@ func (s *Server) Count(op string) int {
 	return s.counts[op]
 }
 
-// Client is an SDK client for the fake with the SDK's default retryer.
-func (s *Server) Client() *secretsmanager.Client {
+// Client is an SDK client for the fake with the SDK's default retryer,
+// changed by optFns (fetch's tests add keep's own middleware with them).
+func (s *Server) Client(optFns ...func(*secretsmanager.Options)) *secretsmanager.Client {
 	return secretsmanager.New(secretsmanager.Options{
 		Region:       Region,
 		BaseEndpoint: aws.String(s.URL()),
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-	})
+	}, optFns...)
 }
 
 // Env points the SDK — and so keep — at the fake: EndpointEnv(s.URL()).
