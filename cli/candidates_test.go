@@ -50,7 +50,7 @@ func TestCandidates(t *testing.T) {
 		{words: "export -o |", want: nil}, // a file
 		{words: "export -vo |", want: nil},
 		{words: "export -v |", want: nil},
-		{words: "export --format |", want: []string{"env", "json"}},
+		{words: "export --format |", want: []string{"env", "json", "csv"}},
 		{words: "export --nope=", want: nil},
 		{words: "get KEY --format=r", want: []string{"--format=raw"}},
 		{words: "env:add |", want: nil},

@@ -16,9 +16,10 @@ import (
 	"github.com/keep-run/keep/write"
 )
 
-// copyRate bounds the secrets written per second. Each write is two to
-// four API calls, of which at most three are writes; AWS allows 50 write
-// transactions per second, so 15 secrets a second stays below it.
+// copyRate bounds the secrets written per second. Each write is two API
+// calls, DescribeSecret and then CreateSecret or PutSecretValue; AWS allows
+// 50 write transactions per second for the whole account, so 15 a second
+// leaves room for everyone else's.
 const copyRate = 15
 
 // copyConcurrency bounds the writes in flight.
@@ -39,11 +40,13 @@ type CopyCmd struct {
 
 // Help is the detail shown by keep copy --help.
 func (c *CopyCmd) Help() string {
-	return `Copies values and writes the destination's own tags (its Environment and
-VaultSlug). Nothing is written when a destination secret exists and
---overwrite is not given. Many keys are written concurrently, within the
-Secrets Manager write quota; if some fail, keep lists exactly which keys were
-copied and which were not.
+	return `Copies values. A secret new in the destination gets the destination's own
+tags (its Environment, VaultSlug and Scope); an existing one (--overwrite)
+gets the new value only, its tags untouched, and is refused when its tags
+place it in another environment. Nothing is written when a destination
+secret exists and --overwrite is not given. Many keys are written
+concurrently, within the Secrets Manager write quota; if some fail, keep
+lists exactly which keys were copied and which were not.
 
 Examples:
   keep copy DB_PASSWORD --from=staging --to=production

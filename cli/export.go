@@ -6,22 +6,23 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/envfile"
-	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
-// ExportCmd is keep export: the secrets of an environment as a .env file
-// or JSON.
+// ExportCmd is keep export: the secrets of an environment, from one vault
+// or several, as a .env file, JSON or CSV.
 type ExportCmd struct {
-	TargetFlags
+	TargetFlags `set:"vault_placeholder=SLUG,…" set:"vault_list=Vault slug, or several comma-separated"`
 
-	Format    string `enum:"env,json" default:"env" help:"env (dotenv lines) or json (one flat object)."`
+	Format    string `enum:"env,json,csv" default:"env" help:"env (dotenv lines), json (one flat object) or csv (Key,Value,Vault,Environment,Modified rows, as the PHP Keep writes them)."`
 	Template  string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Render this template (dotenv with {vault:KEY} placeholders) instead of listing every secret; auto means <template_path>/<env>.env."`
-	All       bool   `help:"With --template, also export the vault's secrets the template does not name."`
-	Output    string `short:"o" placeholder:"PATH" help:"Write to PATH (created 0600) instead of stdout."`
+	All       bool   `help:"With --template, also export the secrets of the vault (or the --vault vaults) the template does not name."`
+	Output    string `short:"o" aliases:"file" placeholder:"PATH" help:"Write to PATH (created 0600) instead of stdout; --file is the PHP Keep's name for it."`
 	Overwrite bool   `xor:"clobber" help:"Replace an existing --output file."`
 	Append    bool   `xor:"clobber" help:"Add to an existing --output file the variables it does not have yet."`
 	Missing   string `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder), blank (empty value) or remove (comment the line out)."`
@@ -36,11 +37,19 @@ func (c *ExportCmd) Help() string {
 parsers — godotenv, phpdotenv, Node's dotenv, docker compose, python-dotenv —
 read back the exact bytes; see the README for the few values no one form suits.
 JSON is one flat object, KEY → value (a template's variable names with
---template).
+--template). CSV is a header, Key,Value,Vault,Environment,Modified, and a row
+per secret, as the PHP Keep writes it (Key,Value,Vault,Env,Modified with
+--template; Modified is left empty).
+
+--vault=a,b exports the secrets of both vaults as one: a KEY found in both is
+an error naming it and the two vaults, never a silent choice. With
+--template, the placeholders name their vaults, and --vault says which
+vaults --all adds.
 
 Examples:
   keep export --env=production --output=.env
   keep export --env=production --format=json
+  keep export --env=production --vault=app,shared --format=csv --file=secrets.csv
   keep export --env=production --template=env/production.env --output=.env
   keep export --env=production --template=auto --all --output=.env --overwrite`
 }
@@ -67,14 +76,14 @@ func (c *ExportCmd) Run(g *Globals) error {
 		return &Error{Msg: "--all needs --template", Help: "without a template every secret is exported already"}
 	case (c.Overwrite || c.Append) && c.Output == "":
 		return &Error{Msg: "--overwrite and --append need --output", Help: "they say what happens to an existing file"}
-	case c.Append && c.Format == "json":
-		return &Error{Msg: "--append writes dotenv lines", Help: "use --format=env, or --overwrite for JSON"}
+	case c.Append && c.Format != "env":
+		return &Error{Msg: "--append writes dotenv lines", Help: "use --format=env, or --overwrite for JSON or CSV"}
 	}
 	project, err := config.FindProject(".")
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Resolve(project, c.flags())
+	cfgs, err := resolveVaults(project, c.TargetFlags)
 	if err != nil {
 		return err
 	}
@@ -83,9 +92,9 @@ func (c *ExportCmd) Run(g *Globals) error {
 
 	var data []byte
 	if c.Template != "" {
-		data, err = c.template(ctx, cfg, filter, missing, logf)
+		data, err = c.template(ctx, cfgs, filter, missing, logf)
 	} else {
-		data, err = c.secrets(ctx, cfg, filter, logf)
+		data, err = c.secrets(ctx, cfgs, filter, logf)
 	}
 	if err != nil {
 		return err
@@ -106,20 +115,32 @@ func (c *ExportCmd) Run(g *Globals) error {
 	return nil
 }
 
-// secrets exports every secret of the environment that passes filter.
+// secrets exports every secret of the vaults of cfgs that passes filter.
 // None is an error, as for keep run: a typo in --env must not write an
-// empty .env.
-func (c *ExportCmd) secrets(ctx context.Context, cfg *config.Config, filter render.Filter, logf func(string, ...any)) ([]byte, error) {
-	secrets, err := listSecrets(ctx, cfg, c.Region, filter, c.AllowEmpty, logf)
+// empty .env. So is a KEY in two vaults (see distinct).
+func (c *ExportCmd) secrets(ctx context.Context, cfgs []*config.Config, filter render.Filter, logf func(string, ...any)) ([]byte, error) {
+	ls, err := listSecrets(ctx, cfgs, c.Region, filter, c.AllowEmpty, logf)
 	if err != nil {
 		return nil, err
 	}
-	if c.Format == "json" {
+	secrets, err := distinct(ls)
+	if err != nil {
+		return nil, err
+	}
+	switch c.Format {
+	case "json":
 		obj := map[string]string{}
 		for _, s := range secrets {
 			obj[s.Key] = s.Value
 		}
 		return jsonObject(obj)
+	case "csv":
+		rows := make([][]string, 0, len(ls))
+		for _, s := range ls {
+			rows = append(rows, []string{s.Key, s.Value, s.Vault, cfgs[0].Env, ""})
+		}
+		slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+		return csvTable(csvHeader, rows), nil
 	}
 	vars, err := render.SecretVars(secrets)
 	if err != nil {
@@ -128,20 +149,29 @@ func (c *ExportCmd) secrets(ctx context.Context, cfg *config.Config, filter rend
 	return dotenv(vars), nil
 }
 
-// template renders the template and, with --all, adds the secrets it does
-// not name.
-func (c *ExportCmd) template(ctx context.Context, cfg *config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
-	t, f, err := templateSecrets(ctx, cfg, c.Template, c.Region, logf)
+// template renders the template and, with --all, adds the secrets of the
+// vaults of cfgs it does not name.
+func (c *ExportCmd) template(ctx context.Context, cfgs []*config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
+	t, f, err := templateSecrets(ctx, cfgs, c.Template, c.Region, logf)
 	if err != nil {
 		return nil, err
 	}
+	var rest []listed
 	var extra []render.Var
 	if c.All {
-		if extra, err = c.unnamed(ctx, cfg, t, filter, logf); err != nil {
+		if rest, err = c.unnamed(ctx, cfgs, t, filter, logf); err != nil {
+			return nil, err
+		}
+		secrets, err := distinct(rest)
+		if err != nil {
+			return nil, err
+		}
+		if extra, err = render.SecretVars(secrets); err != nil {
 			return nil, err
 		}
 	}
-	if c.Format == "json" {
+	switch c.Format {
+	case "json":
 		vars, err := t.Vars(f.Secrets, missing, nil)
 		if err != nil {
 			return nil, err
@@ -151,6 +181,12 @@ func (c *ExportCmd) template(ctx context.Context, cfg *config.Config, filter ren
 			obj[v.Name] = v.Value
 		}
 		return jsonObject(obj)
+	case "csv":
+		vars, err := t.Vars(f.Secrets, missing, nil)
+		if err != nil {
+			return nil, err
+		}
+		return templateCSV(t, vars, rest, extra, cfgs[0].Env), nil
 	}
 	data, err := t.Render(f.Secrets, missing)
 	if err != nil {
@@ -162,13 +198,42 @@ func (c *ExportCmd) template(ctx context.Context, cfg *config.Config, filter ren
 	return data, nil
 }
 
-// unnamed are the secrets of the environment's vault that no placeholder
-// names and whose variable the template does not set.
-func (c *ExportCmd) unnamed(ctx context.Context, cfg *config.Config, t *render.Template, filter render.Filter, logf func(string, ...any)) ([]render.Var, error) {
-	named := map[string]bool{}
+// templateCSV is the CSV of a template's variables, vars, and of the
+// secrets --all adds, rest (as variables: extra), sorted by name as the PHP
+// Keep sorts them. A variable's Vault and Env are those of its
+// placeholders when they all name one vault, else empty.
+func templateCSV(t *render.Template, vars []render.Var, rest []listed, extra []render.Var, env string) []byte {
+	vaultOf := map[string]string{} // variable → its placeholders' vault; "" for several
 	for _, r := range t.Refs() {
-		if r.Ref.Slug == cfg.Vault.Slug {
-			named[r.Ref.Key] = true
+		if v, ok := vaultOf[r.Var]; ok && v != r.Ref.Slug {
+			vaultOf[r.Var] = ""
+			continue
+		}
+		vaultOf[r.Var] = r.Ref.Slug
+	}
+	for _, s := range rest {
+		vaultOf[render.VarName(s.Key)] = s.Vault
+	}
+	rows := make([][]string, 0, len(vars)+len(extra))
+	for _, v := range append(slices.Clone(vars), extra...) {
+		vault, vaultEnv := vaultOf[v.Name], ""
+		if vault != "" {
+			vaultEnv = env
+		}
+		rows = append(rows, []string{v.Name, v.Value, vault, vaultEnv, ""})
+	}
+	slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	return csvTable(csvTemplateHeader, rows)
+}
+
+// unnamed are the secrets of the vaults of cfgs that no placeholder names
+// and whose variable the template does not set (not yet checked with
+// distinct).
+func (c *ExportCmd) unnamed(ctx context.Context, cfgs []*config.Config, t *render.Template, filter render.Filter, logf func(string, ...any)) ([]listed, error) {
+	named := map[render.Ref]bool{}
+	for _, r := range t.Refs() {
+		for _, read := range r.Ref.Reads() {
+			named[read] = true
 		}
 	}
 	set := map[string]bool{}
@@ -177,17 +242,17 @@ func (c *ExportCmd) unnamed(ctx context.Context, cfg *config.Config, t *render.T
 			set[l.Var.Name] = true
 		}
 	}
-	secrets, err := listSecrets(ctx, cfg, c.Region, filter, true, logf)
+	ls, err := listSecrets(ctx, cfgs, c.Region, filter, true, logf)
 	if err != nil {
 		return nil, err
 	}
-	var rest []fetch.Secret
-	for _, s := range secrets {
-		if !named[s.Key] && !set[render.VarName(s.Key)] {
+	var rest []listed
+	for _, s := range ls {
+		if !named[render.Ref{Slug: s.Vault, Key: s.Key}] && !set[render.VarName(s.Key)] {
 			rest = append(rest, s)
 		}
 	}
-	return render.SecretVars(rest)
+	return rest, nil
 }
 
 // appendNew returns the file at path with the lines of data whose

@@ -27,11 +27,13 @@ type AWSFlags struct {
 }
 
 // TargetFlags choose one environment of one vault: the secrets of run,
-// export and the secret commands.
+// export and the secret commands. run and export take several vaults in
+// --vault (see resolveVaults), and say so in its help with
+// set:"vault_placeholder=…" and set:"vault_list=…" on the embedded field.
 type TargetFlags struct {
 	AWSFlags
 	Env   string `env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
-	Vault string `env:"KEEP_VAULT" placeholder:"SLUG" help:"Vault slug (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
+	Vault string `env:"KEEP_VAULT" placeholder:"${vault_placeholder=SLUG}" help:"${vault_list=Vault slug} (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
 }
 
 // flags are f for config.Resolve.

@@ -20,10 +20,13 @@ type IamCmd struct {
 // Help is the detail shown by keep iam --help.
 func (c *IamCmd) Help() string {
 	return `Prints an IAM policy for the namespace: tag conditions on
-secretsmanager:ResourceTag/ManagedBy, Namespace and Environment; CreateSecret
+secretsmanager:ResourceTag/ManagedBy, Namespace and Environment (with --env,
+also Env on secrets without an Environment tag: the PHP Keep's); CreateSecret
 only with aws:RequestTag values and aws:TagKeys within ManagedBy, Namespace,
-Environment, VaultSlug; ListSecrets and BatchGetSecretValue account-wide (keep
-run needs them); KMS actions on the vaults' keys.
+Environment, VaultSlug (and Scope when a vault has a scope); no TagResource or
+UntagResource (keep never retags a secret); ListSecrets and
+BatchGetSecretValue account-wide (keep run needs them); KMS actions on the
+vaults' keys.
 
 Examples:
   keep iam > developer-policy.json
@@ -58,7 +61,7 @@ func (c *IamCmd) Run(g *Globals) error {
 		for _, slug := range project.VaultSlugs() {
 			v := project.Vaults[slug]
 			if v.Driver == config.DriverSecretsManager && (c.Vault == "" || c.Vault == slug) {
-				vaults = append(vaults, iam.Vault{Slug: slug, Region: v.Region, KMSKey: v.Key})
+				vaults = append(vaults, iam.Vault{Slug: slug, Region: v.Region, KMSKey: v.Key, Scope: v.Scope})
 			}
 		}
 	}

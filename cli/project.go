@@ -36,7 +36,7 @@ func (c *InitCmd) Run(g *Globals) error {
 	if err := p.ask(&c.Name, "--name=APP", "Application name", filepath.Base(root)); err != nil {
 		return err
 	}
-	if err := p.ask(&c.Namespace, "--namespace=NS", "Namespace", slug(c.Name)); err != nil {
+	if err := p.ask(&c.Namespace, "--namespace=NS", "Namespace", write.Slug(c.Name)); err != nil {
 		return err
 	}
 	if err := p.ask(&c.Envs, "--envs=LIST", "Environments", "local,staging,production"); err != nil {
@@ -89,7 +89,7 @@ func (c *VaultAddCmd) Run(g *Globals) error {
 		return err
 	}
 	v := config.Vault{Slug: c.Slug, Driver: config.DriverSecretsManager, Name: c.Name, Region: c.Region,
-		Key: c.KMSKey, Scope: strings.Trim(c.Scope, "/"), ReplicaRegions: splitList(c.ReplicaRegions)}
+		Key: c.KMSKey, Scope: config.TrimScope(c.Scope), ReplicaRegions: splitList(c.ReplicaRegions)}
 	if err := config.SaveVault(project.Root, v); err != nil {
 		return err
 	}
@@ -238,13 +238,6 @@ func freeSlug(p *config.Project) string {
 			return s
 		}
 	}
-}
-
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// slug lower-cases s and joins its words with '-', as Laravel's Str::slug.
-func slug(s string) string {
-	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
 }
 
 // splitList splits a comma-separated list, dropping blanks.

@@ -16,7 +16,7 @@ import (
 
 // RunCmd is keep run.
 type RunCmd struct {
-	TargetFlags
+	TargetFlags `set:"vault_placeholder=SLUG,…" set:"vault_list=Vault slug, or several comma-separated"`
 
 	FilterFlags
 	TimeoutFlag `set:"deadline_of=everything before the command starts"`
@@ -43,9 +43,12 @@ const runExample = "keep run --env=production -- php-fpm -F"
 // Help is the detail shown by keep run --help.
 func (c *RunCmd) Help() string {
 	return `keep finds every secret named <namespace>/<env>/<KEY> and tagged ManagedBy=Keep,
-Namespace=<namespace>, Environment=<env>, fetches them, sets each as the variable
-KEY (characters outside [A-Za-z0-9_] become _), and replaces itself with the
-command. No match is an error unless --allow-empty.
+Namespace=<namespace>, Environment=<env>, fetches them, sets each as a variable
+named as the PHP Keep names it (KEY upper-cased, other characters than A-Z, 0-9
+and _ become _, leading _ dropped, KEY_ before a digit: api-token → API_TOKEN,
+1num → KEY_1NUM), and replaces itself with the command. No match is an error unless --allow-empty.
+--vault=a,b loads the secrets of both vaults, listed concurrently; a KEY found
+in both is an error naming it and the two vaults.
 
 With --template, the command gets exactly the template's variables, and only
 the secrets it names are fetched, by name, in one round trip; with --output the
@@ -99,7 +102,7 @@ func (c *RunCmd) Run(g *Globals) error {
 
 // runPlan is what prepare decided, before any network call.
 type runPlan struct {
-	cfg     *config.Config
+	cfgs    []*config.Config // one per vault of --vault (see resolveVaults)
 	filter  render.Filter
 	missing render.Missing
 	mode    runner.Mode
@@ -137,7 +140,7 @@ func (c *RunCmd) prepare() (*runPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.cfg, err = config.Resolve(project, c.flags()); err != nil {
+	if p.cfgs, err = resolveVaults(project, c.TargetFlags); err != nil {
 		return nil, err
 	}
 	if p.mode, err = runner.ChooseMode(c.modeRequest()); err != nil {
@@ -167,7 +170,11 @@ type loaded struct {
 // mode, where the rendered template goes to --output instead.
 func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)) (*loaded, error) {
 	if c.Template == "" {
-		secrets, err := listSecrets(ctx, p.cfg, c.Region, p.filter, c.AllowEmpty, logf)
+		ls, err := listSecrets(ctx, p.cfgs, c.Region, p.filter, c.AllowEmpty, logf)
+		if err != nil {
+			return nil, err
+		}
+		secrets, err := distinct(ls)
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +184,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 		vars, err := render.SecretVars(secrets)
 		return &loaded{vars: vars}, err
 	}
-	t, f, err := templateSecrets(ctx, p.cfg, c.Template, c.Region, logf)
+	t, f, err := templateSecrets(ctx, p.cfgs, c.Template, c.Region, logf)
 	if err != nil {
 		return nil, err
 	}

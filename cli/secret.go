@@ -186,11 +186,17 @@ func (c *ShowCmd) Run(g *Globals) error {
 		}
 		switch c.Format {
 		case "env":
-			vars := make([]render.Var, len(res.Secrets))
+			// The variables keep run would set: the same names, the same
+			// error for two KEYs that map to one.
+			shown := make([]fetch.Secret, len(res.Secrets))
 			for i, s := range res.Secrets {
-				vars[i] = render.Var{Name: render.VarName(s.Key), Value: show(s.Value)}
+				shown[i] = fetch.Secret{Key: s.Key, Value: show(s.Value)}
 			}
-			_, err := os.Stdout.Write(dotenv(vars))
+			vars, err := render.SecretVars(shown)
+			if err != nil {
+				return err
+			}
+			_, err = os.Stdout.Write(dotenv(vars))
 			return err
 		case "json":
 			var replicas map[string][]fetch.ReplicaStatus

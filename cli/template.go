@@ -105,8 +105,10 @@ type fetched struct {
 func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch) (*fetched, error) {
 	keys := map[string][]string{} // by slug
 	for _, r := range t.Refs() {
-		if !slices.Contains(keys[r.Ref.Slug], r.Ref.Key) {
-			keys[r.Ref.Slug] = append(keys[r.Ref.Slug], r.Ref.Key)
+		for _, read := range r.Ref.Reads() { // {vault:KEY.field} reads two ways
+			if !slices.Contains(keys[read.Slug], read.Key) {
+				keys[read.Slug] = append(keys[read.Slug], read.Key)
+			}
 		}
 	}
 	// config.Resolve checked the chosen vault only; check every one named
@@ -149,14 +151,22 @@ func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch)
 
 // logTemplate reports a template fetch for --verbose, by names only.
 func logTemplate(logf func(string, ...any), t *render.Template, f *fetched, took time.Duration) {
-	logf("template %s: %d placeholder(s) naming %d secret(s) in vault(s) %s",
-		t.File, len(t.Refs()), len(f.Secrets), strings.Join(f.Vaults, ", "))
+	// A {vault:KEY.field} was looked up two ways (render.Ref.Reads): count
+	// the secret it reads, the whole name when that exists.
+	named := map[render.Ref]bool{}
 	var missing []string
-	for ref, s := range f.Secrets {
-		if !s.Found {
-			missing = append(missing, ref.Key)
+	for _, r := range t.Refs() {
+		read := r.Ref.Secret()
+		if whole, ok := r.Ref.Whole(); ok && f.Secrets[whole].Found {
+			read = whole
 		}
+		if !named[read] && !f.Secrets[read].Found {
+			missing = append(missing, read.Key)
+		}
+		named[read] = true
 	}
+	logf("template %s: %d placeholder(s) naming %d secret(s) in vault(s) %s",
+		t.File, len(t.Refs()), len(named), strings.Join(f.Vaults, ", "))
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		logf("not found: %s", strings.Join(missing, ", "))

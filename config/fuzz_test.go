@@ -21,7 +21,8 @@ import (
 // non-ASCII), a Secrets Manager vault, a scope of plain segments, a region
 // the SDK accepts, and —
 // when the project has vault files — one of them, never a stand-in. What
-// keep writes back (SaveSettings, SaveVault) loads back as it was.
+// keep writes back (SaveSettings, SaveVault) loads back as it was, and
+// loads in the PHP Keep.
 func FuzzLoadProject(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
 	var settings, vaults [][]byte
@@ -54,6 +55,11 @@ func FuzzLoadProject(f *testing.F) {
 		[]byte(`{"slug": "other", "driver": "secretsmanager"}`),
 		[]byte(`{"slug": 7, "driver": ["secretsmanager"]}`),
 		[]byte(`{"driver": "secretsmanager", "replica_regions": "us-west-2"}`),
+		[]byte(`{"driver": "secretsmanager", "name": "R", "replica_regions": " us-west-2, ,eu-west-1=alias/k "}`),
+		[]byte(`{"driver": "secretsmanager", "name": "R", "replica_regions": ["us-west-2", "a,b", " x"]}`),
+		[]byte(`{"driver": "secretsmanager", "name": "S", "scope": "/app2/"}`),
+		[]byte(`{"driver": "secretsmanager", "name": "S", "scope": "/0/"}`),
+		[]byte(`{"driver": "secretsmanager", "name": "0"}`),
 		[]byte(`{"driver": "secretsmanager", "scope": "a//b"}`),
 		[]byte(`{"driver": "secretsmanager", "region": "us-east-1/../x"}`),
 		[]byte(`{"driver": "secretsmanager", "region": "EU-WEST-1"}`),
@@ -221,11 +227,13 @@ func checkSaveLoad(t *testing.T, p *config.Project) {
 		wantConfigError(t, "SaveSettings", err)
 		return
 	}
+	checkPHPLoads(t, filepath.Join(root, config.Dir, "settings.json"), phpLoadsSettings)
 	for _, v := range p.Vaults {
 		if err := config.SaveVault(root, v); err != nil {
 			wantConfigError(t, "SaveVault", err)
 			return
 		}
+		checkPHPLoads(t, filepath.Join(root, config.Dir, "vaults", v.Slug+".json"), phpLoadsVault)
 	}
 	again, err := config.LoadProject(root)
 	if err != nil {

@@ -40,12 +40,58 @@ type Vault struct {
 	// Key is the KMS key for new secrets; empty means the AWS managed key.
 	Key string `json:"key,omitempty"`
 	// Scope is an optional path inserted between namespace and env in
-	// secret names: <namespace>/<scope>/<env>/<KEY>.
+	// secret names: <namespace>/<scope>/<env>/<KEY>. LoadProject trims it
+	// as the PHP Keep does (TrimScope).
 	Scope string `json:"scope,omitempty"`
 	// ReplicaRegions are regions new secrets are replicated to, each
 	// "region" or "region=kms-key" (keys are regional; none means that
 	// region's AWS managed key). keep's own addition to the format.
-	ReplicaRegions []string `json:"replica_regions,omitempty"`
+	ReplicaRegions Replicas `json:"replica_regions,omitempty"`
+}
+
+// Replicas are a vault file's replica_regions. The file holds them as one
+// comma-separated string, "us-west-2,eu-west-1=alias/key": the PHP Keep
+// loads a vault file only if each of its other settings is a string,
+// number, boolean, null or an object with string keys, and refuses the
+// whole project over a JSON array (src/Data/VaultConfig.php,
+// validateConfigStructure). The array keep wrote before is read too.
+type Replicas []string
+
+// UnmarshalJSON reads the comma-separated string (blank entries dropped,
+// spaces around entries trimmed), or an array of strings.
+func (r *Replicas) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err == nil {
+		*r = splitReplicas(s)
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(data, &list); err != nil {
+		return err
+	}
+	*r = list
+	return nil
+}
+
+func splitReplicas(s string) Replicas {
+	var out Replicas
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// TrimScope is a vault file's scope as the PHP Keep uses it
+// (src/Vaults/AwsSecretsManagerVault.php, format and getSecretTags): '/'
+// trimmed from both ends, so "/app2/" is app2; and "0", which PHP takes
+// for false, is no scope at all.
+func TrimScope(scope string) string {
+	if scope = strings.Trim(scope, "/"); scope == "0" {
+		return ""
+	}
+	return scope
 }
 
 // DriverSecretsManager is the only vault driver keep speaks.
@@ -107,6 +153,7 @@ func LoadProject(root string) (*Project, error) {
 		if err := readJSON(path, &v); err != nil {
 			return nil, err
 		}
+		v.Scope = TrimScope(v.Scope)
 		slug := strings.TrimSuffix(filepath.Base(path), ".json")
 		if v.Slug == "" {
 			v.Slug = slug

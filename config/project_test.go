@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/fetch"
 )
 
 // writeProject creates root/.keep/settings.json (when settings is not "")
@@ -391,5 +393,80 @@ func TestLoadProjectWrongJSONType(t *testing.T) {
 	}
 	if !strings.Contains(ce.Error(), filepath.Join(root, config.Dir, "settings.json")) {
 		t.Errorf("error %q does not name the file", ce.Error())
+	}
+}
+
+func TestLoadProjectTrimsScope(t *testing.T) {
+	// The PHP Keep trims '/' around the scope (and takes "0" for none), so
+	// "/app2/" names the secrets app/app2/<env>/KEY.
+	for scope, want := range map[string]string{
+		"app2":         "app2",
+		"/app2/":       "app2",
+		"//app2":       "app2",
+		"/billing/eu/": "billing/eu",
+		"/":            "",
+		"":             "",
+		"0":            "",
+		"/0/":          "",
+		"00":           "00",
+		"a//b":         "a//b", // still refused by CheckScope
+	} {
+		root := t.TempDir()
+		writeProject(t, root, minimalSettings, map[string]string{"main.json": fmt.Sprintf(`{"slug": "main", "driver": "secretsmanager", "scope": %q}`, scope)})
+		p, err := config.LoadProject(root)
+		if err != nil {
+			t.Fatalf("scope %q: %v", scope, err)
+		}
+		if got := p.Vaults["main"].Scope; got != want {
+			t.Errorf("scope %q read as %q, want %q", scope, got, want)
+		}
+		if got := config.TrimScope(scope); got != want {
+			t.Errorf("TrimScope(%q) = %q, want %q", scope, got, want)
+		}
+	}
+	root := t.TempDir()
+	writeProject(t, root, minimalSettings, map[string]string{"main.json": `{"slug": "main", "driver": "secretsmanager", "scope": "/app2/"}`})
+	c, err := config.Resolve(findProject(t, root, root), config.Flags{Env: "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := (fetch.Target{Namespace: c.Namespace, Scope: c.Vault.Scope, Env: c.Env}).SecretName("KEY"); got != "app/app2/production/KEY" {
+		t.Errorf("secret name %q, want app/app2/production/KEY", got)
+	}
+}
+
+func TestLoadProjectReplicaRegions(t *testing.T) {
+	for _, tc := range []struct {
+		name, json string
+		want       []string
+		wantErr    string
+	}{
+		{"a string, as keep writes it", `"us-west-2,eu-west-1=alias/k"`, []string{"us-west-2", "eu-west-1=alias/k"}, ""},
+		{"a string with spaces and blanks", `" us-west-2 , ,eu-west-1=alias/k, "`, []string{"us-west-2", "eu-west-1=alias/k"}, ""},
+		{"one region", `"us-west-2"`, []string{"us-west-2"}, ""},
+		{"an empty string", `""`, nil, ""},
+		{"null", `null`, nil, ""},
+		{"an array, as keep wrote it before", `["us-west-2", "eu-west-1=alias/k"]`, []string{"us-west-2", "eu-west-1=alias/k"}, ""},
+		{"a number", `7`, nil, "cannot unmarshal number"},
+		{"an object", `{"us-west-2": true}`, nil, "cannot unmarshal object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeProject(t, root, minimalSettings, map[string]string{"main.json": `{"slug": "main", "driver": "secretsmanager", "replica_regions": ` + tc.json + `}`})
+			p, err := config.LoadProject(root)
+			if tc.wantErr != "" {
+				var ce *config.Error
+				if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "main.json") {
+					t.Fatalf("LoadProject = %v, want a *config.Error naming main.json with %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Vaults["main"].ReplicaRegions; !slices.Equal(got, tc.want) {
+				t.Errorf("ReplicaRegions = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,6 +26,10 @@ const SettingsVersion = "1.0"
 // DefaultTemplatePath is the PHP Keep's template_path default.
 const DefaultTemplatePath = "env"
 
+// dirPerm is the mode keep creates .keep/ and its directories with, as the
+// PHP Keep (Laravel's ensureDirectoryExists) does.
+const dirPerm = 0o755
+
 // gitignore is .keep/.gitignore as the PHP Keep writes it.
 const gitignore = "# Ignore local user-specific files\nlocal/\n\n# But ensure this .gitignore file is tracked\n!.gitignore\n"
 
@@ -34,20 +39,38 @@ func Timestamp(t time.Time) string { return t.Format("2006-01-02T15:04:05-07:00"
 var (
 	slugRE    = regexp.MustCompile(`^[a-z0-9_-]{1,50}$`)
 	appNameRE = regexp.MustCompile(`^.{1,100}$`)
+	versionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 )
 
-// CheckSlug reports whether slug is a valid vault slug: 1–50 of [a-z0-9_-].
+// What the PHP Keep's loaders (src/Data/Settings.php, VaultConfig.php)
+// refuse, which keep must not write: they count bytes (strlen), and take
+// "0" for empty (PHP's empty()).
+const (
+	maxNameBytes    = 100  // app_name, a vault's name
+	maxSettingBytes = 1000 // a vault file's other settings
+)
+
+// phpEmpty is PHP's empty(trim(s)): true for "", "0", and what PHP's trim
+// (space, \t, \n, \r, \0, \v) leaves as either.
+func phpEmpty(s string) bool {
+	t := strings.Trim(s, " \t\n\r\x00\v")
+	return t == "" || t == "0"
+}
+
+// CheckSlug reports whether slug is a valid vault slug: 1–50 of [a-z0-9_-],
+// not "0" (which the PHP Keep takes for empty).
 func CheckSlug(slug string) error {
-	if !slugRE.MatchString(slug) {
-		return &Error{Msg: fmt.Sprintf("invalid vault slug %q", slug), Help: "a slug is 1-50 lowercase letters, digits, '_' or '-'"}
+	if !slugRE.MatchString(slug) || phpEmpty(slug) {
+		return &Error{Msg: fmt.Sprintf("invalid vault slug %q", slug), Help: "a slug is 1-50 lowercase letters, digits, '_' or '-', and not \"0\""}
 	}
 	return nil
 }
 
-// CheckSettings validates s as the PHP Keep does.
+// CheckSettings validates s as the PHP Keep does, so that it loads what
+// keep writes.
 func CheckSettings(s Settings) error {
-	if name := strings.TrimSpace(s.AppName); !appNameRE.MatchString(name) {
-		return &Error{Msg: fmt.Sprintf("invalid app name %q", s.AppName), Help: "an app name is 1-100 characters"}
+	if name := strings.TrimSpace(s.AppName); !appNameRE.MatchString(name) || len(name) > maxNameBytes || phpEmpty(name) {
+		return &Error{Msg: fmt.Sprintf("invalid app name %q", s.AppName), Help: "an app name is 1-100 bytes (UTF-8), on one line, and not \"0\""}
 	}
 	if err := CheckNamespace(s.Namespace); err != nil {
 		return err
@@ -59,6 +82,9 @@ func CheckSettings(s Settings) error {
 		if err := CheckEnv(env); err != nil {
 			return err
 		}
+		if phpEmpty(env) {
+			return &Error{Msg: `invalid environment "0"`, Help: `the PHP Keep takes "0" for no name and refuses the whole project; choose another name`}
+		}
 		if slices.Contains(s.Envs[:i], env) {
 			return &Error{Msg: fmt.Sprintf("environment %q is listed twice", env), Help: "list each environment once"}
 		}
@@ -67,6 +93,9 @@ func CheckSettings(s Settings) error {
 		if err := CheckSlug(s.DefaultVault); err != nil {
 			return err
 		}
+	}
+	if s.Version != "" && !versionRE.MatchString(s.Version) {
+		return &Error{Msg: fmt.Sprintf("invalid settings version %q", s.Version), Help: `a version is major.minor, e.g. "1.0"`}
 	}
 	return nil
 }
@@ -111,19 +140,20 @@ func SaveSettings(root string, s Settings, now time.Time) error {
 }
 
 // vaultFile is a Secrets Manager vault in the PHP Keep's key order: scope
-// always, empty settings left out.
+// always, empty settings left out, every value a string (see Replicas).
 type vaultFile struct {
-	Slug           string   `json:"slug"`
-	Driver         string   `json:"driver"`
-	Name           string   `json:"name"`
-	Scope          string   `json:"scope"`
-	Region         string   `json:"region,omitempty"`
-	Key            string   `json:"key,omitempty"`
-	ReplicaRegions []string `json:"replica_regions,omitempty"`
+	Slug           string `json:"slug"`
+	Driver         string `json:"driver"`
+	Name           string `json:"name"`
+	Scope          string `json:"scope"`
+	Region         string `json:"region,omitempty"`
+	Key            string `json:"key,omitempty"`
+	ReplicaRegions string `json:"replica_regions,omitempty"`
 }
 
-// SaveVault validates v and writes root/.keep/vaults/<slug>.json. It
-// refuses to replace an existing vault file.
+// SaveVault validates v and writes root/.keep/vaults/<slug>.json, creating
+// .keep/vaults if it is missing (git keeps no empty directory), in a form
+// the PHP Keep loads. It refuses to replace an existing vault file.
 func SaveVault(root string, v Vault) error {
 	if err := CheckSlug(v.Slug); err != nil {
 		return err
@@ -131,8 +161,8 @@ func SaveVault(root string, v Vault) error {
 	if v.Driver != DriverSecretsManager {
 		return &Error{Msg: fmt.Sprintf("vault driver %q", v.Driver), Help: "keep writes Secrets Manager vaults only"}
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(v.Name)); n == 0 || n > 100 {
-		return &Error{Msg: fmt.Sprintf("invalid vault name %q", v.Name), Help: "a vault name is 1-100 characters"}
+	if name := strings.TrimSpace(v.Name); phpEmpty(name) || len(name) > maxNameBytes {
+		return &Error{Msg: fmt.Sprintf("invalid vault name %q", v.Name), Help: "a vault name is 1-100 bytes (UTF-8), and not \"0\""}
 	}
 	if err := CheckScope(v.Scope); err != nil {
 		return err
@@ -140,13 +170,25 @@ func SaveVault(root string, v Vault) error {
 	if err := CheckRegion(v.Region); err != nil {
 		return err
 	}
+	if len(v.Key) > maxSettingBytes {
+		return &Error{Msg: fmt.Sprintf("the KMS key is %d bytes long", len(v.Key)), Help: "the PHP Keep loads no vault setting longer than 1000 bytes; give the key's id, alias or ARN"}
+	}
+	for _, r := range v.ReplicaRegions {
+		if r == "" || strings.ContainsFunc(r, func(c rune) bool { return c == ',' || unicode.IsSpace(c) }) {
+			return &Error{Msg: fmt.Sprintf("invalid replica region %q", r), Help: "each replica is region or region=kms-key, without spaces or commas, e.g. us-west-2,eu-west-1=alias/my-key"}
+		}
+	}
+	replicas := strings.Join(v.ReplicaRegions, ",")
+	if len(replicas) > maxSettingBytes {
+		return &Error{Msg: fmt.Sprintf("the replica regions are %d bytes long", len(replicas)), Help: "the PHP Keep loads no vault setting longer than 1000 bytes; replicate to fewer regions"}
+	}
 	path := filepath.Join(root, Dir, "vaults", v.Slug+".json")
 	if _, err := os.Stat(path); err == nil {
 		return &Error{Msg: fmt.Sprintf("a vault with slug %q already exists (%s)", v.Slug, path), Help: "choose another --slug, or keep vault:delete it first"}
 	}
 	return writeJSON(path, vaultFile{
 		Slug: v.Slug, Driver: v.Driver, Name: strings.TrimSpace(v.Name), Scope: v.Scope,
-		Region: v.Region, Key: v.Key, ReplicaRegions: v.ReplicaRegions,
+		Region: v.Region, Key: v.Key, ReplicaRegions: replicas,
 	})
 }
 
@@ -164,7 +206,7 @@ func DeleteVault(root, slug string) error {
 // PHP Keep's .gitignore (which keeps local/ out of git).
 func InitDirs(root string) error {
 	for _, dir := range []string{"vaults", "local"} {
-		if err := os.MkdirAll(filepath.Join(root, Dir, dir), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(root, Dir, dir), dirPerm); err != nil {
 			return err
 		}
 	}
@@ -176,7 +218,9 @@ func InitDirs(root string) error {
 }
 
 // writeJSON writes v as PHP's json_encode(JSON_PRETTY_PRINT |
-// JSON_UNESCAPED_SLASHES) would, through a temporary file.
+// JSON_UNESCAPED_SLASHES) would, through a temporary file. Like the PHP
+// Keep's saveToFile, it creates the file's directory if it is missing,
+// with InitDirs' permissions.
 func writeJSON(path string, v any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -186,6 +230,9 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	data := escapeNonASCII(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	if err := os.MkdirAll(filepath.Dir(path), dirPerm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -145,6 +145,12 @@ func TestSaveSettingsRefusesInvalid(t *testing.T) {
 	}{
 		{"empty app name", func(s *config.Settings) { s.AppName = "  " }, "invalid app name"},
 		{"long app name", func(s *config.Settings) { s.AppName = strings.Repeat("a", 101) }, "invalid app name"},
+		// The PHP Keep counts bytes, and takes "0" for empty.
+		{"app name of 102 bytes", func(s *config.Settings) { s.AppName = strings.Repeat("é", 51) }, "invalid app name"},
+		{"app name 0", func(s *config.Settings) { s.AppName = " 0 " }, "invalid app name"},
+		{"app name NUL", func(s *config.Settings) { s.AppName = "\x00" }, "invalid app name"},
+		{"env 0", func(s *config.Settings) { s.Envs = []string{"local", "0"} }, `invalid environment "0"`},
+		{"version not major.minor", func(s *config.Settings) { s.Version = "1" }, "invalid settings version"},
 		{"namespace with a slash", func(s *config.Settings) { s.Namespace = "my/app" }, "invalid namespace"},
 		{"namespace with a space", func(s *config.Settings) { s.Namespace = "my app" }, "invalid namespace"},
 		{"long namespace", func(s *config.Settings) { s.Namespace = strings.Repeat("n", 101) }, "invalid namespace"},
@@ -234,6 +240,21 @@ func TestSaveVaultRefuses(t *testing.T) {
 		{"other driver", func(v *config.Vault) { v.Driver = "ssm" }, "driver"},
 		{"empty name", func(v *config.Vault) { v.Name = " " }, "invalid vault name"},
 		{"long name", func(v *config.Vault) { v.Name = strings.Repeat("n", 101) }, "invalid vault name"},
+		// What the PHP Keep's loader refuses: more than 100 bytes, "0",
+		// a setting over 1000 bytes.
+		{"name of 102 bytes", func(v *config.Vault) { v.Name = strings.Repeat("é", 51) }, "invalid vault name"},
+		{"name 0", func(v *config.Vault) { v.Name = "0" }, "invalid vault name"},
+		{"slug 0", func(v *config.Vault) { v.Slug = "0" }, "invalid vault slug"},
+		{"long key", func(v *config.Vault) { v.Key = "alias/" + strings.Repeat("k", 995) }, "the KMS key is 1001 bytes long"},
+		{"replica with a comma", func(v *config.Vault) { v.ReplicaRegions = []string{"us-west-2,eu-west-1"} }, "invalid replica region"},
+		{"replica with a space", func(v *config.Vault) { v.ReplicaRegions = []string{"us-west-2 "} }, "invalid replica region"},
+		{"empty replica", func(v *config.Vault) { v.ReplicaRegions = []string{""} }, "invalid replica region"},
+		{"replicas over 1000 bytes", func(v *config.Vault) {
+			v.ReplicaRegions = nil
+			for range 100 {
+				v.ReplicaRegions = append(v.ReplicaRegions, "eu-west-1=k")
+			}
+		}, "the replica regions are 1199 bytes long"},
 		{"bad scope", func(v *config.Vault) { v.Scope = "a//b" }, "invalid vault scope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -248,6 +269,34 @@ func TestSaveVaultRefuses(t *testing.T) {
 				t.Errorf("vaults/ holds %d files after a refused SaveVault", len(entries))
 			}
 		})
+	}
+}
+
+// git keeps no empty directory: in a fresh clone .keep/vaults is often
+// missing, and SaveVault creates it as keep init does.
+func TestSaveVaultCreatesTheVaultsDir(t *testing.T) {
+	root := writeSettingsFor(t, t.TempDir())
+	if _, err := os.Stat(filepath.Join(root, config.Dir, "vaults")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("vaults/ exists before SaveVault (stat: %v)", err)
+	}
+	v := config.Vault{Slug: "sm", Driver: "secretsmanager", Name: "SM", Region: "us-east-1"}
+	if err := config.SaveVault(root, v); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(root, config.Dir, "vaults"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	initFi, err := os.Stat(filepath.Join(initDirs(t), config.Dir, "vaults"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode() != initFi.Mode() {
+		t.Errorf("vaults/ created with mode %v, keep init creates %v", fi.Mode(), initFi.Mode())
+	}
+	p, err := config.LoadProject(root)
+	if err != nil || !reflect.DeepEqual(p.Vaults["sm"], v) {
+		t.Errorf("read back %+v, %v; want %+v", p.Vaults["sm"], err, v)
 	}
 }
 

@@ -162,7 +162,9 @@ func signaled(res result) (syscall.Signal, bool) {
 	return ws.Signal(), true
 }
 
-// wantFile checks that path is a 0600 file holding content.
+// wantFile checks that path is a 0600 file holding exactly content. A
+// difference is told by lengths and offset, never by the contents: they
+// hold secret values.
 func wantFile(t *testing.T, path, content string) {
 	t.Helper()
 	fi, err := os.Lstat(path)
@@ -176,8 +178,13 @@ func wantFile(t *testing.T, path, content string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(data) != content {
-		t.Errorf("%s holds\n%s\nwant\n%s", path, data, content)
+	if got := string(data); got != content {
+		at := 0
+		for at < min(len(got), len(content)) && got[at] == content[at] {
+			at++
+		}
+		t.Errorf("%s differs: %d bytes, want %d; first difference at byte %d (line %d)",
+			path, len(got), len(content), at, strings.Count(got[:at], "\n")+1)
 	}
 }
 

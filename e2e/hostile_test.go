@@ -114,8 +114,8 @@ func TestHostileProjectFiles(t *testing.T) {
 			want: []string{"main.json:1: invalid JSON"}},
 		{name: "vault slug a number", settings: settings, vaults: map[string]string{"main.json": `{"slug": 7, "driver": "secretsmanager"}`},
 			want: []string{"main.json", "invalid JSON", "cannot unmarshal number"}},
-		{name: "vault replica_regions a string", settings: settings, vaults: map[string]string{"main.json": `{"driver": "secretsmanager", "replica_regions": "us-west-2"}`},
-			want: []string{"main.json", "invalid JSON", "cannot unmarshal string"}},
+		{name: "vault replica_regions a number", settings: settings, vaults: map[string]string{"main.json": `{"driver": "secretsmanager", "replica_regions": 7}`},
+			want: []string{"main.json", "invalid JSON", "cannot unmarshal number"}},
 		{name: "unknown driver", settings: settings, vaults: map[string]string{"main.json": `{"slug": "main", "driver": "hashicorp-vault"}`},
 			want: []string{`vault "main" uses driver "hashicorp-vault"; keep only reads "secretsmanager" vaults`}},
 		{name: "no driver", settings: settings, vaults: map[string]string{"main.json": `{"slug": "main"}`},
@@ -332,9 +332,9 @@ func TestHostileKeysThatCollide(t *testing.T) {
 		secret(ns, "production", "OTHER", sentinelValue(ns, "other")),
 	)
 	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production")}, 125,
-		"secrets api-key and api_key both map to the variable api_key", "--except")
+		"secrets api-key and api_key both map to the variable API_KEY", "--except")
 	hasOnly(t, wantChildEnv(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production", "--except=api-key")}),
-		map[string]string{"api_key": sentinelValue(ns, "underscore"), "OTHER": sentinelValue(ns, "other")})
+		map[string]string{"API_KEY": sentinelValue(ns, "underscore"), "OTHER": sentinelValue(ns, "other")})
 }
 
 // Secrets named like the variables that decide what a command runs or

@@ -89,3 +89,28 @@ func TestIamRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A scoped vault: keep creates its secrets with the Scope tag, so the
+// policy lets CreateSecret carry it (iam/testdata/scoped.json); a policy
+// for an unscoped vault alone does not.
+func TestIamAllowsTheScopeTag(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, ".keep/settings.json", `{"namespace": "myapp", "envs": ["staging", "qa", "production"]}`)
+	writeFile(t, dir, ".keep/vaults/secretsmanager.json", `{"slug": "secretsmanager", "driver": "secretsmanager", "region": "us-east-1"}`)
+	writeFile(t, dir, ".keep/vaults/eu.json", `{"slug": "eu", "driver": "secretsmanager", "region": "eu-west-1", "key": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}`)
+	writeFile(t, dir, ".keep/vaults/team.json", `{"slug": "team", "driver": "secretsmanager", "region": "us-east-1", "key": "alias/myapp-team", "scope": "/app2/"}`)
+	res := keep(t, run{Dir: dir, Args: []string{"iam", "--access=write", "--env=staging"}})
+	mustSucceed(t, res)
+	want, err := os.ReadFile(filepath.Join("..", "iam", "testdata", "scoped.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stdout != string(want) {
+		t.Errorf("keep iam differs from iam/testdata/scoped.json:\n%s", res.Stdout)
+	}
+	res = keep(t, run{Dir: dir, Args: []string{"iam", "--vault=eu"}})
+	if mustSucceed(t, res); strings.Contains(res.Stdout, `"Scope"`) {
+		t.Errorf("keep iam --vault=eu (no scope) allows the Scope tag:\n%s", res.Stdout)
+	}
+}

@@ -529,3 +529,97 @@ func TestEnvAdd(t *testing.T) {
 	// An environment outside the project's list is refused by the secret commands.
 	wantExit(t, p.keep(t, "set", "X", "y", "--env=uat"), 125, `environment "uat" is not one of the project's environments`)
 }
+
+// git keeps no empty directory, so in a fresh clone of a project without
+// vaults .keep/vaults is missing: vault:add creates it, as keep init does.
+func TestVaultAddWithoutTheVaultsDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"init", "--no-interaction", "--name=Acme Billing", "--namespace=acme-billing"}}))
+	vaults := filepath.Join(dir, ".keep", "vaults")
+	initMode := func() os.FileMode {
+		fi, err := os.Stat(vaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode()
+	}()
+	if err := os.Remove(vaults); err != nil {
+		t.Fatal(err)
+	}
+	res := keep(t, run{Dir: dir, Args: []string{"vault:add", "--no-interaction"}})
+	wantStdout(t, res, "Added vault secretsmanager", "secretsmanager is the default vault")
+	wantGolden(t, "vault-default.json", (keepProject{dir: dir}).file(t, "vaults/secretsmanager.json"))
+	if fi, err := os.Stat(vaults); err != nil || fi.Mode() != initMode {
+		t.Errorf("vaults/ after vault:add: %v (stat: %v), want %v as keep init makes it", fi.Mode(), err, initMode)
+	}
+	if entries, _ := os.ReadDir(vaults); len(entries) != 1 {
+		t.Errorf("vaults/ holds %d entries, want the vault file alone (no .tmp)", len(entries))
+	}
+}
+
+// A scoped vault as the PHP Keep writes it, "/app2/" as the user typed it:
+// its secrets are NS/app2/ENV/KEY, tagged Scope=app2. keep reads them,
+// and those it created before it wrote Scope; it creates new ones with
+// Scope=app2, and leaves the tags of those it updates.
+func TestScopedVaultAsThePHPKeepWritesIt(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	dir := t.TempDir()
+	writeFile(t, dir, ".keep/settings.json", fmt.Sprintf(`{"app_name": "app", "namespace": %q, "envs": ["staging", "production"], "default_vault": "app2"}`, ns))
+	writeFile(t, dir, ".keep/vaults/app2.json", `{"slug": "app2", "driver": "secretsmanager", "name": "App 2", "scope": "/app2/", "region": "us-east-1", "key": ""}`)
+	phpTags := map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Env": "production", "VaultSlug": "app2", "Scope": "app2"}
+	seed(t,
+		motoserver.Secret{Name: ns + "/app2/production/PHP_KEY", Value: "scoped-php-value-1", Tags: phpTags},
+		scopedSecret(ns, "app2", "production", "app2", "OLD_KEEP", "scoped-old-keep-value"), // no Scope tag
+		secret(ns, "production", "OUTSIDE", "unscoped-outside-value"),
+	)
+	p := keepProject{dir: dir, ns: ns}
+
+	env := childEnv(t, p.keep(t, "run", "--env=production", "--", testBin, "child:env"))
+	hasOnly(t, env, map[string]string{"PHP_KEY": "scoped-php-value-1", "OLD_KEEP": "scoped-old-keep-value"}, "OUTSIDE")
+
+	name := ns + "/app2/production/NEW_KEY"
+	keeptest.Remember("scoped-new-value-2")
+	wantStdout(t, p.keep(t, "set", "NEW_KEY", "scoped-new-value-2", "--env=production"), "Created "+name+" in us-east-1")
+	d := describeIn(t, "us-east-1", name)
+	tags := keeptest.Tags(ns, "production", "app2")
+	tags["Scope"] = "app2"
+	wantTags(t, name, d.Tags, tags)
+	if got, want := aws.ToString(d.Description), "Keep secret: NEW_KEY for production environment in app2 vault"; got != want {
+		t.Errorf("Description = %q, want %q", got, want)
+	}
+
+	keeptest.Remember("scoped-php-value-3")
+	wantStdout(t, p.keep(t, "set", "PHP_KEY", "scoped-php-value-3", "--env=production"), "Updated "+ns+"/app2/production/PHP_KEY")
+	wantSecret(t, ns+"/app2/production/PHP_KEY", "scoped-php-value-3", phpTags)
+
+	env = childEnv(t, p.keep(t, "run", "--env=production", "--", testBin, "child:env"))
+	hasOnly(t, env, map[string]string{"PHP_KEY": "scoped-php-value-3", "OLD_KEEP": "scoped-old-keep-value", "NEW_KEY": "scoped-new-value-2"}, "OUTSIDE")
+	res := p.keep(t, "vault:list", "--format=json")
+	if mustSucceed(t, res); !strings.Contains(res.Stdout, `"scope": "app2"`) {
+		t.Errorf("vault:list shows the scope untrimmed:\n%s", res.Stdout)
+	}
+}
+
+// A vault slug with '_' is slugged in the VaultSlug tag and the
+// description, as the PHP Keep writes them.
+func TestVaultSlugIsSluggedAsThePHPKeepDoes(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "--slug=sm_two")
+	name := p.ns + "/production/SLUGGED"
+	p.set(t, "production", "SLUGGED", "slugged-value-1")
+	d := describeIn(t, "us-east-1", name)
+	wantTags(t, name, d.Tags, keeptest.Tags(p.ns, "production", "sm-two"))
+	if got, want := aws.ToString(d.Description), "Keep secret: SLUGGED for production environment in sm-two vault"; got != want {
+		t.Errorf("Description = %q, want %q", got, want)
+	}
+	// The slug in the vault file, the settings and templates is unchanged.
+	if got := p.defaultVault(t); got != "sm_two" {
+		t.Errorf("default_vault = %q", got)
+	}
+	res := p.keep(t, "get", "SLUGGED", "--env=production", "--format=raw")
+	if mustSucceed(t, res); res.Stdout != "slugged-value-1" {
+		t.Errorf("get = %d bytes", len(res.Stdout))
+	}
+}

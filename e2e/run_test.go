@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,14 +39,87 @@ func TestRunInjectsExactlyTheEnvironmentsSecrets(t *testing.T) {
 
 	env := childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production", "--", testBin, "child:env"}}))
 	hasOnly(t, env,
-		map[string]string{"DB_PASSWORD": "db-pass-prod-123", "api_key": "api-key-prod-456", "LEGACY": "legacy-tag-789"},
-		"EU_ONLY", "OTHER_NS", "UNTAGGED", "FOREIGN", "WRONG_ENV", "DELETED", "KEY", "nested_KEY")
+		map[string]string{"DB_PASSWORD": "db-pass-prod-123", "API_KEY": "api-key-prod-456", "LEGACY": "legacy-tag-789", "NESTED_KEY": "nested-value"},
+		"EU_ONLY", "OTHER_NS", "UNTAGGED", "FOREIGN", "WRONG_ENV", "DELETED", "KEY", "nested_KEY", "api_key")
 
 	env = childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=production-eu", "--", testBin, "child:env"}}))
-	hasOnly(t, env, map[string]string{"EU_ONLY": "eu-only-value"}, "DB_PASSWORD", "api_key", "LEGACY")
+	hasOnly(t, env, map[string]string{"EU_ONLY": "eu-only-value"}, "DB_PASSWORD", "API_KEY", "LEGACY")
 
 	env = childEnv(t, keep(t, run{Args: []string{"run", "--namespace=" + ns + "2", "--env=production", "--", testBin, "child:env"}}))
-	hasOnly(t, env, map[string]string{"OTHER_NS": "other-ns-value"}, "DB_PASSWORD", "api_key", "EU_ONLY")
+	hasOnly(t, env, map[string]string{"OTHER_NS": "other-ns-value"}, "DB_PASSWORD", "API_KEY", "EU_ONLY")
+}
+
+// TestRunVariableNamesAsThePHPKeep: every secret tagged and named for the
+// environment reaches the command, KEYs other tools wrote included, under
+// the PHP Keep's variable name (Secret::sanitizedKey); show --format=env
+// names them alike.
+func TestRunVariableNamesAsThePHPKeep(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	scoped := keeptest.Tags(ns, "production", "secretsmanager")
+	scoped["Scope"] = "eu"
+	seed(t,
+		secret(ns, "production", "Mixed-Case.x", "php-names-mixed-case"),
+		secret(ns, "production", "api-token", "php-names-api-token"),
+		secret(ns, "production", "_lead", "php-names-leading-underscore"),
+		secret(ns, "production", "1num", "php-names-leading-digit"),
+		secret(ns, "production", "user@domain.com", "php-names-at-sign"),
+		secret(ns, "production", "path/to/key", "php-names-nested-key"),
+		// Could be the secret DB of a vault scoped "production": not read.
+		secret(ns, "production", "production/DB", "php-names-scope-like-env"),
+		// Another vault's scope, by its tag: not read.
+		motoserver.Secret{Name: ns + "/production/eu/TOKEN", Value: "php-names-scope-tagged", Tags: scoped},
+	)
+	want := map[string]string{
+		"MIXED_CASE_X":    "php-names-mixed-case",
+		"API_TOKEN":       "php-names-api-token",
+		"LEAD":            "php-names-leading-underscore",
+		"KEY_1NUM":        "php-names-leading-digit",
+		"USER_DOMAIN_COM": "php-names-at-sign",
+		"PATH_TO_KEY":     "php-names-nested-key",
+	}
+	res := keep(t, run{Args: envDumpArgs("run", "-v", "--namespace="+ns, "--env=production", "--no-inherit")})
+	sameVars(t, "keep run", childEnv(t, res), want)
+	for _, s := range []string{ns + "/production/production/DB", ns + "/production/eu/TOKEN"} {
+		if !strings.Contains(res.Stderr, s) {
+			t.Errorf("-v does not name the secret %s it ignored:\n%s", s, res.Stderr)
+		}
+	}
+
+	res = keep(t, run{Args: []string{"show", "--namespace=" + ns, "--env=production", "--format=env", "--unmask"}})
+	mustSucceed(t, res)
+	var names []string
+	for _, line := range strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n") {
+		name, _, _ := strings.Cut(line, "=")
+		names = append(names, name)
+	}
+	if want := []string{"API_TOKEN", "KEY_1NUM", "LEAD", "MIXED_CASE_X", "PATH_TO_KEY", "USER_DOMAIN_COM"}; !slices.Equal(names, want) {
+		t.Errorf("show --format=env names %q, want %q", names, want)
+	}
+
+	// --only and --except match the KEY, not the variable.
+	env := childEnv(t, keep(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production", "--no-inherit", "--only=Mixed-*,_*")}))
+	sameVars(t, "keep run --only", env, map[string]string{"MIXED_CASE_X": "php-names-mixed-case", "LEAD": "php-names-leading-underscore"})
+}
+
+// TestRunVariableNameCollision: two KEYs the PHP Keep's mapping makes one
+// variable stop keep before the command, naming both; show --format=env
+// too.
+func TestRunVariableNameCollision(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "db_password", "collide-lower-case"),
+		secret(ns, "production", "DB_PASSWORD", "collide-upper-case"),
+		secret(ns, "production", "OTHER", "collide-other"),
+	)
+	msg := "secrets DB_PASSWORD and db_password both map to the variable DB_PASSWORD"
+	for _, mode := range []string{"--exec", "--supervise"} {
+		wantExit(t, keep(t, run{Args: envDumpArgs("run", mode, "--namespace="+ns, "--env=production")}), 125, msg, "--except")
+	}
+	wantExit(t, keep(t, run{Args: []string{"show", "--namespace=" + ns, "--env=production", "--format=env"}}), 125, msg)
+	env := childEnv(t, keep(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production", "--except=db_password")}))
+	hasOnly(t, env, map[string]string{"DB_PASSWORD": "collide-upper-case", "OTHER": "collide-other"})
 }
 
 func TestRunPagesThroughManySecrets(t *testing.T) {
@@ -489,4 +563,28 @@ func TestRunCredentialProcessOutputNeverShown(t *testing.T) {
 			t.Errorf("stderr shows the credential_process output:\n%s", res.Stderr)
 		}
 	}
+}
+
+func TestRunSeveralVaults(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	dir := twoVaults(t, ns)
+	seedTwoVaults(t, ns,
+		map[string]string{"DB_PASSWORD": "run-vault-a-db-password", "SHARED": "run-shared-of-a"},
+		map[string]string{"API_TOKEN": "run-vault-b-api-token", "SHARED": "run-shared-of-b"})
+	runIn := func(args ...string) result {
+		return keep(t, run{Dir: dir, Args: append(append([]string{"run", "--env=production"}, args...), "--", testBin, "child:env")})
+	}
+	res := runIn("--vault=a,b", "--except=SHARED")
+	hasOnly(t, childEnv(t, res), map[string]string{"DB_PASSWORD": "run-vault-a-db-password", "API_TOKEN": "run-vault-b-api-token"}, "SHARED", "STAGING_A", "STAGING_B")
+
+	// A KEY in both vaults: the command never starts.
+	res = runIn("--vault=a,b")
+	wantExit(t, res, 125, "SHARED is in vault a and in vault b")
+	wantExit(t, runIn("--vault=b,a", "--exec"), 125, "SHARED is in vault b and in vault a")
+	wantExit(t, runIn("--vault=a,missing"), 125, `vault "missing" is not configured`)
+
+	// One vault, as before.
+	env := childEnv(t, runIn("--vault=b"))
+	hasOnly(t, env, map[string]string{"API_TOKEN": "run-vault-b-api-token", "SHARED": "run-shared-of-b"}, "DB_PASSWORD")
 }

@@ -54,7 +54,7 @@ func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
 		wantStdout(t, res, "Created "+name+" in us-east-1 (version ")
 		d := describeIn(t, "us-east-1", name)
 		wantTags(t, name, d.Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
-		if got, want := aws.ToString(d.Description), "Managed by Keep: "+p.ns+", env production"; got != want {
+		if got, want := aws.ToString(d.Description), "Keep secret: DB_PASSWORD for production environment in secretsmanager vault"; got != want {
 			t.Errorf("Description = %q, want %q", got, want)
 		}
 		if got := aws.ToString(d.KmsKeyId); got != "alias/keep-test" {
@@ -86,7 +86,10 @@ func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
 		name := p.ns + "/billing/eu/staging/API-KEY"
 		p.set(t, "staging", "API-KEY", "set-create-3")
 		d := describeIn(t, "us-east-1", name)
-		wantTags(t, name, d.Tags, keeptest.Tags(p.ns, "staging", "billing"))
+		// and Scope, which the PHP Keep lists a scoped vault by
+		tags := keeptest.Tags(p.ns, "staging", "billing")
+		tags["Scope"] = "billing/eu"
+		wantTags(t, name, d.Tags, tags)
 		if got := valueIn(t, "us-east-1", name); got != "set-create-3" {
 			t.Errorf("value = %q", got)
 		}
@@ -98,12 +101,13 @@ func TestSetCreatesTheSecretWithExactlyKeepsTags(t *testing.T) {
 	})
 }
 
-func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
+func TestSetUpdatesTheValueAndLeavesTheTags(t *testing.T) {
 	t.Parallel()
 	p := newProject(t)
 	name := p.ns + "/production/TOKEN"
 	first := p.set(t, "production", "TOKEN", "update-old-1")
-	// Tags keep must remove: another, the legacy Env, a wrong VaultSlug.
+	// Tags keep leaves as they are: another, the PHP Keep's Env, another
+	// VaultSlug.
 	_, err := keeptest.Moto().Client().TagResource(context.Background(), &secretsmanager.TagResourceInput{SecretId: aws.String(name), Tags: []types.Tag{
 		{Key: aws.String("Extra"), Value: aws.String("x")},
 		{Key: aws.String("Env"), Value: aws.String("production")},
@@ -112,8 +116,9 @@ func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(describeIn(t, "us-east-1", name).Tags); got != 6 {
-		t.Fatalf("the secret has %d tags before the update, want 6", got)
+	before := tagMap(t, describeIn(t, "us-east-1", name).Tags)
+	if len(before) != 6 {
+		t.Fatalf("the secret has %d tags before the update, want 6", len(before))
 	}
 	res := p.keep(t, "set", "TOKEN", "update-new-2", "--env=production")
 	keeptest.Remember("update-new-2")
@@ -123,7 +128,7 @@ func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
 		t.Errorf("the update reports the first version %s", first)
 	}
 	d := describeIn(t, "us-east-1", name)
-	wantTags(t, name+" after the update", d.Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
+	wantTags(t, name+" after the update", d.Tags, before)
 	if got := d.VersionIdsToStages[second]; !slices.Equal(got, []string{"AWSCURRENT"}) {
 		t.Errorf("the new version has stages %q", got)
 	}
@@ -134,11 +139,13 @@ func TestSetUpdatesAndReappliesExactlyKeepsTags(t *testing.T) {
 		t.Errorf("value = %q", got)
 	}
 
-	// A secret an older Keep wrote (Env, not Environment) is keep's too.
+	// A secret an older Keep wrote (Env, not Environment) is keep's too,
+	// and keeps its tags.
 	legacy := p.ns + "/production/LEGACY"
-	seed(t, motoserver.Secret{Name: legacy, Value: "legacy-old-1", Tags: map[string]string{"ManagedBy": "Keep", "Namespace": p.ns, "Env": "production"}})
+	legacyTags := map[string]string{"ManagedBy": "Keep", "Namespace": p.ns, "Env": "production"}
+	seed(t, motoserver.Secret{Name: legacy, Value: "legacy-old-1", Tags: legacyTags})
 	p.set(t, "production", "LEGACY", "legacy-new-2")
-	wantTags(t, legacy, describeIn(t, "us-east-1", legacy).Tags, keeptest.Tags(p.ns, "production", "secretsmanager"))
+	wantTags(t, legacy, describeIn(t, "us-east-1", legacy).Tags, legacyTags)
 	if got := valueIn(t, "us-east-1", legacy); got != "legacy-new-2" {
 		t.Errorf("value = %q", got)
 	}
@@ -609,7 +616,7 @@ func TestShow(t *testing.T) {
 	asVars := func(m map[string]string) map[string]string {
 		out := map[string]string{}
 		for k, v := range m {
-			out[strings.ReplaceAll(k, "-", "_")] = v
+			out[strings.ToUpper(strings.ReplaceAll(k, "-", "_"))] = v // the PHP Keep's names
 		}
 		return out
 	}
@@ -630,7 +637,7 @@ func TestShow(t *testing.T) {
 		// --only and --except, in each format
 		{"show --only=F*,S* --except=SHORT", table, []string{"--only=F*,S*", "--except=SHORT"}, only},
 		{"show --format=json --only=F*,S* --except=SHORT", jsonShow, []string{"--only=F*,S*", "--except=SHORT"}, only},
-		{"show --format=env --only=api-*", envShow, []string{"--only=api-*"}, map[string]string{"api_key": "da****"}},
+		{"show --format=env --only=api-*", envShow, []string{"--only=api-*"}, map[string]string{"API_KEY": "da****"}},
 	} {
 		sameVars(t, c.what, c.show(c.flags...), c.want)
 	}
@@ -652,6 +659,7 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 		motoserver.Secret{Name: ns + "/production/TERRAFORM", Value: "show-run-terraform", Tags: map[string]string{"ManagedBy": "Terraform", "Namespace": ns, "Environment": "production"}},
 		motoserver.Secret{Name: ns + "/production/DELETED", Value: "show-run-deleted", Tags: keeptest.Tags(ns, "production", "secretsmanager"), Deleted: true},
 		secret(ns, "production", "nested/KEY", "show-run-nested"),
+		secret(ns, "production", "production/KEY", "show-run-scope-like-env"), // could be another vault's
 	)
 	var entries []showJSON
 	decodeJSON(t, p.keep(t, "show", "--env=production", "--format=json", "--unmask"), &entries)
@@ -659,12 +667,12 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 	for _, e := range entries {
 		shownKeys = append(shownKeys, e.Key)
 	}
-	if !slices.Equal(shownKeys, []string{"GOOD", "LEGACY"}) {
-		t.Errorf("show lists %q, want [GOOD LEGACY]", shownKeys)
+	if want := []string{"GOOD", "LEGACY", "nested/KEY"}; !slices.Equal(shownKeys, want) {
+		t.Errorf("show lists %q, want %q", shownKeys, want)
 	}
 	env := childEnv(t, p.keep(t, "run", "--env=production", "--", testBin, "child:env"))
-	hasOnly(t, env, map[string]string{"GOOD": "show-run-good", "LEGACY": "show-run-legacy"},
-		"OTHER_NS", "EU_TAG", "EU", "NS2", "TERRAFORM", "DELETED", "nested_KEY", "KEY")
+	hasOnly(t, env, map[string]string{"GOOD": "show-run-good", "LEGACY": "show-run-legacy", "NESTED_KEY": "show-run-nested"},
+		"OTHER_NS", "EU_TAG", "EU", "NS2", "TERRAFORM", "DELETED", "nested_KEY", "KEY", "PRODUCTION_KEY")
 
 	// An environment with no secrets: a message, exit 0.
 	wantExit(t, p.keep(t, "show", "--env=staging"), 0, "no secrets in "+ns+"/staging (us-east-1)")
@@ -872,7 +880,8 @@ func TestHistory(t *testing.T) {
 func TestReplication(t *testing.T) {
 	t.Parallel()
 	p := newProject(t, "--replica-regions=us-west-2")
-	if !strings.Contains(p.file(t, "vaults/secretsmanager.json"), "\"replica_regions\": [\n        \"us-west-2\"\n    ]") {
+	// A string, not an array: the PHP Keep refuses a vault file with one.
+	if !strings.Contains(p.file(t, "vaults/secretsmanager.json"), `"replica_regions": "us-west-2"`) {
 		t.Errorf("the vault file lacks replica_regions:\n%s", p.file(t, "vaults/secretsmanager.json"))
 	}
 	name := p.ns + "/production/DR_SECRET"
@@ -905,7 +914,7 @@ func TestReplication(t *testing.T) {
 	// Disaster recovery: keep run reads the replicas.
 	env := childEnv(t, p.keep(t, "run", "--region=us-west-2", "--env=production", "--", testBin, "child:env"))
 	hasOnly(t, env, map[string]string{"DR_SECRET": "replicated-1"})
-	// An update reaches the replica, tags included.
+	// An update reaches the replica; the tags stay as they were.
 	p.set(t, "production", "DR_SECRET", "replicated-2")
 	env = childEnv(t, p.keep(t, "run", "--region=us-west-2", "--env=production", "--", testBin, "child:env"))
 	hasOnly(t, env, map[string]string{"DR_SECRET": "replicated-2"})
@@ -981,4 +990,28 @@ func TestReplicaKMSKeys(t *testing.T) {
 	if create.Name != p.ns+"/production/KEYED2" || create.KmsKeyId != "alias/primary" || !slices.Equal(create.AddReplicaRegions, want) {
 		t.Errorf("CreateSecret got %+v, want KmsKeyId alias/primary and replicas %+v (no key: the region's AWS managed key)", create, want)
 	}
+}
+
+// A secret the PHP Keep created carries its tags — Env, not Environment —
+// and its users' IAM policies grant access by them: keep set must leave
+// them exactly as they are.
+func TestSetOnAPHPKeepSecretKeepsItsTags(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	name := p.ns + "/production/PHP_SECRET"
+	phpTags := map[string]string{"ManagedBy": "Keep", "Namespace": p.ns, "Env": "production", "VaultSlug": "secretsmanager"}
+	seed(t, motoserver.Secret{Name: name, Value: "php-created-value-1", Tags: phpTags})
+
+	keeptest.Remember("php-updated-value-2")
+	res := p.keep(t, "set", "PHP_SECRET", "php-updated-value-2", "--env=production")
+	wantStdout(t, res, "Updated "+name+" in us-east-1 (version ")
+	wantSecret(t, name, "php-updated-value-2", phpTags)
+	env := childEnv(t, p.keep(t, "run", "--env=production", "--", testBin, "child:env"))
+	hasOnly(t, env, map[string]string{"PHP_SECRET": "php-updated-value-2"})
+
+	// copy --overwrite onto it follows the same rule.
+	seed(t, secret(p.ns, "staging", "PHP_SECRET", "php-staging-value-3"))
+	res = p.keep(t, "copy", "PHP_SECRET", "--from=staging", "--to=production", "--overwrite")
+	wantStdout(t, res, "overwrite PHP_SECRET", "Copied 1 secret(s)")
+	wantSecret(t, name, "php-staging-value-3", phpTags)
 }

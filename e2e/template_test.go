@@ -336,6 +336,147 @@ func TestTemplateMissingSecret(t *testing.T) {
 	}
 }
 
+// TestTemplatePHPKeepGrammar: a template in the PHP Keep's grammar —
+// attribute blocks, the {vault} shorthand, spacing around '=', quotes and
+// inline comments, PATHs with '.' and '/' — gives the variables and values
+// the PHP Keep gives (Template::merge, then its dotenv parse), in both
+// modes and through export.
+func TestTemplatePHPKeepGrammar(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "API_KEY", "php-grammar-api-key"),
+		secret(ns, "production", "STRIPE_SECRET", "php-grammar-stripe-secret"),
+		secret(ns, "production", "MAIL_USERNAME", "postmaster@php-grammar.example"),
+		secret(ns, "production", "DB_PASSWORD", "php grammar \"db\" pässword $x"),
+		secret(ns, "production", "Mixed-Case.x", "php-grammar-mixed-case"),
+		secret(ns, "production", "path/to/key", "php-grammar-nested"),
+		secret(ns, "production", "DB", `{"username":"php-grammar-json-user"}`),
+	)
+	_, path := newTemplate(t, `# As the PHP Keep's tests write templates.
+APP_NAME="My App"
+APP_DEBUG=false
+API_KEY='{secretsmanager:API_KEY|label=primary}'
+STRIPE_SECRET={secretsmanager:STRIPE_SECRET|environment=production|version=latest}
+MAIL_USERNAME="{secretsmanager}"
+DB_PASSWORD = {secretsmanager}    # Production password
+  SPACED  =  {secretsmanager:API_KEY}
+MIXED={secretsmanager:Mixed-Case.x|label=primary}
+NESTED={secretsmanager:path/to/key}
+DB_USER={secretsmanager:DB.username}
+`)
+	want := map[string]string{
+		"APP_NAME":      "My App",
+		"APP_DEBUG":     "false",
+		"API_KEY":       "php-grammar-api-key",
+		"STRIPE_SECRET": "php-grammar-stripe-secret",
+		"MAIL_USERNAME": "postmaster@php-grammar.example",
+		"DB_PASSWORD":   "php grammar \"db\" pässword $x",
+		"SPACED":        "php-grammar-api-key",
+		"MIXED":         "php-grammar-mixed-case",
+		"NESTED":        "php-grammar-nested",
+		"DB_USER":       "php-grammar-json-user", // keep's .field
+	}
+	res := keep(t, run{Args: withTemplate(ns, path, []string{"--no-inherit", "-v"}, testBin, "child:env")})
+	sameVars(t, "keep run --template", childEnv(t, res), want)
+	// One BatchGetSecretValue for every secret (MIXED and DB_USER read two
+	// names each), and one ListSecrets for the nested PATH, at the same time.
+	if !strings.Contains(res.Stderr, "2 API call(s) (1 BatchGetSecretValue)") {
+		t.Errorf("verbose output lacks the call counts:\n%s", res.Stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "out.env")
+	res = keep(t, run{Args: withTemplate(ns, path, []string{"--output=" + out}, catFile(out)...), NoLeakCheck: true})
+	mustSucceed(t, res)
+	got, err := godotenv.Unmarshal(res.Stdout)
+	if err != nil {
+		t.Fatalf("godotenv cannot read the rendered file: %v", err)
+	}
+	sameVars(t, "the rendered file", got, want)
+
+	res = keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path}, NoLeakCheck: true})
+	mustSucceed(t, res)
+	if got, err = godotenv.Unmarshal(res.Stdout); err != nil {
+		t.Fatalf("godotenv cannot read the export: %v", err)
+	}
+	sameVars(t, "keep export --template", got, want)
+
+	mustSucceed(t, keep(t, run{Args: []string{"template:validate", path, "--namespace=" + ns, "--env=production"}}))
+}
+
+// TestTemplatePlaceholderShape: anything of the placeholder's shape is a
+// placeholder. {secretsmanager:path/to/key} with no such secret is missing
+// — --missing decides, the default fails naming FILE:LINE and the
+// placeholder — never text passed on; a PATH keep cannot read is an
+// error; a nested PATH whose secret the listing would not take as the
+// environment's is an error naming the secret.
+func TestTemplatePlaceholderShape(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "PRESENT", "shape-test-present"))
+	_, path := newTemplate(t, "PRESENT={secretsmanager:PRESENT|label=x}\nX={secretsmanager:path/to/key}\nAFTER=static-after\n")
+
+	for _, flags := range [][]string{nil, {"--output=" + filepath.Join(t.TempDir(), "out.env")}} {
+		res := keep(t, run{Args: withTemplate(ns, path, flags, testBin, "child:env")})
+		wantExit(t, res, 125, path+":2: {secretsmanager:path/to/key}: secret "+ns+"/production/path/to/key not found", "--missing=skip|blank|remove")
+	}
+	wantExit(t, keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path}}), 125, path+":2: {secretsmanager:path/to/key}")
+	res := keep(t, run{Args: []string{"template:validate", path, "--namespace=" + ns, "--env=production"}})
+	wantLines(t, res, 1, path+":2: {secretsmanager:path/to/key}: secret "+ns+"/production/path/to/key not found")
+
+	base := map[string]string{"PRESENT": "shape-test-present", "AFTER": "static-after"}
+	for _, tc := range []struct {
+		missing string
+		absent  string // "" when X is set
+		value   string
+		line    string // how export renders the line
+	}{
+		{"blank", "", "", "X=''"},
+		{"skip", "", "{secretsmanager:path/to/key}", "X={secretsmanager:path/to/key}"},
+		{"remove", "X", "", "# X={secretsmanager:path/to/key}"},
+	} {
+		t.Run(tc.missing, func(t *testing.T) {
+			res := keep(t, run{Args: withTemplate(ns, path, []string{"--missing=" + tc.missing, "--no-inherit"}, testBin, "child:env")})
+			want := maps.Clone(base)
+			if tc.absent == "" {
+				want["X"] = tc.value
+			}
+			sameVars(t, "keep run --missing="+tc.missing, childEnv(t, res), want)
+
+			res = keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path, "--missing=" + tc.missing}})
+			wantOut := "PRESENT='shape-test-present'\n" + tc.line + "\nAFTER=static-after\n"
+			if res.Code != 0 || res.Stdout != wantOut {
+				t.Errorf("export exited %d with\n%s\nwant\n%s\nstderr:\n%s", res.Code, res.Stdout, wantOut, res.Stderr)
+			}
+		})
+	}
+
+	// A PATH keep cannot read: an error whatever --missing says.
+	_, bad := newTemplate(t, "X={secretsmanager:/absolute/path}\n")
+	for _, flags := range [][]string{nil, {"--missing=skip"}} {
+		wantExit(t, keep(t, run{Args: withTemplate(ns, bad, flags, testBin, "child:env")}), 125, bad+":1: X: a {secretsmanager:…} placeholder with no valid secret PATH")
+	}
+	// A vault in capitals is a vault all the same.
+	_, upper := newTemplate(t, "X={SecretsManager:PRESENT}\n")
+	wantExit(t, keep(t, run{Args: withTemplate(ns, upper, nil, testBin, "child:env")}), 125, upper+":1:", `"SecretsManager" is not a configured vault`)
+
+	// Secrets a nested PATH must not read by name: it could be another
+	// vault's (scope "production", env "production"), or it is not tagged
+	// for the environment.
+	scoped := keeptest.Tags(ns, "production", "secretsmanager")
+	scoped["Scope"] = "production"
+	seed(t,
+		motoserver.Secret{Name: ns + "/production/production/DB", Value: "shape-test-other-vault", Tags: scoped},
+		motoserver.Secret{Name: ns + "/production/other/tool", Value: "shape-test-untagged"},
+	)
+	for placeholder, name := range map[string]string{"production/DB": ns + "/production/production/DB", "other/tool": ns + "/production/other/tool"} {
+		_, p := newTemplate(t, "X={secretsmanager:"+placeholder+"}\n")
+		for _, flags := range [][]string{nil, {"--missing=blank"}} {
+			wantExit(t, keep(t, run{Args: withTemplate(ns, p, flags, testBin, "child:env")}), 125, "secret "+name+": NotPlaced", "another vault")
+		}
+	}
+}
+
 func TestTemplateJSONField(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
@@ -596,7 +737,7 @@ func TestTemplateValidate(t *testing.T) {
 this is not an assignment
 A=1
 A=2
-B={secretsmanager:K|trim}
+B={secretsmanager:/K|trim}
 C="unterminated
 `)
 	res = validate(t, noAWS, run{Args: []string{syntax}})

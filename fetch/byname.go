@@ -5,10 +5,16 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/errgroup"
 )
+
+// maxFilterValues is the most values one ListSecrets filter takes.
+const maxFilterValues = 10
 
 // byNameConcurrency bounds the BatchGetSecretValue calls ByName has in
 // flight: 1000 secrets in one burst of 50 calls, which stays below the
@@ -28,11 +34,15 @@ type Named struct {
 
 // ByName fetches the secrets of t named by keys with BatchGetSecretValue,
 // all chunks of 20 at once (up to byNameConcurrency): one round trip, with
-// no listing. Names are
-// built as on the list path (Target.SecretName), so the exact tag check is
-// not needed: the name alone places a secret in (namespace, env). A key
-// Secrets Manager reports as not found is Missing; any other failure for a
-// key fails the call, as on the list path.
+// no listing. Names are built as on the list path (Target.SecretName), so
+// the exact tag check is not needed: the name alone places a secret in
+// (namespace, env). A key may be any KEY the list path reads (a template's
+// {vault:Mixed-Case.x}, a listed "a/b"), but one with '/' is ambiguous by
+// name alone (it could be another vault's scoped secret, see
+// Target.Match): ByName lists those by name at the same time, and one
+// found but not listed as t's fails with CodeNotPlaced. A key Secrets
+// Manager reports as not found is Missing; any other failure for a key
+// fails the call, as on the list path.
 func (f *Fetcher) ByName(ctx context.Context, t Target, keys []string) (*Named, error) {
 	api := &countingAPI{API: f.API}
 	res, err := f.byName(ctx, api, t, keys)
@@ -45,21 +55,26 @@ func (f *Fetcher) ByName(ctx context.Context, t Target, keys []string) (*Named, 
 
 func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) (*Named, error) {
 	want := make([]listed, 0, len(keys))
+	var nested []string // names of the keys with '/'
 	seen := map[string]bool{}
 	for _, k := range keys {
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		if !ValidKey(k) {
-			return nil, &Error{Msg: fmt.Sprintf("invalid secret key %q", k), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
+		if !readableKey(k) {
+			return nil, &Error{Msg: fmt.Sprintf("invalid secret key %q", k), Help: "a KEY is letters, digits and _+=.@- in segments separated by single '/'"}
 		}
 		want = append(want, listed{Key: k, Name: t.SecretName(k)})
+		if strings.Contains(k, "/") {
+			nested = append(nested, t.SecretName(k))
+		}
 	}
 	res := &Named{Secrets: map[string]Secret{}}
 	var (
 		mu     sync.Mutex
 		failed SecretErrors
+		placed map[string]bool
 	)
 	g, ctx := errgroup.WithContext(ctx)
 	limit := byNameConcurrency
@@ -67,6 +82,12 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 		limit = f.Concurrency
 	}
 	g.SetLimit(limit)
+	if len(nested) > 0 {
+		g.Go(safely(func() (err error) {
+			placed, err = listedNames(ctx, api, t, nested)
+			return err
+		}))
+	}
 	for chunk := range slices.Chunk(want, batchSize) {
 		g.Go(safely(func() error {
 			got, missing, errs, err := batchGet(ctx, api, chunk, true)
@@ -83,9 +104,48 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 			return nil
 		}))
 	}
-	if err := waitAll(g, &failed); err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	for _, name := range nested {
+		key := strings.TrimPrefix(name, t.Prefix())
+		if _, found := res.Secrets[key]; found && !placed[name] {
+			delete(res.Secrets, key)
+			failed = append(failed, &SecretError{Name: name, Code: CodeNotPlaced,
+				Message: fmt.Sprintf("its KEY %s has a '/' and the secret is not listed as one of %s", key, t)})
+		}
+	}
+	if len(failed) > 0 {
+		failed.sort()
+		return nil, failed
 	}
 	sort.Strings(res.Missing)
 	return res, nil
+}
+
+// listedNames lists the secrets of names (all under t's prefix) and
+// returns those that belong to t by the list path's exact check.
+func listedNames(ctx context.Context, api API, t Target, names []string) (map[string]bool, error) {
+	placed := map[string]bool{}
+	wanted := map[string]bool{}
+	for _, n := range names {
+		wanted[n] = true
+	}
+	for chunk := range slices.Chunk(names, maxFilterValues) {
+		filters := listFilters(t)
+		filters[0].Values = chunk // name prefixes: each wanted name
+		in := &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(listPageSize), Filters: filters}
+		err := eachListPage(ctx, api, in, func(out *secretsmanager.ListSecretsOutput, _ bool) error {
+			for _, e := range out.SecretList {
+				if _, ok := t.Match(e); ok && wanted[aws.ToString(e.Name)] {
+					placed[aws.ToString(e.Name)] = true
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return placed, nil
 }

@@ -239,7 +239,7 @@ func TestByNameNotReturned(t *testing.T) {
 
 func TestByNameInvalidKey(t *testing.T) {
 	srv := newServer(t, keepSecrets(prod, 1)...)
-	for _, key := range []string{"", "-dash", "a/b", "a.b", strings.Repeat("k", 256)} {
+	for _, key := range []string{"", "/a", "a/", "a//b", "a b", "a:b", "ÄRGER"} {
 		err := byNameErr(t, srv, prod, "K000", key)
 		asError(t, err)
 		if !strings.Contains(err.Error(), "invalid secret key") {
@@ -316,4 +316,71 @@ func byNameBody(t *testing.T, values []value, errs []apiErrorMsg) func(string, i
 		t.Fatal(err)
 	}
 	return faultOn("BatchGetSecretValue", &smfake.Fault{Body: string(body)})
+}
+
+// ByName reads what the list path reads, other tools' KEYs included; a
+// KEY with '/' only when the listing also places the secret in the target
+// (Target.Match), since its name alone could be another vault's.
+func TestByNameKeysOfOtherTools(t *testing.T) {
+	tagged := keepTags("myapp", "production")
+	secret := func(key string, tags map[string]string) smfake.Secret {
+		name := prod.SecretName(key)
+		return smfake.Secret{Name: name, Value: secretValue(name), Tags: tags}
+	}
+	flat := []smfake.Secret{secret("Mixed-Case.x", nil), secret("-dash", nil), secret("a.b", nil), secret(strings.Repeat("k", 256), nil)}
+	nested := []smfake.Secret{secret("path/to/key", tagged), secret("a/b", tagged)}
+	untagged := secret("other/tool", nil)
+	scoped := secret("production/DB", tagged) // scope "production", env "production"
+	withScope := secret("eu/DB", map[string]string{"ManagedBy": "Keep", "Namespace": "myapp", "Environment": "production", "Scope": "eu"})
+	staging := secret("s/DB", keepTags("myapp", "staging"))
+	srv := newServer(t, slices.Concat(flat, nested, []smfake.Secret{untagged, scoped, withScope, staging})...)
+
+	res, err := fetcher(srv).ByName(t.Context(), prod, append(keysOf(prod, slices.Concat(flat, nested)), "no/such/key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkNamed(t, res, prod, slices.Concat(flat, nested))
+	if want := []string{"no/such/key"}; !slices.Equal(res.Missing, want) {
+		t.Errorf("Missing = %q, want %q", res.Missing, want)
+	}
+	if res.Calls.ListSecrets != 1 || res.Calls.BatchGetSecretValue != 1 {
+		t.Errorf("calls %+v, want one ListSecrets for the nested keys and one BatchGetSecretValue", res.Calls)
+	}
+
+	// Flat keys need no listing.
+	res, err = fetcher(srv).ByName(t.Context(), prod, keysOf(prod, flat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Calls.ListSecrets != 0 {
+		t.Errorf("%d ListSecrets calls for flat keys, want none", res.Calls.ListSecrets)
+	}
+
+	for _, s := range []smfake.Secret{untagged, scoped, withScope, staging} {
+		key := strings.TrimPrefix(s.Name, prod.Prefix())
+		err := byNameErr(t, srv, prod, "a/b", key, "Mixed-Case.x")
+		oneSecretError(t, err, s.Name, fetch.CodeNotPlaced)
+		if !strings.Contains(hint(err), "another vault") {
+			t.Errorf("%s: hint %q does not say why", key, hint(err))
+		}
+		checkNoValues(t, err, []smfake.Secret{s})
+	}
+}
+
+// The nested keys are listed ten names to a filter, as AWS allows.
+func TestByNameNestedKeysInChunks(t *testing.T) {
+	var secrets []smfake.Secret
+	for i := range 25 {
+		name := prod.SecretName(fmt.Sprintf("dir/K%03d", i))
+		secrets = append(secrets, smfake.Secret{Name: name, Value: secretValue(name), Tags: keepTags("myapp", "production")})
+	}
+	srv := newServer(t, secrets...)
+	res, err := fetcher(srv).ByName(t.Context(), prod, keysOf(prod, secrets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkNamed(t, res, prod, secrets)
+	if res.Calls.ListSecrets != 3 || res.Calls.BatchGetSecretValue != 2 {
+		t.Errorf("calls %+v, want 3 ListSecrets (10+10+5 names) and 2 BatchGetSecretValue", res.Calls)
+	}
 }

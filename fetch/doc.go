@@ -2,8 +2,9 @@
 // what reads and writes share:
 //
 //   - the naming and tag rules: which secrets belong to a namespace and
-//     environment (Target.Match) and how their names are built
-//     (Target.SecretName, ValidKey);
+//     environment (Target.Match), how their names are built
+//     (Target.SecretName), which KEYs keep writes (ValidKey) and which
+//     PATHs a template placeholder may name (ValidPath);
 //   - the reads: every secret of a target, listed and fetched in batches
 //     (Fetcher.List), secrets by name (Fetcher.ByName, Session.ByName),
 //     names only (Keys, Occupied), and one secret's versions and

@@ -26,6 +26,9 @@ const (
 	CodeBinary      = "SecretBinary"
 	CodeNoValue     = "NoSecretString"
 	CodeNotReturned = "NotReturned"
+	// CodeNotPlaced: a secret read by a name with '/' in its KEY that the
+	// list path would not take as the target's (see Fetcher.ByName).
+	CodeNotPlaced = "NotPlaced"
 )
 
 // SecretError is one wanted secret Secrets Manager could not give us.
@@ -55,6 +58,8 @@ func (e *SecretError) Hint() string {
 		return "store the value as a string (SecretString): environment variables cannot hold arbitrary bytes"
 	case CodeNotReturned:
 		return "Secrets Manager neither returned it nor reported an error; run keep again"
+	case CodeNotPlaced:
+		return "its name alone could be another vault's secret, so keep reads a KEY with '/' only when its tags place it here (ManagedBy=Keep, Namespace, Environment) and no segment of the KEY but the last is named like the environment; a secret created in the last minutes may not be listed yet: run keep again"
 	}
 	return "see the AWS error code above"
 }

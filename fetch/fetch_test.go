@@ -159,7 +159,9 @@ func TestListOnlyForeignSecrets(t *testing.T) {
 		smfake.Secret{Name: "myapp/production/OTHER_NS", Value: "noise", Tags: keepTags("myapp2", "production")},
 		smfake.Secret{Name: "myapp/production/KEEPER", Value: "noise", Tags: map[string]string{"ManagedBy": "Keeper", "Namespace": "myapp", "Environment": "production"}},
 		smfake.Secret{Name: "myapp/production/LEGACY", Value: "noise", Tags: map[string]string{"ManagedBy": "Keep", "Namespace": "myapp", "Environment": "staging", "Env": "production"}},
-		smfake.Secret{Name: "myapp/production/a/b", Value: "noise", Tags: keepTags("myapp", "production")},
+		// A nested KEY named like the env: it could be the secret b of a
+		// vault with the scope "production" (see Target.Match).
+		smfake.Secret{Name: "myapp/production/production/b", Value: "noise", Tags: keepTags("myapp", "production")},
 	)
 	res, err := fetcher(srv).List(t.Context(), prod, nil)
 	if err != nil {
@@ -171,7 +173,7 @@ func TestListOnlyForeignSecrets(t *testing.T) {
 	if n := srv.Count("BatchGetSecretValue"); n != 0 {
 		t.Errorf("%d BatchGetSecretValue calls, want none", n)
 	}
-	want := []string{"myapp/production/EU", "myapp/production/KEEPER", "myapp/production/LEGACY", "myapp/production/OTHER_NS", "myapp/production/a/b"}
+	want := []string{"myapp/production/EU", "myapp/production/KEEPER", "myapp/production/LEGACY", "myapp/production/OTHER_NS", "myapp/production/production/b"}
 	if !slices.Equal(res.Skipped, want) {
 		t.Errorf("Skipped = %q, want %q", res.Skipped, want)
 	}

@@ -3,6 +3,8 @@ package fetch
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
@@ -17,6 +19,11 @@ const (
 	TagVaultSlug  = "VaultSlug"
 	ManagedByKeep = "Keep"
 )
+
+// TagScope holds the vault's scope on secrets created in a scoped vault;
+// the PHP Keep lists a scoped vault by it. The name holds the scope, so
+// it is part of membership only for a KEY with '/' (see Target.Match).
+const TagScope = "Scope"
 
 // keyRE is one path segment of [A-Za-z0-9_-], 1–255 characters, not
 // starting with '-'.
@@ -57,11 +64,61 @@ func CheckKey(key string) error {
 	return &Error{Msg: fmt.Sprintf("invalid KEY %q", key), Help: "a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'"}
 }
 
+// ValidPath reports whether path can be the PATH of a template placeholder
+// {vault:PATH}: the PHP Keep's grammar, one or more of [A-Za-z0-9_.-/] not
+// starting with '/' — and, since the PHP Keep trims a final '/' from a
+// name it reads, keep refuses the ambiguous ones too: no final '/' and no
+// empty segment ("a//b"). Every valid KEY is a valid PATH.
+func ValidPath(path string) bool {
+	if path == "" || path[0] == '/' || path[len(path)-1] == '/' || strings.Contains(path, "//") {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !(isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '/') {
+			return false
+		}
+	}
+	return true
+}
+
+// readableKey reports whether key is a KEY keep reads, listed or by name:
+// what the PHP Keep takes as the KEY (the rest of the name after
+// Prefix(), '/' included), if it is one Secrets Manager can hold (ASCII
+// letters, digits and /_+=.@-) and not ambiguous: not empty, and no empty
+// segment (no leading or final '/', no "//"). It is wider than ValidKey,
+// which says what keep writes: secrets other tools created under the
+// prefix are read too, and the variable name (render.VarName) makes any
+// of them a valid name.
+func readableKey(key string) bool {
+	if key == "" || key[0] == '/' || key[len(key)-1] == '/' || strings.Contains(key, "//") {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; !(isAlnum(c) || strings.IndexByte("/_+=.@-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 // Match reports whether a listed secret belongs to t and, if so, its KEY.
 // A secret belongs when it is not scheduled for deletion, its name is
-// Prefix()+KEY with a valid KEY, and its tags hold exactly ManagedBy=Keep,
-// Namespace=<namespace> and the environment: Environment=<env>, or, only
-// when there is no Environment tag, the legacy Env=<env>.
+// Prefix()+KEY with a KEY keep reads (see readableKey: the PHP Keep reads
+// any rest of the name, and so does keep but for the ambiguous ones), and
+// its tags hold exactly ManagedBy=Keep, Namespace=<namespace> and the
+// environment: Environment=<env>, or, only when there is no Environment
+// tag, the legacy Env=<env>.
+//
+// A KEY with '/' could be the name of another vault's secret: with scope
+// "production" and env "production", the secret "app/production/production/DB"
+// is also "app/production/" + "production/DB". Such a KEY belongs only
+// when none of its segments but the last is named like t's env (which the
+// other vault's name would need, its env tag being t's) and the secret
+// carries no Scope tag other than t's scope.
 func (t Target) Match(e types.SecretListEntry) (key string, ok bool) {
 	if e.DeletedDate != nil || e.Name == nil {
 		return "", false
@@ -71,7 +128,7 @@ func (t Target) Match(e types.SecretListEntry) (key string, ok bool) {
 		return "", false
 	}
 	key = name[len(prefix):]
-	if !ValidKey(key) {
+	if !readableKey(key) {
 		return "", false
 	}
 	tags := make(map[string]string, len(e.Tags))
@@ -89,6 +146,14 @@ func (t Target) Match(e types.SecretListEntry) (key string, ok bool) {
 	}
 	if !ok || env != t.Env {
 		return "", false
+	}
+	if last := strings.LastIndexByte(key, '/'); last >= 0 {
+		if scope, tagged := tags[TagScope]; tagged && strings.Trim(scope, "/") != t.Scope {
+			return "", false
+		}
+		if slices.Contains(strings.Split(key[:last], "/"), t.Env) {
+			return "", false
+		}
 	}
 	return key, true
 }

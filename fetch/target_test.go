@@ -65,6 +65,48 @@ func TestValidKey(t *testing.T) {
 	}
 }
 
+// TestValidPath: a placeholder's PATH, the PHP Keep's grammar
+// ((?!\/)[A-Za-z0-9_.\-\/]+ in src/Data/Template.php) without the
+// ambiguous empty segments.
+func TestValidPath(t *testing.T) {
+	tests := []struct {
+		path string
+		want bool
+	}{
+		{"DB_PASSWORD", true},
+		{"api-key", true},
+		{"Mixed-Case.x", true},
+		{"path/to/key", true},
+		{".env", true},
+		{"K.", true},
+		{"-x", true},
+		{"a/./b", true},
+		{strings.Repeat("k", 300), true},
+		{"", false},
+		{"/absolute/path", false},
+		{"a/", false},
+		{"a//b", false},
+		{"a b", false},
+		{"user@domain", false},
+		{"a+b", false},
+		{"a=b", false},
+		{"a:b", false},
+		{"a|b", false},
+		{"ÄRGER", false},
+	}
+	for _, tt := range tests {
+		if got := fetch.ValidPath(tt.path); got != tt.want {
+			t.Errorf("ValidPath(%.20q…) = %v, want %v", tt.path, got, tt.want)
+		}
+	}
+	// Every KEY keep writes is a PATH.
+	for _, k := range []string{"DB_PASSWORD", "api-key", "_private", "9LIVES", "trailing-", strings.Repeat("k", 255)} {
+		if !fetch.ValidKey(k) || !fetch.ValidPath(k) {
+			t.Errorf("ValidKey(%.20q…) = %v, ValidPath = %v; want both", k, fetch.ValidKey(k), fetch.ValidPath(k))
+		}
+	}
+}
+
 func TestTargetMatch(t *testing.T) {
 	prod := fetch.Target{Namespace: "myapp", Env: "production"}
 	euScope := fetch.Target{Namespace: "myapp", Scope: "eu", Env: "production"}
@@ -113,22 +155,51 @@ func TestTargetMatch(t *testing.T) {
 		{"deleted", prod, deleted(entry("myapp/production/DB", keep)), ""},
 		{"no name", prod, types.SecretListEntry{Tags: keep}, ""},
 
-		// KEY is one valid segment.
+		// KEY is the rest of the name, as the PHP Keep takes it
+		// (AwsSecretsManagerVault::list): other tools' KEYs too.
 		{"empty key", prod, entry("myapp/production/", keep), ""},
 		{"name is the bare env", prod, entry("myapp/production", keep), ""},
-		{"nested key", prod, entry("myapp/production/a/b", keep), ""},
-		{"leading dash", prod, entry("myapp/production/-DB", keep), ""},
-		{"dot", prod, entry("myapp/production/db.password", keep), ""},
-		{"space", prod, entry("myapp/production/DB PASSWORD", keep), ""},
 		{"dash inside", prod, entry("myapp/production/api-key", keep), "api-key"},
+		{"mixed case and a dot", prod, entry("myapp/production/Mixed-Case.x", keep), "Mixed-Case.x"},
+		{"api-token", prod, entry("myapp/production/api-token", keep), "api-token"},
+		{"leading underscore", prod, entry("myapp/production/_lead", keep), "_lead"},
+		{"leading digit", prod, entry("myapp/production/1num", keep), "1num"},
+		{"zero (PHP's empty(\"0\") would skip it)", prod, entry("myapp/production/0", keep), "0"},
+		{"leading dash", prod, entry("myapp/production/-DB", keep), "-DB"},
+		{"dot", prod, entry("myapp/production/db.password", keep), "db.password"},
+		{"every character a name may hold", prod, entry("myapp/production/a+b=c.d@e-f_g", keep), "a+b=c.d@e-f_g"},
 		{"255 chars", prod, entry("myapp/production/"+long, keep), long},
-		{"256 chars", prod, entry("myapp/production/"+long+"K", keep), ""},
+		{"256 chars", prod, entry("myapp/production/"+long+"K", keep), long + "K"},
+		{"nested key", prod, entry("myapp/production/a/b", keep), "a/b"},
+		{"nested three deep", prod, entry("myapp/production/path/to/key", keep), "path/to/key"},
+
+		// Fail closed on what Secrets Manager cannot hold or what is
+		// ambiguous.
+		{"space", prod, entry("myapp/production/DB PASSWORD", keep), ""},
+		{"newline", prod, entry("myapp/production/DB\n", keep), ""},
+		{"non-ASCII", prod, entry("myapp/production/ÄRGER", keep), ""},
+		{"colon", prod, entry("myapp/production/a:b", keep), ""},
+		{"leading slash", prod, entry("myapp/production//DB", keep), ""},
+		{"final slash", prod, entry("myapp/production/DB/", keep), ""},
+		{"empty segment", prod, entry("myapp/production/a//b", keep), ""},
+		{"slash only", prod, entry("myapp/production//", keep), ""},
 
 		// Scopes: <ns>/<scope>/<env>/<KEY>; tags carry no scope.
 		{"scoped", euScope, entry("myapp/eu/production/DB", keep), "DB"},
 		{"scoped target, unscoped name", euScope, entry("myapp/production/DB", keep), ""},
 		{"unscoped target, scoped name", prod, entry("myapp/eu/production/DB", keep), ""},
-		{"scope named like the env", prod, entry("myapp/production/staging/DB", keep), ""},
+		// A nested KEY that could be another vault's scoped secret.
+		{"nested key, tagged for the env", prod, entry("myapp/production/staging/DB", keep), "staging/DB"},
+		{"scope and env named alike", prod, entry("myapp/production/production/DB", keep), ""},
+		{"env named like a deeper segment", prod, entry("myapp/production/eu/production/DB", keep), ""},
+		{"env named like the last segment", prod, entry("myapp/production/a/production", keep), "a/production"},
+		{"nested key with a Scope tag", prod, entry("myapp/production/staging/DB", append(tags("Scope", "production"), keep...)), ""},
+		{"nested key with an empty Scope tag", prod, entry("myapp/production/staging/DB", append(tags("Scope", ""), keep...)), "staging/DB"},
+		{"flat key with a Scope tag", prod, entry("myapp/production/DB", append(tags("Scope", "eu"), keep...)), "DB"},
+		{"scoped nested key, its Scope tag", euScope, entry("myapp/eu/production/a/DB", append(tags("Scope", "eu"), keep...)), "a/DB"},
+		{"scoped nested key, a '/'-trimmed Scope tag", euScope, entry("myapp/eu/production/a/DB", append(tags("Scope", "/eu/"), keep...)), "a/DB"},
+		{"scoped nested key, another Scope tag", euScope, entry("myapp/eu/production/a/DB", append(tags("Scope", "eu/production"), keep...)), ""},
+		{"scoped, scope and env named alike", euScope, entry("myapp/eu/production/production/DB", keep), ""},
 		{"scope of two segments", twoSeg, entry("myapp/eu/west/production/DB", keep), "DB"},
 		{"one-segment scope vs two-segment name", euScope, entry("myapp/eu/west/production/DB", keep), ""},
 		{"two-segment scope vs one-segment name", twoSeg, entry("myapp/eu/production/DB", keep), ""},

@@ -24,12 +24,13 @@ const (
 	Read Access = "read"
 )
 
-// Vault is a vault the policy covers: its region and KMS key ("" for the
-// AWS managed key alias/aws/secretsmanager).
+// Vault is a vault the policy covers: its region, KMS key ("" for the AWS
+// managed key alias/aws/secretsmanager) and scope ("" for none).
 type Vault struct {
 	Slug   string
 	Region string
 	KMSKey string
+	Scope  string
 }
 
 // Request says whose access to describe.
@@ -60,8 +61,21 @@ type Statement struct {
 // with sorted keys, so the output is stable.
 type Conditions map[string]map[string][]string
 
-// Tag keys keep writes; CreateSecret may carry no others.
-var tagKeys = []string{"ManagedBy", "Namespace", "Environment", "VaultSlug"}
+// tagKeys are the tag keys keep creates secrets with, and so the only
+// ones CreateSecret may carry: the four of every secret, and Scope when a
+// vault has a scope (as the PHP Keep's own policy generator,
+// src/Services/IamPolicyGenerator.php, allows it). The Scope tag's value
+// is not conditioned: no policy grants access by it (the name holds the
+// scope), and an unscoped vault's secrets carry none.
+func tagKeys(vaults []Vault) []string {
+	keys := []string{"ManagedBy", "Namespace", "Environment", "VaultSlug"}
+	for _, v := range vaults {
+		if v.Scope != "" {
+			return append(keys, "Scope")
+		}
+	}
+	return keys
+}
 
 // Build returns the policy for r.
 func Build(r Request) (*Policy, error) {
@@ -89,47 +103,55 @@ func Build(r Request) (*Policy, error) {
 	read := []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:ListSecretVersionIds"}
 	if r.Access == Read {
 		p.Statement = append(p.Statement, Statement{Sid: "KeepReadSecrets", Effect: "Allow", Action: read, Resource: "*", Condition: owned})
+		p.Statement = append(p.Statement, legacyEnv(r, "KeepReadSecretsTaggedEnv", read)...)
 	} else {
 		write := append(append([]string{}, read...),
 			"secretsmanager:DeleteSecret", "secretsmanager:PutSecretValue", "secretsmanager:RestoreSecret",
 			"secretsmanager:UpdateSecret", "secretsmanager:UpdateSecretVersionStage")
 		sort.Strings(write)
 		p.Statement = append(p.Statement, Statement{Sid: "KeepReadWriteSecrets", Effect: "Allow", Action: write, Resource: "*", Condition: owned})
-		// Creating and tagging carry tags: only keep's four keys, with this
-		// namespace's values, so no secret can be moved to another
-		// namespace or environment.
-		requested := func() Conditions {
-			c := Conditions{
-				"StringEquals": {
-					"aws:RequestTag/ManagedBy": {"Keep"},
-					"aws:RequestTag/Namespace": {r.Namespace},
-				},
-				"ForAllValues:StringEquals": {"aws:TagKeys": tagKeys},
-			}
-			if len(r.Envs) > 0 {
-				c["StringEquals"]["aws:RequestTag/Environment"] = r.Envs
-			}
-			return c
+		p.Statement = append(p.Statement, legacyEnv(r, "KeepReadWriteSecretsTaggedEnv", write)...)
+		// Creating carries the tags: only keep's keys, with this
+		// namespace's values, so no secret can be created in another
+		// namespace or environment. keep never tags or untags an existing
+		// secret (an update puts the value alone), so neither is granted.
+		create := Conditions{
+			"StringEquals": {
+				"aws:RequestTag/ManagedBy": {"Keep"},
+				"aws:RequestTag/Namespace": {r.Namespace},
+			},
+			"ForAllValues:StringEquals": {"aws:TagKeys": tagKeys(r.Vaults)},
+		}
+		if len(r.Envs) > 0 {
+			create["StringEquals"]["aws:RequestTag/Environment"] = r.Envs
 		}
 		p.Statement = append(p.Statement, Statement{Sid: "KeepCreateSecrets", Effect: "Allow",
-			Action: []string{"secretsmanager:CreateSecret"}, Resource: "*", Condition: requested()})
-		tag := requested()
-		for k, v := range owned["StringEquals"] {
-			tag["StringEquals"][k] = v
-		}
-		p.Statement = append(p.Statement, Statement{Sid: "KeepTagSecrets", Effect: "Allow",
-			Action: []string{"secretsmanager:TagResource"}, Resource: "*", Condition: tag})
-		untag := Conditions{
-			"StringEquals":                 owned["StringEquals"],
-			"ForAllValues:StringNotEquals": {"aws:TagKeys": tagKeys},
-		}
-		p.Statement = append(p.Statement, Statement{Sid: "KeepUntagOtherTags", Effect: "Allow",
-			Action: []string{"secretsmanager:UntagResource"}, Resource: "*", Condition: untag})
+			Action: []string{"secretsmanager:CreateSecret"}, Resource: "*", Condition: create})
 	}
 	p.Statement = append(p.Statement, Statement{Sid: "KeepListAccountWide", Effect: "Allow",
 		Action: []string{"secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"}, Resource: "*"})
 	p.Statement = append(p.Statement, kmsStatements(r)...)
 	return p, nil
+}
+
+// legacyEnv allows actions, as the statement before it does, on the
+// secrets of r's environments that the PHP Keep created: they carry Env,
+// not Environment (keep reads both; see fetch.Target.Match). Only secrets
+// without an Environment tag qualify, so that one tagged Environment=qa
+// and Env=production is not granted as production. With no environments
+// named (full access) the statement before covers both: none.
+func legacyEnv(r Request, sid string, actions []string) []Statement {
+	if len(r.Envs) == 0 {
+		return nil
+	}
+	return []Statement{{Sid: sid, Effect: "Allow", Action: actions, Resource: "*", Condition: Conditions{
+		"StringEquals": {
+			"secretsmanager:ResourceTag/ManagedBy": {"Keep"},
+			"secretsmanager:ResourceTag/Namespace": {r.Namespace},
+			"secretsmanager:ResourceTag/Env":       r.Envs,
+		},
+		"Null": {"secretsmanager:ResourceTag/Environment": {"true"}},
+	}}}
 }
 
 // kmsStatements allow the KMS actions on the vaults' keys: a customer key

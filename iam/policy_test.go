@@ -30,7 +30,12 @@ var vaults = []iam.Vault{
 	{Slug: "team", Region: "us-east-1", KMSKey: alias},
 }
 
-// scenarios are the three policies the Keep documentation shows.
+// scopedVaults are vaults with one scoped vault among them: keep creates
+// its secrets with the Scope tag too.
+var scopedVaults = []iam.Vault{vaults[0], vaults[1], {Slug: "team", Region: "us-east-1", KMSKey: alias, Scope: "app2"}}
+
+// scenarios are the three policies the Keep documentation shows, and
+// write access in a project with a scoped vault.
 var scenarios = []struct {
 	name string
 	req  iam.Request
@@ -38,6 +43,7 @@ var scenarios = []struct {
 	{"full", iam.Request{Namespace: ns, Access: iam.Full, Vaults: vaults}},
 	{"write", iam.Request{Namespace: ns, Envs: []string{"staging", "qa"}, Access: iam.Write, Vaults: vaults}},
 	{"read", iam.Request{Namespace: ns, Envs: []string{"production"}, Access: iam.Read, Vaults: vaults}},
+	{"scoped", iam.Request{Namespace: ns, Envs: []string{"staging"}, Access: iam.Write, Vaults: scopedVaults}},
 }
 
 func policyJSON(t *testing.T, r iam.Request) []byte {
@@ -143,8 +149,9 @@ func sameSet(a, b []string) bool {
 var (
 	readActions  = []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"}
 	writeActions = []string{"secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret", "secretsmanager:RestoreSecret", "secretsmanager:UpdateSecret"}
-	tagActions   = []string{"secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource"}
-	keepTagKeys  = []string{"ManagedBy", "Namespace", "Environment", "VaultSlug"}
+	// keep never tags or untags an existing secret: no policy allows it.
+	tagActions  = []string{"secretsmanager:TagResource", "secretsmanager:UntagResource"}
+	keepTagKeys = []string{"ManagedBy", "Namespace", "Environment", "VaultSlug"}
 )
 
 func TestConditions(t *testing.T) {
@@ -187,49 +194,71 @@ func TestConditions(t *testing.T) {
 					if !slices.Equal(eq[tagPrefix+"Namespace"], []string{ns}) || !slices.Equal(eq[tagPrefix+"ManagedBy"], []string{"Keep"}) {
 						t.Errorf("%s (%s) is not limited to %sManagedBy=Keep, Namespace=%s: %v", a, s.Sid, tagPrefix, ns, s.Condition)
 					}
-					if got := eq[tagPrefix+"Environment"]; !slices.Equal(got, envs) {
-						t.Errorf("%s (%s): %sEnvironment is %v, want %v", a, s.Sid, tagPrefix, got, envs)
+					envTag := "Environment"
+					if strings.HasSuffix(s.Sid, "TaggedEnv") {
+						// The PHP Keep's secrets: Env, and no Environment tag.
+						envTag = "Env"
+						if null := s.Condition["Null"][tagPrefix+"Environment"]; !slices.Equal(null, []string{"true"}) || len(envs) == 0 {
+							t.Errorf("%s (%s) must require no Environment tag, and only with --env: %v", a, s.Sid, s.Condition)
+						}
+					}
+					if got := eq[tagPrefix+envTag]; !slices.Equal(got, envs) {
+						t.Errorf("%s (%s): %s%s is %v, want %v", a, s.Sid, tagPrefix, envTag, got, envs)
 					}
 				}
 			}
 
 			for _, a := range readActions {
-				s := d.only(t, a)
-				if !slices.Equal(s.resources(), []string{"*"}) {
-					t.Errorf("%s on %v", a, s.resources())
+				for _, s := range d.allowing(a) {
+					if !slices.Equal(s.resources(), []string{"*"}) {
+						t.Errorf("%s on %v", a, s.resources())
+					}
+				}
+				// One statement by Environment, and with --env one more for
+				// the PHP Keep's secrets tagged Env.
+				want := 1
+				if len(envs) > 0 {
+					want = 2
+				}
+				if n := len(d.allowing(a)); n != want {
+					t.Errorf("%d statements allow %s, want %d", n, a, want)
 				}
 			}
 
+			for _, a := range tagActions {
+				if ss := d.allowing(a); len(ss) > 0 {
+					t.Errorf("the policy allows %s (%s)", a, ss[0].Sid)
+				}
+			}
 			if sc.req.Access == iam.Read {
-				for _, a := range append(writeActions, tagActions...) {
+				for _, a := range append(writeActions, "secretsmanager:CreateSecret") {
 					if ss := d.allowing(a); len(ss) > 0 {
 						t.Errorf("read-only policy allows %s (%s)", a, ss[0].Sid)
 					}
 				}
 			} else {
 				for _, a := range writeActions {
-					d.only(t, a)
+					if n, want := len(d.allowing(a)), len(d.allowing("secretsmanager:GetSecretValue")); n != want {
+						t.Errorf("%d statements allow %s, want %d, as for reads", n, a, want)
+					}
 				}
-				// Creating and tagging carry only keep's tags, with this
-				// namespace's values; untagging removes only others.
+				// Creating carries only keep's tags, with this namespace's
+				// values; Scope too when a vault has a scope.
 				create := d.only(t, "secretsmanager:CreateSecret")
-				tag := d.only(t, "secretsmanager:TagResource")
-				for _, s := range []statement{create, tag} {
-					if got := s.cond("ForAllValues:StringEquals", "aws:TagKeys"); !sameSet(got, keepTagKeys) {
-						t.Errorf("%s: aws:TagKeys %v, want %v", s.Sid, got, keepTagKeys)
-					}
-					eq := s.Condition["StringEquals"]
-					if !slices.Equal(eq["aws:RequestTag/ManagedBy"], []string{"Keep"}) || !slices.Equal(eq["aws:RequestTag/Namespace"], []string{ns}) ||
-						!slices.Equal(eq["aws:RequestTag/Environment"], envs) {
-						t.Errorf("%s: request tag conditions %v", s.Sid, eq)
-					}
+				wantKeys := keepTagKeys
+				if sc.name == "scoped" {
+					wantKeys = append(slices.Clone(keepTagKeys), "Scope")
+				}
+				if got := create.cond("ForAllValues:StringEquals", "aws:TagKeys"); !sameSet(got, wantKeys) {
+					t.Errorf("%s: aws:TagKeys %v, want %v", create.Sid, got, wantKeys)
+				}
+				eq := create.Condition["StringEquals"]
+				if !slices.Equal(eq["aws:RequestTag/ManagedBy"], []string{"Keep"}) || !slices.Equal(eq["aws:RequestTag/Namespace"], []string{ns}) ||
+					!slices.Equal(eq["aws:RequestTag/Environment"], envs) {
+					t.Errorf("%s: request tag conditions %v", create.Sid, eq)
 				}
 				if got := create.cond("StringEquals", "secretsmanager:ResourceTag/Namespace"); got != nil {
 					t.Errorf("CreateSecret has a ResourceTag condition %v: a new secret has no tags yet", got)
-				}
-				untag := d.only(t, "secretsmanager:UntagResource")
-				if got := untag.cond("ForAllValues:StringNotEquals", "aws:TagKeys"); !sameSet(got, keepTagKeys) {
-					t.Errorf("UntagResource may remove %v: want every tag but %v", got, keepTagKeys)
 				}
 			}
 
@@ -334,6 +363,7 @@ func ExampleBuild() {
 	}
 	// Output:
 	// KeepReadSecrets [secretsmanager:DescribeSecret secretsmanager:GetSecretValue secretsmanager:ListSecretVersionIds]
+	// KeepReadSecretsTaggedEnv [secretsmanager:DescribeSecret secretsmanager:GetSecretValue secretsmanager:ListSecretVersionIds]
 	// KeepListAccountWide [secretsmanager:BatchGetSecretValue secretsmanager:ListSecrets]
 	// KeepKmsAwsManagedKey [kms:Decrypt]
 }

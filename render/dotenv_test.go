@@ -8,6 +8,7 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
@@ -153,10 +154,34 @@ func TestQuoteDotenvKeepReadsBack(t *testing.T) {
 	}
 }
 
-// attrPlaceholderRE matches text that keep's parser takes for a
-// placeholder with a |attr block: an error in a template, so a value that
-// holds one cannot be read back by keep (dotenv parsers read it fine).
-var attrPlaceholderRE = regexp.MustCompile(`\{[a-z0-9_-]+(?::[A-Za-z0-9_-]+(?:\.[^{}|]+)?)?\|[^{}]*\}`)
+// shapeRE and expansionShapeRE restate render's placeholder shape and
+// the ${NAME} / ${NAME:-default} expansions that are exempt from it.
+var (
+	shapeRE          = regexp.MustCompile(`\{([A-Za-z0-9_-]+)(?::([^{}|]*))?((?:\|[^{}|]*)*)\}`)
+	expansionShapeRE = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$`)
+)
+
+// badPlaceholder reports whether s holds text that keep's parser takes for
+// a placeholder with no valid PATH: an error in a template, so a value
+// that holds one cannot be read back by keep (dotenv parsers read it
+// fine). A placeholder with a valid PATH reads back as itself under
+// MissingSkip.
+func badPlaceholder(s string) bool {
+	for _, m := range shapeRE.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > 0 && s[m[0]-1] == '$' && expansionShapeRE.MatchString(s[m[0]:m[1]]) {
+			continue
+		}
+		if m[4] < 0 {
+			continue // {slug}: literal inside text, the variable's own name as the whole value
+		}
+		body := s[m[4]:m[5]]
+		k, f, dot := strings.Cut(body, ".")
+		if !fetch.ValidPath(body) && !(dot && f != "" && fetch.ValidPath(k)) {
+			return true
+		}
+	}
+	return false
+}
 
 // checkKeepReadsBack renders value as K=<quoted> into a template, parses
 // it, and resolves it with no secrets: placeholder-like text in the value
@@ -189,17 +214,25 @@ func checkKeepReadsBack(t *testing.T, value string) {
 }
 
 // TestQuoteDotenvPlaceholderText: a value that looks like a placeholder is
-// still read back by keep, unless it has a |attr block, which keep's
-// template syntax rejects (the rendered file is for dotenv readers; keep
-// never reads it).
+// still read back by keep, unless it is one with no valid PATH, which
+// keep's template syntax rejects (the rendered file is for dotenv readers;
+// keep never reads it).
 func TestQuoteDotenvPlaceholderText(t *testing.T) {
-	for _, v := range []string{"{secretsmanager}", "{secretsmanager:KEY}", "x{a:B.c}y", `{"a":1}`, "{ssm:/path/x}"} {
+	for _, v := range []string{"{secretsmanager}", "{secretsmanager:KEY}", "x{a:B.c}y", `{"a":1}`, "{ssm:path/x|label=a}", "{a|b}", "${A:-x}"} {
+		if badPlaceholder(v) {
+			t.Errorf("badPlaceholder(%q) = true", v)
+		}
 		checkKeepReadsBack(t, v)
 	}
-	q, _ := render.QuoteDotenv("{a|b}")
-	_, err := render.ParseTemplate("t.env", "K="+q)
-	var te *render.TemplateError
-	if !errors.As(err, &te) || !strings.Contains(te.Msg, "not supported") {
-		t.Errorf("ParseTemplate(K=%s) = %v, want the |attr error", q, err)
+	for _, v := range []string{"{ssm:/path/x}", "{a:}", "{a:b c}"} {
+		if !badPlaceholder(v) {
+			t.Errorf("badPlaceholder(%q) = false", v)
+		}
+		q, _ := render.QuoteDotenv(v)
+		_, err := render.ParseTemplate("t.env", "K="+q)
+		var te *render.TemplateError
+		if !errors.As(err, &te) || !strings.Contains(te.Msg, "no valid secret PATH") {
+			t.Errorf("ParseTemplate(K=%s) = %v, want the PATH error", q, err)
+		}
 	}
 }

@@ -11,15 +11,29 @@ import (
 	"github.com/keep-run/keep/fetch"
 )
 
-// VarName maps a secret KEY to an environment variable name: every
-// character outside [A-Za-z0-9_] becomes '_' (so api-key → api_key).
+// VarName maps a secret KEY to an environment variable name exactly as the
+// PHP Keep does (Secret::sanitizedKey): every byte outside [A-Za-z0-9_]
+// becomes '_' (a multi-byte character gives one '_' per byte, as PHP's
+// byte-wise preg_replace does); leading '_' are removed; a name that then
+// starts with a digit gets the prefix KEY_; an empty one is UNNAMED_KEY;
+// and the whole is upper-cased. So api-token → API_TOKEN, _lead → LEAD,
+// 1num → KEY_1NUM, Mixed-Case.x → MIXED_CASE_X. The result always matches
+// ^[A-Z][A-Z0-9_]*$, and VarName of it is itself.
 func VarName(key string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			return r
+	b := []byte(key)
+	for i, c := range b {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
 		}
-		return '_'
-	}, key)
+	}
+	name := strings.TrimLeft(string(b), "_")
+	switch {
+	case name == "":
+		return "UNNAMED_KEY"
+	case name[0] >= '0' && name[0] <= '9':
+		name = "KEY_" + name
+	}
+	return strings.ToUpper(name)
 }
 
 // Env is the child's environment and how it came about.

@@ -14,34 +14,67 @@ import (
 // Failure messages in this file name variables and report value lengths;
 // they never print a secret value.
 
+// TestVarName: the PHP Keep's Secret::sanitizedKey, case for case. The
+// first group is the PHP Keep's own tests (tests/Unit/Data/SecretTest.php,
+// "sanitizedKey method"); the rest follow from its code (src/Data/Secret.php).
 func TestVarName(t *testing.T) {
 	tests := []struct{ key, want string }{
-		{"api-key", "api_key"},
-		{"DB_PASSWORD", "DB_PASSWORD"},
-		{"db_password", "db_password"},
-		{"MixedCase_9", "MixedCase_9"},
-		{"_", "_"},
-		{"__X__", "__X__"},
+		// tests/Unit/Data/SecretTest.php
+		{"DB_HOST", "DB_HOST"},
+		{"API_KEY", "API_KEY"},
+		{"USER_PASSWORD", "USER_PASSWORD"},
+		{"my-api-key", "MY_API_KEY"},
+		{"user.email", "USER_EMAIL"},
+		{"my key", "MY_KEY"},
+		{"user@domain.com", "USER_DOMAIN_COM"},
+		{"app-config.json", "APP_CONFIG_JSON"},
+		{"my_api_key", "MY_API_KEY"},
+		{"MyApi_Key", "MYAPI_KEY"},
+		{"_private_key", "PRIVATE_KEY"},
+		{"1api_key", "KEY_1API_KEY"},
+		{"123secret", "KEY_123SECRET"},
+		{"_user.config-file", "USER_CONFIG_FILE"},
+		{"1user@domain.com", "KEY_1USER_DOMAIN_COM"},
+		{"@#$%^&*()", "UNNAMED_KEY"},
+
+		// The issue's examples.
+		{"api-token", "API_TOKEN"},
+		{"_lead", "LEAD"},
+		{"1num", "KEY_1NUM"},
+		{"Mixed-Case.x", "MIXED_CASE_X"},
+
+		{"api-key", "API_KEY"},
+		{"db_password", "DB_PASSWORD"},
+		{"MixedCase_9", "MIXEDCASE_9"},
 		{"KEY2", "KEY2"},
-		{"0123456789", "0123456789"},
-		{"1PASSWORD", "1PASSWORD"}, // a leading digit is kept, not prefixed
-		{"9-lives", "9_lives"},
-		{"-leading", "_leading"},
-		{"a--b", "a__b"},
-		{"a.b", "a_b"},
-		{"a b", "a_b"},
-		{"a/b", "a_b"},
-		{"a=b", "a_b"},
-		{"a$b", "a_b"},
-		{"a\tb\n", "a_b_"},
-		{"a\x00b", "a_b"},
-		{"!@#%^&*()+[]{}|;:'\",<>?`~", "_________________________"},
-		{"café", "caf_"},   // one '_' per character, not per byte
-		{"ключ", "____"},   // non-ASCII letters are outside [A-Za-z0-9_]
-		{"KEY_😀", "KEY__"}, // a 4-byte rune is one character
-		{"ＡＢ", "__"},       // fullwidth letters are not ASCII letters
-		{"a\xffb", "a_b"},  // invalid UTF-8 becomes '_' too
-		{"", ""},
+		{"_", "UNNAMED_KEY"},
+		{"__X__", "X__"},                 // only leading '_' go
+		{"___", "UNNAMED_KEY"},           // nothing left
+		{"_9", "KEY_9"},                  // '_' go first, then the digit gets KEY_
+		{"-9", "KEY_9"},                  // '-' → '_' → gone
+		{"0", "KEY_0"},                   // never empty (PHP's empty("0") is not reached)
+		{"0123456789", "KEY_0123456789"}, // a leading digit is prefixed
+		{"1PASSWORD", "KEY_1PASSWORD"},   //
+		{"9-lives", "KEY_9_LIVES"},       //
+		{"-leading", "LEADING"},          //
+		{"a--b", "A__B"},                 // runs are not collapsed
+		{"a.b", "A_B"},                   //
+		{"a/b", "A_B"},                   // a KEY with '/' (listed from another tool)
+		{"path/to/key", "PATH_TO_KEY"},   //
+		{"a=b", "A_B"},                   //
+		{"a+b", "A_B"},                   //
+		{"a$b", "A_B"},                   //
+		{"a\tb\n", "A_B_"},               // trailing ones stay
+		{"a\x00b", "A_B"},                //
+		{"café", "CAF__"},                // one '_' per byte, as PHP's byte-wise preg_replace
+		{"ключ", "UNNAMED_KEY"},          // eight '_', all leading
+		{"KEY_😀", "KEY_____"},            // a 4-byte rune gives four
+		{"ＡＢ", "UNNAMED_KEY"},            // fullwidth letters are not ASCII letters
+		{"a\xffb", "A_B"},                // invalid UTF-8 becomes '_' too
+		{"ß", "UNNAMED_KEY"},             // strtoupper is ASCII-only; nothing is left anyway
+		{"", "UNNAMED_KEY"},              //
+		{"unnamed_key", "UNNAMED_KEY"},   // the same as an empty KEY: a collision
+		{"key_1num", "KEY_1NUM"},         // the same as 1num
 	}
 	for _, tt := range tests {
 		if got := render.VarName(tt.key); got != tt.want {
@@ -50,20 +83,22 @@ func TestVarName(t *testing.T) {
 	}
 }
 
-func TestVarNameValidNamesUnchanged(t *testing.T) {
-	const valid = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
-	if got := render.VarName(valid); got != valid {
-		t.Errorf("VarName(%q) = %q, want it unchanged", valid, got)
-	}
+// TestVarNameOneCharacter: every one-byte or one-rune KEY.
+func TestVarNameOneCharacter(t *testing.T) {
+	const upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	for r := rune(0); r < 0x250; r++ {
 		in := string(r)
-		got := render.VarName(in)
-		if strings.ContainsRune(valid, r) {
-			if got != in {
-				t.Errorf("VarName(%q) = %q, want it unchanged", in, got)
-			}
-		} else if got != "_" {
-			t.Errorf("VarName(%q) = %q, want \"_\"", in, got)
+		want := "UNNAMED_KEY"
+		switch {
+		case r >= 'A' && r <= 'Z':
+			want = in
+		case r >= 'a' && r <= 'z':
+			want = string(upper[r-'a'])
+		case r >= '0' && r <= '9':
+			want = "KEY_" + in
+		}
+		if got := render.VarName(in); got != want {
+			t.Errorf("VarName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -155,35 +190,34 @@ func TestEnvironSecretOverridesInherited(t *testing.T) {
 }
 
 func TestEnvironOverrideUsesVarName(t *testing.T) {
-	// The secret api-key becomes api_key, which replaces an inherited api_key
-	// but leaves an inherited entry literally named api-key alone.
-	inherited := []string{"api_key=old", "api-key=other"}
+	// The secret api-key becomes API_KEY, which replaces an inherited
+	// API_KEY but leaves the inherited api_key and api-key alone.
+	inherited := []string{"API_KEY=old", "api_key=lower", "api-key=other"}
 	env := environ(t, inherited, secrets("api-key", "new"))
-	checkVars(t, env.Vars, []string{"api-key=other", "api_key=new"})
-	checkNames(t, "Injected", env.Injected, []string{"api_key"})
-	checkNames(t, "Overridden", env.Overridden, []string{"api_key"})
+	checkVars(t, env.Vars, []string{"api_key=lower", "api-key=other", "API_KEY=new"})
+	checkNames(t, "Injected", env.Injected, []string{"API_KEY"})
+	checkNames(t, "Overridden", env.Overridden, []string{"API_KEY"})
 }
 
 func TestEnvironOrder(t *testing.T) {
 	inherited := []string{"Z=1", "A=2", "M=3", "B=4"}
-	env := environ(t, inherited, secrets("ZETA", "z", "alpha", "a", "Beta", "b", "ALPHA", "A", "_U", "u", "9X", "9"))
-	// Inherited first in their order, then secrets sorted by variable name
-	// (byte order: digits, upper case, '_', lower case).
+	env := environ(t, inherited, secrets("ZETA", "z", "alpha", "a", "Beta", "b", "_U", "u", "9X", "9"))
+	// Inherited first in their order, then secrets sorted by variable name.
 	checkVars(t, env.Vars, []string{
 		"Z=1", "A=2", "M=3", "B=4",
-		"9X=9", "ALPHA=A", "Beta=b", "ZETA=z", "_U=u", "alpha=a",
+		"ALPHA=a", "BETA=b", "KEY_9X=9", "U=u", "ZETA=z",
 	})
-	checkNames(t, "Injected", env.Injected, []string{"9X", "ALPHA", "Beta", "ZETA", "_U", "alpha"})
+	checkNames(t, "Injected", env.Injected, []string{"ALPHA", "BETA", "KEY_9X", "U", "ZETA"})
 	if len(env.Overridden) != 0 {
 		t.Errorf("Overridden = %q, want none", env.Overridden)
 	}
 }
 
 func TestEnvironSortsByVarNameNotKey(t *testing.T) {
-	// KEY "a-b" sorts before "a_a" by key, but its variable a_b sorts after a_a.
+	// KEY "a-b" sorts before "a_a" by key, but its variable A_B sorts after A_A.
 	env := environ(t, nil, secrets("a-b", "1", "a_a", "2"))
-	checkVars(t, env.Vars, []string{"a_a=2", "a_b=1"})
-	checkNames(t, "Injected", env.Injected, []string{"a_a", "a_b"})
+	checkVars(t, env.Vars, []string{"A_A=2", "A_B=1"})
+	checkNames(t, "Injected", env.Injected, []string{"A_A", "A_B"})
 }
 
 func TestEnvironNoInherit(t *testing.T) {
@@ -235,10 +269,16 @@ func TestEnvironCollision(t *testing.T) {
 		secrets   []fetch.Secret
 		v, k1, k2 string
 	}{
-		{"dash and underscore", secrets("api-key", "1", "api_key", "2"), "api_key", "api-key", "api_key"},
-		{"reverse order", secrets("api_key", "2", "api-key", "1"), "api_key", "api-key", "api_key"},
-		{"two non-underscore keys", secrets("DB", "x", "a-b", "1", "a.b", "2"), "a_b", "a-b", "a.b"},
+		{"dash and underscore", secrets("api-key", "1", "api_key", "2"), "API_KEY", "api-key", "api_key"},
+		{"reverse order", secrets("api_key", "2", "api-key", "1"), "API_KEY", "api-key", "api_key"},
+		{"two non-underscore keys", secrets("DB", "x", "a-b", "1", "a.b", "2"), "A_B", "a-b", "a.b"},
 		{"among others", secrets("A", "1", "X-Y", "2", "B", "3", "X_Y", "4"), "X_Y", "X-Y", "X_Y"},
+		// The PHP Keep's mapping adds collisions of its own.
+		{"case", secrets("db_password", "1", "DB_PASSWORD", "2"), "DB_PASSWORD", "DB_PASSWORD", "db_password"},
+		{"leading underscore", secrets("_lead", "1", "LEAD", "2"), "LEAD", "LEAD", "_lead"},
+		{"leading digit", secrets("1num", "1", "KEY_1NUM", "2"), "KEY_1NUM", "1num", "KEY_1NUM"},
+		{"nothing left", secrets("---", "1", "@", "2"), "UNNAMED_KEY", "---", "@"},
+		{"nested key", secrets("a/b", "1", "A_B", "2"), "A_B", "A_B", "a/b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -385,19 +425,22 @@ func ExampleEnviron() {
 	// Output:
 	// PATH=/usr/bin
 	// HOME=/home/app
+	// API_KEY=k=1
 	// DB_PASSWORD=s3cret
-	// api_key=k=1
-	// injected: [DB_PASSWORD api_key]
+	// injected: [API_KEY DB_PASSWORD]
 	// overridden: [DB_PASSWORD]
-	// secrets api-key and api_key both map to the variable api_key
+	// secrets api-key and api_key both map to the variable API_KEY
 }
 
 func ExampleVarName() {
-	for _, key := range []string{"DB_PASSWORD", "api-key", "2FA.secret"} {
+	for _, key := range []string{"DB_PASSWORD", "api-token", "_lead", "1num", "Mixed-Case.x", "---"} {
 		fmt.Println(render.VarName(key))
 	}
 	// Output:
 	// DB_PASSWORD
-	// api_key
-	// 2FA_secret
+	// API_TOKEN
+	// LEAD
+	// KEY_1NUM
+	// MIXED_CASE_X
+	// UNNAMED_KEY
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -39,6 +40,8 @@ func FuzzParseTemplate(f *testing.F) {
 		"A={a{sm:K}|b}\n",
 		"A=\"unterminated\nB=1\n",
 		"A={sm:K|attr}\nA=2\n1=x\n",
+		"A={sm:K|label=primary|v=2}\nB={Sm:a/b.c}\nC={sm:/x}\nD=${E:-{sm:K}}\n",
+		"A=\"\\${sm:K}\\${B:-x}\"\nC={sm|x}\nD={sm:}\n",
 		"A=1 #c\n#\n\n  \texport B = {sm}\t#",
 	} {
 		for _, secret := range []string{"", "s3cr3t", "it's \"x\" $y \\", "line1\r\nline2\n", "{sm|x}", "${A}"} {
@@ -161,12 +164,12 @@ func resolved(a *render.Assignment, secrets render.Secrets, secret string) strin
 
 func checkRendered(t *testing.T, tmpl *render.Template, secrets render.Secrets, secret, file string) {
 	t.Helper()
-	// keep's template syntax has no escape for a {slug|attr} placeholder:
-	// a value that holds one is written correctly for dotenv readers, but
-	// keep itself rejects it. The same goes for one the secret completes
-	// ("{a" + secret + "|b}").
+	// keep's template syntax has no escape for a placeholder: a value that
+	// holds one with no valid PATH is written correctly for dotenv
+	// readers, but keep itself rejects it. The same goes for one the
+	// secret completes ("{a:" + secret + "}").
 	for _, l := range tmpl.Lines {
-		if l.Var != nil && hasPlaceholder(l.Var) && attrPlaceholderRE.MatchString(resolved(l.Var, secrets, secret)) {
+		if l.Var != nil && hasPlaceholder(l.Var) && badPlaceholder(resolved(l.Var, secrets, secret)) {
 			return
 		}
 	}
@@ -204,13 +207,14 @@ func checkRendered(t *testing.T, tmpl *render.Template, secrets render.Secrets, 
 
 // FuzzQuoteDotenv: portable is false exactly for the documented classes;
 // keep's template parser reads every quoted value back exactly (but for
-// values holding a {slug|attr} placeholder, which its syntax rejects); and
+// values holding a placeholder with no valid PATH, which its syntax
+// rejects); and
 // godotenv reads back every portable one.
 func FuzzQuoteDotenv(f *testing.F) {
 	for _, tc := range quoteDotenvCases {
 		f.Add(tc.value)
 	}
-	for _, v := range []string{"\x00", "a\x00b", "\xff", "\xc3", "'\xff'", "\u2028", "\u0085x", "\ufeff", "a\vb\f", "{a|b}", "'\\", "\\'"} {
+	for _, v := range []string{"\x00", "a\x00b", "\xff", "\xc3", "'\xff'", "\u2028", "\u0085x", "\ufeff", "a\vb\f", "{a|b}", "{a:}", "{a:/b}", "${A:-b}", "'\\", "\\'"} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, value string) {
@@ -218,7 +222,7 @@ func FuzzQuoteDotenv(f *testing.F) {
 		if want := !documentedNonPortable(value); portable != want {
 			t.Fatalf("QuoteDotenv(%q): portable = %v, the documented classes say %v", value, portable, want)
 		}
-		if !attrPlaceholderRE.MatchString(value) {
+		if !badPlaceholder(value) {
 			checkKeepReadsBack(t, value)
 		}
 		if !portable {
@@ -235,28 +239,61 @@ func FuzzQuoteDotenv(f *testing.F) {
 	})
 }
 
-// FuzzVarName: VarName gives a name of [A-Za-z0-9_] only, one character
-// per character of the key (an invalid UTF-8 byte counts as one), keeps a
-// key that is a name already, and is idempotent.
+// FuzzVarName: VarName is the PHP Keep's mapping: the KEY's bytes with
+// each one outside [A-Za-z0-9_] replaced by '_', without the leading '_',
+// after KEY_ when they start with a digit, UNNAMED_KEY when empty, upper
+// case. So its result is a name, ^[A-Z][A-Z0-9_]*$; it is idempotent; it
+// keeps a KEY that is such a name already; and it is blind to ASCII case
+// and to which byte it replaced.
 func FuzzVarName(f *testing.F) {
-	for _, k := range []string{"api-key", "DB_PASSWORD", "café", "KEY_😀", "a\xffb", "", "ａ"} {
+	for _, k := range []string{"api-key", "DB_PASSWORD", "café", "KEY_😀", "a\xffb", "", "ａ", "_lead", "1num", "Mixed-Case.x", "___", "_9", "unnamed_key"} {
 		f.Add(k)
 	}
 	f.Fuzz(func(t *testing.T, key string) {
 		name := render.VarName(key)
-		for i := 0; i < len(name); i++ {
-			if c := name[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-				t.Fatalf("VarName(%q) = %q has %q", key, name, c)
-			}
-		}
-		if n, want := len(name), utf8.RuneCountInString(key); n != want {
-			t.Fatalf("VarName(%q) = %q: %d characters, want %d", key, name, n, want)
+		if !varNameRE.MatchString(name) {
+			t.Fatalf("VarName(%q) = %q, not a name of ^[A-Z][A-Z0-9_]*$", key, name)
 		}
 		if again := render.VarName(name); again != name {
 			t.Fatalf("VarName(VarName(%q)) = %q, want %q", key, again, name)
 		}
-		if (name == key) != (strings.Trim(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == "") {
-			t.Fatalf("VarName(%q) = %q: a key is kept exactly when it is a name already", key, name)
+		if upper := render.VarName(asciiUpper(key)); upper != name {
+			t.Fatalf("VarName(%q) = %q, but of it upper-cased %q", key, name, upper)
+		}
+		mapped := []byte(key)
+		for i, c := range mapped {
+			if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				mapped[i] = '_'
+			}
+		}
+		if again := render.VarName(string(mapped)); again != name {
+			t.Fatalf("VarName(%q) = %q, but of its mapped bytes %q", key, name, again)
+		}
+		if varNameRE.MatchString(key) && name != key {
+			t.Fatalf("VarName(%q) = %q: a name is kept", key, name)
+		}
+		want := strings.ToUpper(strings.TrimLeft(string(mapped), "_"))
+		switch {
+		case want == "":
+			want = "UNNAMED_KEY"
+		case want[0] >= '0' && want[0] <= '9':
+			want = "KEY_" + want
+		}
+		if name != want {
+			t.Fatalf("VarName(%q) = %q, want %q", key, name, want)
 		}
 	})
+}
+
+var varNameRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// asciiUpper upper-cases the ASCII letters of s, byte by byte.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }

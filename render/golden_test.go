@@ -39,6 +39,17 @@ var testSecrets = render.Secrets{
 	sm("MISSING"):     {Name: "myapp/production/MISSING"},
 	legacy("API_KEY"): found("legacy-app/production/API_KEY", "legacy-key"),
 	legacy("TOKEN"):   found("legacy-app/production/TOKEN", "tok/en+=="),
+	// KEYs another tool wrote, which the PHP Keep reads: a {vault:PATH}
+	// may hold '.' and '/'.
+	sm("Mixed-Case.x"): found("myapp/production/Mixed-Case.x", "mixed-case-value"),
+	sm("path/to/key"):  found("myapp/production/path/to/key", "nested-value"),
+	// {secretsmanager:PLAIN.v1}: the secret PLAIN.v1 (the PHP Keep's
+	// reading); PLAIN is no JSON object, so keep's field reading fails
+	// and is not taken.
+	sm("PLAIN"):    found("myapp/production/PLAIN", "plain-value"),
+	sm("PLAIN.v1"): found("myapp/production/PLAIN.v1", "plain-v1-value"),
+	// {secretsmanager:MISSING.field} was looked up both ways.
+	sm("MISSING.field"): {Name: "myapp/production/MISSING.field"},
 }
 
 func sm(key string) render.Ref     { return render.Ref{Slug: "secretsmanager", Key: key} }
@@ -77,6 +88,11 @@ var goldenCases = []goldenCase{
 	{"crlf", render.MissingFail},
 	{"vaults", render.MissingFail},
 	{"shorthand", render.MissingFail},
+	{"php", render.MissingFail},
+	{"placeholder-shape", render.MissingFail},
+	{"placeholder-shape", render.MissingSkip},
+	{"placeholder-shape", render.MissingBlank},
+	{"placeholder-shape", render.MissingRemove},
 	{"missing", render.MissingFail},
 	{"missing", render.MissingSkip},
 	{"missing", render.MissingBlank},
@@ -89,7 +105,7 @@ type goldenCase struct {
 }
 
 func goldenBase(name string, missing render.Missing) string {
-	if missing == render.MissingFail && name != "missing" {
+	if missing == render.MissingFail && name != "missing" && name != "placeholder-shape" {
 		return name
 	}
 	return name + "." + render.MissingChoices[missing]
@@ -156,7 +172,7 @@ func TestGoldenCRLFInput(t *testing.T) {
 // (Other lines are left to the reader, whose ${VAR} rules differ.)
 func TestGoldenFileAgreesWithEnv(t *testing.T) {
 	for _, tc := range goldenCases {
-		if tc.missing != render.MissingFail || tc.name == "missing" {
+		if tc.missing != render.MissingFail || tc.name == "missing" || tc.name == "placeholder-shape" {
 			continue
 		}
 		t.Run(tc.name, func(t *testing.T) {

@@ -179,43 +179,69 @@ func hasRef(a *Assignment) bool {
 	return false
 }
 
-// value is what ref resolves to, and whether its secret exists. A field of
-// a secret that is not a JSON object, or that is missing or not a string,
-// number or boolean, is an error naming the secret and the field.
+// value is what ref resolves to, and whether its secret exists. A ref
+// with a Field reads the secret named Key.Field (ref.Whole, the PHP Keep's
+// reading) or the Field of the JSON-object secret Key (keep's): whichever
+// exists; both at once is an error, since the template is then ambiguous.
+// For keep's reading, a secret Key that is not a JSON object, or whose
+// field is missing or not a string, number or boolean, is an error naming
+// the secret and the field — unless the whole reading exists.
 func (t *Template) value(l Line, ref Ref, secrets Secrets) (string, bool, error) {
 	sv := secrets[ref.Secret()]
-	v := sv.Value
-	if !sv.Found || ref.Field == "" {
-		return v, sv.Found, nil
+	if ref.Field == "" {
+		return sv.Value, sv.Found, nil
 	}
+	var whole SecretValue
+	if w, ok := ref.Whole(); ok {
+		whole = secrets[w]
+	}
+	if !sv.Found {
+		return whole.Value, whole.Found, nil
+	}
+	v, err := t.field(l, ref, sv.Value, secrets)
+	switch {
+	case whole.Found && err == nil:
+		w, _ := ref.Whole()
+		return "", true, &TemplateError{File: t.File, Line: l.Num,
+			Msg: fmt.Sprintf("%s is ambiguous: both the secret %s and field %q of the secret %s exist",
+				ref, secretName(w, secrets), ref.Field, secretName(ref, secrets)),
+			Help: "rename or delete one of them"}
+	case whole.Found:
+		return whole.Value, true, nil
+	}
+	return v, true, err
+}
+
+// field is ref.Field of value, the JSON object of the secret ref.Secret().
+func (t *Template) field(l Line, ref Ref, value string, secrets Secrets) (string, error) {
 	fail := func(what string) error {
 		return &TemplateError{File: t.File, Line: l.Num,
 			Msg:  fmt.Sprintf("%s: secret %s %s", ref, secretName(ref, secrets), what),
 			Help: "a {vault:KEY.field} placeholder needs a JSON-object secret whose field is a string, number or boolean"}
 	}
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(v), &obj); err != nil || obj == nil {
-		return "", true, fail("is not a JSON object")
+	if err := json.Unmarshal([]byte(value), &obj); err != nil || obj == nil {
+		return "", fail("is not a JSON object")
 	}
 	raw, ok := obj[ref.Field]
 	if !ok {
-		return "", true, fail(fmt.Sprintf("has no field %q", ref.Field))
+		return "", fail(fmt.Sprintf("has no field %q", ref.Field))
 	}
 	var field any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&field); err != nil {
-		return "", true, fail(fmt.Sprintf("has an unreadable field %q", ref.Field))
+		return "", fail(fmt.Sprintf("has an unreadable field %q", ref.Field))
 	}
 	switch f := field.(type) {
 	case string:
-		return f, true, nil
+		return f, nil
 	case json.Number:
-		return f.String(), true, nil
+		return f.String(), nil
 	case bool:
-		return fmt.Sprint(f), true, nil
+		return fmt.Sprint(f), nil
 	}
-	return "", true, fail(fmt.Sprintf("field %q is not a string, number or boolean", ref.Field))
+	return "", fail(fmt.Sprintf("field %q is not a string, number or boolean", ref.Field))
 }
 
 func secretName(ref Ref, secrets Secrets) string {
@@ -226,8 +252,12 @@ func secretName(ref Ref, secrets Secrets) string {
 }
 
 func (t *Template) missingError(l Line, ref Ref, secrets Secrets) error {
+	what := "secret " + secretName(ref, secrets) + " not found"
+	if w, ok := ref.Whole(); ok {
+		what = fmt.Sprintf("neither the secret %s nor the secret %s (for its field %q) found", secretName(w, secrets), secretName(ref, secrets), ref.Field)
+	}
 	return &TemplateError{File: t.File, Line: l.Num,
-		Msg:  fmt.Sprintf("%s: secret %s not found", ref, secretName(ref, secrets)),
+		Msg:  fmt.Sprintf("%s: %s", ref, what),
 		Help: "create it, fix the placeholder, or choose what to do with --missing=skip|blank|remove"}
 }
 

@@ -81,7 +81,8 @@ func TestMissingFail(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"A=1\n\nB={secretsmanager:MISSING}\nC={legacy:MISSING}\n", "t.env:3: {secretsmanager:MISSING}: secret myapp/production/MISSING not found"},
 		{"A='multi\nline'\nC={legacy:MISSING}\n", "t.env:3: {legacy:MISSING}: secret MISSING not found"},
-		{"F={secretsmanager:MISSING.field}\n", "t.env:1: {secretsmanager:MISSING.field}: secret myapp/production/MISSING not found"},
+		{"F={secretsmanager:MISSING.field}\n", `t.env:1: {secretsmanager:MISSING.field}: neither the secret myapp/production/MISSING.field nor the secret myapp/production/MISSING (for its field "field") found`},
+		{"F={secretsmanager:path/to/MISSING}\n", "t.env:1: {secretsmanager:path/to/MISSING}: secret path/to/MISSING not found"},
 		{"MISSING={secretsmanager}\n", "t.env:1: {secretsmanager:MISSING}: secret myapp/production/MISSING not found"},
 		{"B=\"{secretsmanager:API_KEY}{other:KEY}\"\n", "t.env:1: {other:KEY}: secret KEY not found"},
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/keep-run/keep/fetch"
 )
 
 // A template is a dotenv-style file whose values may hold placeholders for
@@ -14,8 +16,20 @@ import (
 //	DB_PASSWORD={secretsmanager:DB_PASSWORD}
 //	API_KEY="{secretsmanager:API_KEY}"   # quotes and inline comments are fine
 //	STRIPE_KEY={secretsmanager}          # the secret named like the variable
+//	MAIL_KEY={secretsmanager:MAIL_KEY|label=primary} # attributes are ignored
 //	DB_USER={secretsmanager:DB.username} # a field of a JSON-object secret
 //	DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/app
+//
+// A placeholder is {VAULT[:PATH][|ATTR…]}, the PHP Keep's grammar
+// (src/Data/Template.php): VAULT is [A-Za-z0-9_-]+, PATH is
+// [A-Za-z0-9_.-/]+ not starting with '/' (fetch.ValidPath), and the
+// attribute blocks are accepted and ignored, as the PHP Keep ignores them.
+// keep also takes placeholders inside a longer value, and {VAULT:KEY.field}
+// for a field of a JSON-object secret. Anything of this shape is a
+// placeholder, so a typo cannot reach the command as text: a PATH keep
+// cannot read is an error, and a secret that does not exist is missing
+// (see Missing). Only ${NAME} and ${NAME:-default}, which are expansions,
+// are not placeholders.
 
 // Template is a parsed template file.
 type Template struct {
@@ -57,16 +71,21 @@ type Part struct {
 
 // Ref is a placeholder: the secret KEY of the vault Slug, and optionally a
 // Field of its JSON-object value.
+//
+// With a Field, {Slug:Key.Field} reads two ways: as the PHP Keep reads it,
+// the secret named Key.Field (when that is a valid PATH: see Whole), and as
+// keep's field of the secret Key. Whichever exists is the value; both at
+// once are an error (see Template.Vars).
 type Ref struct {
 	Slug  string
 	Key   string
 	Field string
-	// Attrs is a "|attr…" block; none is supported yet, so the parser
-	// rejects any.
+	// Attrs are the "|attr…" blocks as written ("|label=primary"), or "".
+	// They are ignored, as the PHP Keep ignores them.
 	Attrs string
 }
 
-// String is the placeholder's canonical form.
+// String is the placeholder's canonical form, without attributes.
 func (r Ref) String() string {
 	if r.Field != "" {
 		return "{" + r.Slug + ":" + r.Key + "." + r.Field + "}"
@@ -74,8 +93,26 @@ func (r Ref) String() string {
 	return "{" + r.Slug + ":" + r.Key + "}"
 }
 
-// Secret is the secret a Ref reads: the same for every field.
+// Secret is the secret a Ref reads as keep does: the same for every field.
 func (r Ref) Secret() Ref { return Ref{Slug: r.Slug, Key: r.Key} }
+
+// Whole is the secret the PHP Keep reads for a Ref with a Field: the one
+// named Key.Field, if that is a valid PATH. ok is false without a Field.
+func (r Ref) Whole() (whole Ref, ok bool) {
+	if r.Field == "" || !fetch.ValidPath(r.Key+"."+r.Field) {
+		return Ref{}, false
+	}
+	return Ref{Slug: r.Slug, Key: r.Key + "." + r.Field}, true
+}
+
+// Reads are the secrets r may read, to fetch by name: Secret(), and Whole()
+// when there is one.
+func (r Ref) Reads() []Ref {
+	if whole, ok := r.Whole(); ok {
+		return []Ref{r.Secret(), whole}
+	}
+	return []Ref{r.Secret()}
+}
 
 // TemplateError is a problem at a line of a template.
 type TemplateError struct {
@@ -123,9 +160,13 @@ func (es TemplateErrors) Unwrap() []error {
 
 var (
 	nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*`)
-	// placeholderRE: {slug}, {slug:KEY}, {slug:KEY.field}, each with an
-	// optional |attr… block.
-	placeholderRE = regexp.MustCompile(`\{([a-z0-9_-]+)(?::([A-Za-z0-9_-]+)(?:\.([^{}|]+))?)?(\|[^{}]*)?\}`)
+	// placeholderRE is the shape of a placeholder: {slug}, {slug:BODY},
+	// each with optional |attr blocks. checkRefs then requires a valid
+	// PATH (or KEY.field) as BODY.
+	placeholderRE = regexp.MustCompile(`\{([A-Za-z0-9_-]+)(?::([^{}|]*))?((?:\|[^{}|]*)*)\}`)
+	// expansionRE is what follows the '$' of ${NAME} or ${NAME:-default}:
+	// an expansion, never a placeholder.
+	expansionRE = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$`)
 )
 
 // ParseTemplate parses src, the contents of file. A UTF-8 byte order mark
@@ -184,7 +225,7 @@ func parse(file string, src string, placeholders bool) (*Template, error) {
 			default:
 				seen[a.Name] = num
 				if err := checkRefs(a); err != nil {
-					problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "placeholders are {vault}, {vault:KEY} or {vault:KEY.field}"})
+					problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "placeholders are {vault}, {vault:PATH} or {vault:KEY.field}, optionally with |attr blocks; a PATH is letters, digits, '_', '-', '.' and '/', not starting or ending with '/'"})
 				}
 				t.Lines = append(t.Lines, Line{Num: num, Text: text, Var: a})
 			}
@@ -222,7 +263,7 @@ func (lit dotenvMode) parseAssignment(line string) (*Assignment, error) {
 			return nil, errUnterminated
 		}
 		a.Quote = '\''
-		a.Parts = lit.splitRefs(s[1:1+end], false)
+		a.Parts = lit.splitRefs(s[1:1+end], false, false)
 		rest = s[2+end:]
 	case strings.HasPrefix(s, `"`):
 		parts, n, err := lit.parseDoubleQuoted(s[1:])
@@ -236,7 +277,7 @@ func (lit dotenvMode) parseAssignment(line string) (*Assignment, error) {
 		if i := inlineComment(s); i >= 0 {
 			value, rest = s[:i], s[i:]
 		}
-		a.Parts = lit.splitRefs(strings.TrimRight(value, " \t"), true)
+		a.Parts = lit.splitRefs(strings.TrimRight(value, " \t"), true, false)
 		return a, finishComment(a, rest, true)
 	}
 	return a, finishComment(a, rest, false)
@@ -278,10 +319,12 @@ func inlineComment(s string) int {
 func (lit dotenvMode) parseDoubleQuoted(s string) ([]Part, int, error) {
 	var parts []Part
 	var b strings.Builder
+	afterDollar := false // b starts right after a \$
 	flush := func(expand bool) {
 		if b.Len() > 0 {
-			parts = append(parts, lit.splitRefs(b.String(), expand)...)
+			parts = append(parts, lit.splitRefs(b.String(), expand, afterDollar)...)
 			b.Reset()
+			afterDollar = false
 		}
 	}
 	for i := 0; i < len(s); i++ {
@@ -301,6 +344,7 @@ func (lit dotenvMode) parseDoubleQuoted(s string) ([]Part, int, error) {
 			case '$':
 				flush(true)
 				parts = append(parts, Part{Text: "$"})
+				afterDollar = true
 			default:
 				b.WriteByte('\\')
 				b.WriteByte(s[i])
@@ -312,34 +356,44 @@ func (lit dotenvMode) parseDoubleQuoted(s string) ([]Part, int, error) {
 	return nil, 0, errUnterminated
 }
 
-// splitRefs splits literal text into text and placeholder parts.
-func (lit dotenvMode) splitRefs(s string, expand bool) []Part {
+// splitRefs splits literal text into text and placeholder parts. A brace
+// right after a '$' (dollar: s itself follows one) that reads as ${NAME}
+// or ${NAME:-default} is an expansion, not a placeholder.
+func (lit dotenvMode) splitRefs(s string, expand, dollar bool) []Part {
 	if lit {
 		return []Part{{Text: s, Expand: expand}}
 	}
 	var parts []Part
 	last := 0
 	for _, m := range placeholderRE.FindAllStringSubmatchIndex(s, -1) {
+		text := s[m[0]:m[1]]
+		if (m[0] > 0 && s[m[0]-1] == '$' || m[0] == 0 && dollar) && expansionRE.MatchString(text) {
+			continue
+		}
 		if m[0] > last {
 			parts = append(parts, Part{Text: s[last:m[0]], Expand: expand})
 		}
-		ref := &Ref{Slug: s[m[2]:m[3]]}
+		ref := &Ref{Slug: s[m[2]:m[3]], Attrs: s[m[6]:m[7]]}
 		if m[4] >= 0 {
-			ref.Key = s[m[4]:m[5]]
+			ref.Key, ref.Field = splitPath(s[m[4]:m[5]])
 		}
-		if m[6] >= 0 {
-			ref.Field = s[m[6]:m[7]]
-		}
-		if m[8] >= 0 {
-			ref.Attrs = s[m[8]:m[9]]
-		}
-		parts = append(parts, Part{Text: s[m[0]:m[1]], Ref: ref})
+		parts = append(parts, Part{Text: text, Ref: ref})
 		last = m[1]
 	}
 	if last < len(s) || len(parts) == 0 {
 		parts = append(parts, Part{Text: s[last:], Expand: expand})
 	}
 	return parts
+}
+
+// splitPath reads a placeholder's BODY: KEY.field when the part before the
+// first '.' is a PATH and a field follows (keep's reading; Ref.Whole is
+// the PHP Keep's), else the whole BODY as the KEY, valid or not.
+func splitPath(body string) (key, field string) {
+	if k, f, ok := strings.Cut(body, "."); ok && f != "" && fetch.ValidPath(k) {
+		return k, f
+	}
+	return body, ""
 }
 
 // mergeText joins neighbouring literal parts with the same Expand.
@@ -355,24 +409,28 @@ func mergeText(parts []Part) []Part {
 	return out
 }
 
-// checkRefs validates the placeholders of a. The shorthand {slug} stands
-// for the secret named like the variable, and only as the whole value;
-// inside other text it is literal, like any brace that is no placeholder.
+// checkRefs validates the placeholders of a. The shorthand {slug} (with
+// or without attributes) stands for the secret named like the variable,
+// and only as the whole value, as in the PHP Keep; inside other text it is
+// literal, like any brace that is no placeholder. A placeholder whose PATH
+// keep cannot read is an error.
 func checkRefs(a *Assignment) error {
 	for i := range a.Parts {
-		ref := a.Parts[i].Ref
-		if ref == nil {
+		p := &a.Parts[i]
+		if p.Ref == nil {
 			continue
 		}
-		if ref.Attrs != "" {
-			return fmt.Errorf("placeholder %s: attributes (%s) are not supported", a.Parts[i].Text, ref.Attrs)
-		}
-		if ref.Key == "" {
+		if shorthand := p.Text[1+len(p.Ref.Slug)] != ':'; shorthand {
 			if len(a.Parts) != 1 {
-				a.Parts[i] = Part{Text: a.Parts[i].Text, Expand: a.Quote != '\''}
+				*p = Part{Text: p.Text, Expand: a.Quote != '\''}
 				continue
 			}
-			ref.Key = a.Name
+			p.Ref.Key = a.Name
+		}
+		if !fetch.ValidPath(p.Ref.Key) {
+			// The PATH is not quoted: it could be a secret's text in a
+			// file that was never meant as a template.
+			return fmt.Errorf("%s: a {%s:…} placeholder with no valid secret PATH", a.Name, p.Ref.Slug)
 		}
 	}
 	a.Parts = mergeText(a.Parts)

@@ -49,10 +49,18 @@ func TestParseTemplateErrors(t *testing.T) {
 		{"duplicate with export", "export A=1\nA=2\n", []string{"t.env:2: A is already set at line 1"}},
 		{"duplicate after a multi-line value", "A='1\n2'\nA=3\n", []string{"t.env:3: A is already set at line 1"}},
 		{"triplicate names the first", "A=1\nA=2\nA=3\n", []string{"t.env:2: A is already set at line 1", "t.env:3: A is already set at line 1"}},
-		{"attr", "A={secretsmanager:A|base64}\n", []string{"t.env:1: placeholder {secretsmanager:A|base64}: attributes (|base64) are not supported"}},
-		{"attr on a field", "A={sm:A.f|x}\n", []string{"t.env:1: placeholder {sm:A.f|x}: attributes (|x) are not supported"}},
-		{"attr on the shorthand", "A=\"{sm|x}\"\n", []string{"t.env:1: placeholder {sm|x}: attributes (|x) are not supported"}},
-		{"attr inside text", "A='pre {sm:K|} post'\n", []string{"t.env:1: placeholder {sm:K|}: attributes (|) are not supported"}},
+		// A placeholder with no valid PATH is an error, never text; the
+		// message does not quote the PATH.
+		{"empty path", "A={sm:}\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"empty path with attr", "A={sm:|x}\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"absolute path", "A={sm:/absolute/path}\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"final slash", "A={sm:a/}\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"empty segment", "A={sm:a//b}\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"space in path", "A='x {sm:hello world} y'\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"@ in path", "A={sm:user@domain}\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"bad key before a field", "A={sm:a b.c}\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
+		{"upper-case vault", "A={SM:/x}\n", []string{"t.env:1: A: a {SM:…} placeholder with no valid secret PATH"}},
+		{"escaped dollar is no expansion", "A=\"\\${sm:/x}\"\n", []string{"t.env:1: A: a {sm:…} placeholder with no valid secret PATH"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +97,7 @@ func TestParseTemplateListsEveryProblem(t *testing.T) {
 		"9LIVES=x",                   // 4
 		`Q="x" trailing`,             // 5
 		"GOOD=2",                     // 6
-		"P={sm:K|attr}",              // 7
+		"P={sm:/abs}",                // 7
 		"OK='multi",                  // 8
 		"line'",                      // 9
 		"U=\"never closed",           // 10
@@ -269,12 +277,13 @@ func TestShorthand(t *testing.T) {
 		{`API_KEY={"a":1}`, false, `{"a":1}`},
 		{`API_KEY='{"a":{"b":[1]}}'`, false, `{"a":{"b":[1]}}`},
 		{"API_KEY={}", false, "{}"},
-		{"API_KEY={Secretsmanager}", false, "{Secretsmanager}"},
 		{"API_KEY={secrets manager}", false, "{secrets manager}"},
-		{"API_KEY={sm:}", false, "{sm:}"},
-		{"API_KEY={sm:K.}", false, "{sm:K.}"},
-		{"API_KEY={sm:a/b}", false, "{sm:a/b}"},
+		{"API_KEY={$HOME}", false, "{$HOME}"},
 		{"API_KEY={{secretsmanager}}", false, "{{secretsmanager}}"},
+		// The PHP Keep's shorthand takes attributes too.
+		{"API_KEY={secretsmanager|label=primary}", true, ""},
+		{"API_KEY='{secretsmanager|a|b=c}'   # note", true, ""},
+		{"API_KEY=x{secretsmanager|a}", false, "x{secretsmanager|a}"},
 		{"API_KEY={{secretsmanager:API_KEY}}", false, "{ak_live_0123456789}"},
 	}
 	for _, tt := range tests {
@@ -290,7 +299,7 @@ func TestShorthand(t *testing.T) {
 			continue
 		}
 		if tt.wantRef {
-			if len(refs) != 1 || refs[0].Ref != sm("API_KEY") {
+			if len(refs) != 1 || refs[0].Ref.Secret() != sm("API_KEY") {
 				t.Errorf("%q: Refs() = %+v, want {secretsmanager:API_KEY}", tt.src, refs)
 			}
 			tt.want = testSecrets[sm("API_KEY")].Value

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,9 +23,11 @@ import (
 // MaxValueBytes is Secrets Manager's limit for a SecretString.
 const MaxValueBytes = 65536
 
-// Vault is what writes need to know about the vault: its slug (the
-// VaultSlug tag), KMS key and replica regions.
+// Vault is what writes need to know about the vault: its slug, KMS key
+// and replica regions.
 type Vault struct {
+	// Slug is the vault's slug; the VaultSlug tag and the description hold
+	// it as the PHP Keep writes it there, through Str::slug (Slug).
 	Slug string
 	// KMSKey is the key for new secrets; "" means the AWS managed key
 	// (alias/aws/secretsmanager).
@@ -42,16 +43,28 @@ type Replica struct {
 	KMSKey string
 }
 
-// tags are the tags keep writes on a secret of t in the vault vaultSlug:
-// exactly these four, which the documented IAM policies allow on
-// CreateSecret.
+// tags are the tags keep creates a secret of t with, in the vault
+// vaultSlug: ManagedBy, Namespace, Environment and VaultSlug (slugged, as
+// the PHP Keep writes it), which the documented IAM policies allow on
+// CreateSecret, and Scope in a scoped vault, which the PHP Keep lists a
+// scoped vault by (`keep iam` allows it for projects with scoped vaults).
 func tags(t fetch.Target, vaultSlug string) []types.Tag {
-	return []types.Tag{
+	out := []types.Tag{
 		{Key: aws.String(fetch.TagManagedBy), Value: aws.String(fetch.ManagedByKeep)},
 		{Key: aws.String(fetch.TagNamespace), Value: aws.String(t.Namespace)},
 		{Key: aws.String(fetch.TagEnvironment), Value: aws.String(t.Env)},
-		{Key: aws.String(fetch.TagVaultSlug), Value: aws.String(vaultSlug)},
+		{Key: aws.String(fetch.TagVaultSlug), Value: aws.String(Slug(vaultSlug))},
 	}
+	if t.Scope != "" {
+		out = append(out, types.Tag{Key: aws.String(fetch.TagScope), Value: aws.String(t.Scope)})
+	}
+	return out
+}
+
+// description is the description the PHP Keep creates the secret key of
+// env with, in the vault vaultSlug.
+func description(key, env, vaultSlug string) string {
+	return fmt.Sprintf("Keep secret: %s for %s environment in %s vault", key, env, Slug(vaultSlug))
 }
 
 // CheckValue reports whether value can be stored and later injected: not
@@ -81,13 +94,15 @@ type SetResult struct {
 	Created   bool
 }
 
-// Set stores value as the secret key of c's target in vault: CreateSecret with the
-// four tags, the vault's KMS key, its replica regions and a description
-// when the secret does not exist; otherwise PutSecretValue and then the
-// four tags again, removing any others. It refuses a secret of that name
-// that keep does not manage for this namespace, and one scheduled for
-// deletion. When the value was written but the tags could not be, the
-// error says so.
+// Set stores value as the secret key of c's target in vault. When the
+// secret does not exist: CreateSecret with keep's tags, the vault's KMS
+// key, its replica regions and the PHP Keep's description. Otherwise
+// PutSecretValue alone: an update never adds, removes or renames a tag —
+// a secret the PHP Keep wrote keeps its Env tag, on which its users' IAM
+// policies grant access, and what a tag grants stays as it was. It refuses
+// a secret of that name that keep does not manage for this namespace, one
+// scheduled for deletion, and one whose tags place it in another
+// environment (keep would not read the value back, and does not retag).
 func Set(ctx context.Context, c *fetch.Conn, vault Vault, key, value string) (*SetResult, error) {
 	if err := fetch.CheckKey(key); err != nil {
 		return nil, err
@@ -105,7 +120,7 @@ func Set(ctx context.Context, c *fetch.Conn, vault Vault, key, value string) (*S
 		in := &secretsmanager.CreateSecretInput{
 			Name:         aws.String(name),
 			SecretString: aws.String(value),
-			Description:  aws.String(fmt.Sprintf("Managed by Keep: %s, env %s", t.Namespace, t.Env)),
+			Description:  aws.String(description(key, t.Env, vault.Slug)),
 			Tags:         tags(t, vault.Slug),
 		}
 		if vault.KMSKey != "" {
@@ -127,44 +142,33 @@ func Set(ctx context.Context, c *fetch.Conn, vault Vault, key, value string) (*S
 	if err := checkManaged(existing, t, name); err != nil {
 		return nil, err
 	}
+	if err := checkEnv(existing, t, name); err != nil {
+		return nil, err
+	}
 	out, err := api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: existing.ARN, SecretString: aws.String(value)})
 	if err != nil {
 		return nil, writeError("PutSecretValue", name, vault, value, err)
 	}
-	res := &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId)}
-	if err := retag(ctx, api, existing, t, vault.Slug); err != nil {
-		return res, &fetch.Error{
-			Msg:  fmt.Sprintf("the new value of %s is stored (version %s), but its tags could not be set: %v", name, res.VersionID, err),
-			Help: "the secret keeps its old tags; run keep set again, or grant secretsmanager:TagResource and UntagResource",
-			Err:  err,
-		}
-	}
-	return res, nil
+	return &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId)}, nil
 }
 
-// retag sets exactly keep's four tags on an existing secret.
-func retag(ctx context.Context, api fetch.WriteAPI, s *secretsmanager.DescribeSecretOutput, t fetch.Target, vaultSlug string) error {
-	want := tags(t, vaultSlug)
-	wanted := map[string]bool{}
-	for _, tag := range want {
-		wanted[*tag.Key] = true
+// checkEnv refuses to update a secret that keep's reads do not count as
+// t's (fetch.Target.Match): one whose Environment tag — or, without one,
+// Env tag — names another environment or is missing. Its value would be
+// stored where keep run never reads it, and an update does not retag.
+func checkEnv(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name string) error {
+	if _, ok := t.Match(types.SecretListEntry{Name: s.Name, Tags: s.Tags}); ok {
+		return nil
 	}
-	var extra []string
+	tags := map[string]string{}
 	for _, tag := range s.Tags {
-		if k := aws.ToString(tag.Key); !wanted[k] {
-			extra = append(extra, k)
-		}
+		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 	}
-	if _, err := api.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: s.ARN, Tags: want}); err != nil {
-		return fetch.CallError("TagResource", err)
+	return &fetch.Error{
+		Msg: fmt.Sprintf("%s exists but is not tagged for environment %s (tags Environment=%q, Env=%q); keep would not read the new value back",
+			name, t.Env, tags[fetch.TagEnvironment], tags[fetch.TagEnv]),
+		Help: "keep does not change the tags of an existing secret: fix its Environment tag (aws secretsmanager tag-resource) if it belongs to " + t.Env + ", or use another KEY",
 	}
-	if len(extra) > 0 {
-		sort.Strings(extra)
-		if _, err := api.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: s.ARN, TagKeys: extra}); err != nil {
-			return fetch.CallError("UntagResource", err)
-		}
-	}
-	return nil
 }
 
 // describe returns the secret named name, or nil when there is none.
@@ -297,7 +301,7 @@ func writeError(op, name string, vault Vault, value string, err error) error {
 	msg := fmt.Sprintf("%s %s: %s: %s", op, name, ae.ErrorCode(), redact(ae.ErrorMessage(), value))
 	switch code := ae.ErrorCode(); {
 	case code == "AccessDeniedException":
-		return &fetch.Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug (see keep iam)", op)}
+		return &fetch.Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug, and Scope in a scoped vault (see keep iam)", op)}
 	case code == "ResourceExistsException":
 		return &fetch.Error{Msg: msg, Err: err, Help: "it was created meanwhile; run keep set again to update it"}
 	case fetch.ScheduledForDeletion(code, ae.ErrorMessage()):

@@ -21,17 +21,40 @@ func keepTags(vault string) map[string]string {
 	return map[string]string{"ManagedBy": "Keep", "Namespace": "app", "Environment": "production", "VaultSlug": vault}
 }
 
+// phpTags are the tags the PHP Keep (1.0.0-beta.8) writes on a secret of
+// prod in its vault sm_two: Env, not Environment, and the slug slugged.
+var phpTags = map[string]string{"ManagedBy": "Keep", "Namespace": "app", "Env": "production", "VaultSlug": "sm-two"}
+
+// withTags is a copy of tags with the pairs kv set.
+func withTags(tags map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(tags)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 // existing is the secret KEY of prod, with tags.
 func existing(value string, tags map[string]string) smfake.Secret {
 	return smfake.Secret{Name: prod.SecretName("KEY"), Value: value, Tags: tags}
 }
 
-// conn is a Conn on prod over a fake holding secrets.
+// conn is a Conn on prod over a fake holding secrets (their tags copied:
+// the fake would change the maps a test compares with).
 func conn(t *testing.T, inject func(op, name string) *smfake.Fault, secrets ...smfake.Secret) (*smfake.Server, *fetch.Conn) {
-	srv := smfake.New(secrets...)
+	return connOn(t, prod, inject, secrets...)
+}
+
+// connOn is conn on target.
+func connOn(t *testing.T, target fetch.Target, inject func(op, name string) *smfake.Fault, secrets ...smfake.Secret) (*smfake.Server, *fetch.Conn) {
+	srv := smfake.New()
+	for _, sec := range secrets {
+		sec.Tags = maps.Clone(sec.Tags)
+		srv.Put(sec)
+	}
 	srv.InjectSecret = inject
 	t.Cleanup(srv.Close)
-	return srv, fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, prod)
+	return srv, fetch.NewConn(srv.Client(fetch.WithPlainBody), smfake.Region, target)
 }
 
 func denied(op string) func(string, string) *smfake.Fault {
@@ -106,35 +129,79 @@ func TestSet(t *testing.T) {
 			name: "create with the vault's KMS key and replicas", vault: replicated, key: "KEY", value: value,
 			wantOps:    []string{"DescribeSecret", "CreateSecret"},
 			wantStored: true, wantCreated: true, wantVersion: "v1", wantValue: value, wantTags: keepTags("sm"), wantKMS: "alias/app",
-			wantDesc:    "Managed by Keep: app, env production",
+			wantDesc:    "Keep secret: KEY for production environment in sm vault",
 			wantReplica: []smfake.Replica{{Region: "us-west-2"}, {Region: "eu-west-1", KMSKeyID: "alias/eu"}},
 		},
 		{
 			name: "create with the AWS managed key", vault: write.Vault{Slug: "sm"}, key: "KEY", value: value,
 			wantOps:    []string{"DescribeSecret", "CreateSecret"},
 			wantStored: true, wantCreated: true, wantVersion: "v1", wantValue: value, wantTags: keepTags("sm"),
-			wantDesc: "Managed by Keep: app, env production",
+			wantDesc: "Keep secret: KEY for production environment in sm vault",
 		},
 		{
-			name:     "update a managed secret, setting exactly keep's tags",
-			existing: []smfake.Secret{existing("sk_live_old", map[string]string{"ManagedBy": "Keep", "Namespace": "app", "Environment": "production", "VaultSlug": "old", "Extra": "x", "Env": "production"})},
+			// The PHP Keep slugs the vault's slug (Str::slug) in the tag
+			// and the description.
+			name: "create in a vault whose slug has '_'", vault: write.Vault{Slug: "sm_two"}, key: "KEY", value: value,
+			wantOps:    []string{"DescribeSecret", "CreateSecret"},
+			wantStored: true, wantCreated: true, wantVersion: "v1", wantValue: value, wantTags: keepTags("sm-two"),
+			wantDesc: "Keep secret: KEY for production environment in sm-two vault",
+		},
+		{
+			// An update puts the value and nothing else: no tag is added,
+			// removed or renamed.
+			name:     "update a managed secret, leaving its tags as they are",
+			existing: []smfake.Secret{existing("sk_live_old", withTags(keepTags("old"), "Extra", "x", "Env", "production"))},
 			vault:    replicated, key: "KEY", value: value,
-			wantOps:    []string{"DescribeSecret", "PutSecretValue", "TagResource", "UntagResource"},
-			wantStored: true, wantVersion: "v2", wantValue: value, wantTags: keepTags("sm"),
+			wantOps:    []string{"DescribeSecret", "PutSecretValue"},
+			wantStored: true, wantVersion: "v2", wantValue: value, wantTags: withTags(keepTags("old"), "Extra", "x", "Env", "production"),
 		},
 		{
-			name:     "update a secret an older Keep wrote (Env, not Environment)",
-			existing: []smfake.Secret{existing("sk_live_old", map[string]string{"ManagedBy": "Keep", "Namespace": "app", "Env": "production"})},
-			vault:    write.Vault{Slug: "sm"}, key: "KEY", value: value,
-			wantOps:    []string{"DescribeSecret", "PutSecretValue", "TagResource", "UntagResource"},
-			wantStored: true, wantVersion: "v2", wantValue: value, wantTags: keepTags("sm"),
+			// The PHP Keep's tags: Env, not Environment, on which its
+			// users' IAM policies grant access.
+			name:     "update a secret the PHP Keep wrote",
+			existing: []smfake.Secret{existing("sk_live_old", phpTags)},
+			vault:    write.Vault{Slug: "sm_two"}, key: "KEY", value: value,
+			wantOps:    []string{"DescribeSecret", "PutSecretValue"},
+			wantStored: true, wantVersion: "v2", wantValue: value, wantTags: phpTags,
 		},
 		{
 			name:     "update with keep's tags already there",
 			existing: []smfake.Secret{existing("sk_live_old", keepTags("sm"))},
 			vault:    write.Vault{Slug: "sm"}, key: "KEY", value: value,
-			wantOps:    []string{"DescribeSecret", "PutSecretValue", "TagResource"},
+			wantOps:    []string{"DescribeSecret", "PutSecretValue"},
 			wantStored: true, wantVersion: "v2", wantValue: value, wantTags: keepTags("sm"),
+		},
+		{
+			// No tag call is made, so a role without TagResource updates.
+			name:     "update without permission to tag",
+			existing: []smfake.Secret{existing("sk_live_old", phpTags)},
+			inject:   denied("TagResource"),
+			vault:    write.Vault{Slug: "sm"}, key: "KEY", value: value,
+			wantOps:    []string{"DescribeSecret", "PutSecretValue"},
+			wantStored: true, wantVersion: "v2", wantValue: value, wantTags: phpTags,
+		},
+		{
+			name:     "refuse a secret tagged for another environment",
+			existing: []smfake.Secret{existing("sk_live_old", withTags(keepTags("sm"), "Environment", "staging"))},
+			vault:    write.Vault{Slug: "sm"}, key: "KEY", value: value,
+			wantErr:  `app/production/KEY exists but is not tagged for environment production (tags Environment="staging", Env="")`,
+			wantHint: "keep does not change the tags of an existing secret",
+			wantOps:  []string{"DescribeSecret"},
+		},
+		{
+			// Environment wins over the PHP Keep's Env, as in keep's reads.
+			name:     "refuse a secret whose Environment tag disagrees with its Env tag",
+			existing: []smfake.Secret{existing("sk_live_old", withTags(phpTags, "Environment", "staging"))},
+			vault:    write.Vault{Slug: "sm"}, key: "KEY", value: value,
+			wantErr: `(tags Environment="staging", Env="production")`, wantHint: "fix its Environment tag",
+			wantOps: []string{"DescribeSecret"},
+		},
+		{
+			name:     "refuse a secret without an environment tag",
+			existing: []smfake.Secret{existing("sk_live_old", map[string]string{"ManagedBy": "Keep", "Namespace": "app"})},
+			vault:    write.Vault{Slug: "sm"}, key: "KEY", value: value,
+			wantErr: `app/production/KEY exists but is not tagged for environment production (tags Environment="", Env="")`, wantHint: "use another KEY",
+			wantOps: []string{"DescribeSecret"},
 		},
 		{
 			name:     "refuse a secret keep does not manage",
@@ -158,15 +225,17 @@ func TestSet(t *testing.T) {
 			wantOps: []string{"DescribeSecret"},
 		},
 		{
-			name:     "the value is stored but the tags are not",
-			existing: []smfake.Secret{existing("sk_live_old", keepTags("old"))},
-			inject:   denied("TagResource"),
-			vault:    write.Vault{Slug: "sm"}, key: "KEY", value: value,
-			wantErr:  "the new value of app/production/KEY is stored (version v2), but its tags could not be set: TagResource: AccessDeniedException",
-			wantHint: "grant secretsmanager:TagResource and UntagResource",
-			wantOps:  []string{"DescribeSecret", "PutSecretValue", "TagResource"},
-			// Set returns the result with the error.
-			wantStored: true, wantVersion: "v2", wantValue: value, wantTags: keepTags("old"),
+			name:     "a refused update does not echo the value",
+			existing: []smfake.Secret{existing("sk_live_old", phpTags)},
+			inject: func(op, _ string) *smfake.Fault {
+				if op == "PutSecretValue" {
+					return &smfake.Fault{Code: "AccessDeniedException", Message: "denied for SecretString " + value}
+				}
+				return nil
+			},
+			vault: write.Vault{Slug: "sm"}, key: "KEY", value: value,
+			wantErr: "PutSecretValue app/production/KEY: AccessDeniedException: denied for SecretString [the value]", wantHint: "you need secretsmanager:PutSecretValue",
+			wantOps: []string{"DescribeSecret", "PutSecretValue"},
 		},
 		{
 			name: "a refused create does not echo the value", vault: write.Vault{Slug: "sm"}, key: "KEY", value: value,
@@ -241,6 +310,81 @@ func TestSet(t *testing.T) {
 				t.Errorf("created with key %q, description %q, replicas %+v; want %q, %q, %+v", stored.KMSKeyID, stored.Description, stored.Replicas, tc.wantKMS, tc.wantDesc, tc.wantReplica)
 			}
 		})
+	}
+}
+
+// In a scoped vault keep creates the secret with the Scope tag too, as the
+// PHP Keep does (it lists a scoped vault by it); an update leaves the tags
+// alone, so a secret keep created before it wrote Scope still has none.
+func TestSetInAScopedVault(t *testing.T) {
+	const value = "sk_live_scoped_v4lue"
+	app2 := fetch.Target{Namespace: "app", Scope: "app2", Env: "production"}
+	name := app2.SecretName("KEY")
+	if name != "app/app2/production/KEY" {
+		t.Fatalf("SecretName = %q", name)
+	}
+	wantTags := withTags(keepTags("sm"), "Scope", "app2")
+
+	srv, c := connOn(t, app2, nil)
+	res, err := write.Set(t.Context(), c, write.Vault{Slug: "sm"}, "KEY", value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := srv.Get(name)
+	if !res.Created || !maps.Equal(stored.Tags, wantTags) {
+		t.Errorf("created %v with tags %v, want %v", res.Created, stored.Tags, wantTags)
+	}
+	if want := "Keep secret: KEY for production environment in sm vault"; stored.Description != want {
+		t.Errorf("description %q, want %q", stored.Description, want)
+	}
+	var in struct{ Tags []struct{ Key, Value string } }
+	body(t, srv, "CreateSecret", &in)
+	var keys []string
+	for _, tag := range in.Tags {
+		keys = append(keys, tag.Key)
+	}
+	if want := []string{"ManagedBy", "Namespace", "Environment", "VaultSlug", "Scope"}; !slices.Equal(keys, want) {
+		t.Errorf("CreateSecret tag keys %q, want %q", keys, want)
+	}
+
+	// Created before keep wrote Scope: updated, still without it.
+	old := smfake.Secret{Name: name, Value: "sk_live_old", Tags: keepTags("sm")}
+	srv, c = connOn(t, app2, nil, old)
+	if _, err := write.Set(t.Context(), c, write.Vault{Slug: "sm"}, "KEY", value); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _ := srv.Get(name); !maps.Equal(stored.Tags, keepTags("sm")) || stored.Value != value {
+		t.Errorf("after the update: tags %v (want %v), value of %d bytes", stored.Tags, keepTags("sm"), len(stored.Value))
+	}
+	if got := ops(srv); !slices.Equal(got, []string{"DescribeSecret", "PutSecretValue"}) {
+		t.Errorf("calls %q", got)
+	}
+}
+
+func TestSlug(t *testing.T) {
+	// Laravel's Str::slug, as the PHP Keep calls it.
+	for in, want := range map[string]string{
+		"secretsmanager":     "secretsmanager",
+		"sm_two":             "sm-two",
+		"sm__two":            "sm-two",
+		"_sm_":               "sm",
+		"a-_-b":              "a-b",
+		"-":                  "",
+		"":                   "",
+		"Acme Billing":       "acme-billing",
+		"  My   App  ":       "my-app",
+		"My App.io":          "my-appio", // dropped, not a separator
+		"a/b":                "ab",
+		"me@example.com":     "me-at-examplecom",
+		"tab\tand\vvt\nnl\r": "tab-and-vt-nl", // PCRE's \s
+		"Café Crème":         "cafe-creme",
+		"Straße Æsir Øre Þ":  "strasse-aesir-ore-th",
+		"日本 app":             "app", // Laravel transliterates more than Latin-1; keep drops it
+		"UPPER_lower-Mixed9": "upper-lower-mixed9",
+	} {
+		if got := write.Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -1,0 +1,43 @@
+package cli
+
+import "strings"
+
+// The CSV of keep export --format=csv, byte for byte as the PHP Keep writes
+// it (SecretCollection::toCsvString, TemplateParseService::formatAsCsv).
+
+// csvHeader and csvTemplateHeader are the PHP Keep's header rows: it names
+// the environment column Environment when exporting every secret and Env
+// when exporting a template.
+var (
+	csvHeader         = []string{"Key", "Value", "Vault", "Environment", "Modified"}
+	csvTemplateHeader = []string{"Key", "Value", "Vault", "Env", "Modified"}
+)
+
+// csvTable is header and rows as CSV: fields separated by commas, each row
+// ended by "\n", every field written by csvField. encoding/csv reads back
+// every field byte for byte, except that it turns a CR LF inside a field
+// into LF (RFC 4180 readers such as PHP's fgetcsv and Python's csv keep it).
+func csvTable(header []string, rows [][]string) []byte {
+	var b strings.Builder
+	for _, row := range append([][]string{header}, rows...) {
+		for i, f := range row {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(csvField(f))
+		}
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
+// csvField is f as a CSV field: in double quotes, each of its double
+// quotes doubled, when it holds a comma, a double quote, CR or LF; else as
+// it is. (Unlike encoding/csv.Writer, a leading space does not make it
+// quoted: the PHP Keep writes it bare.)
+func csvField(f string) string {
+	if !strings.ContainsAny(f, ",\"\r\n") {
+		return f
+	}
+	return `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
+}
