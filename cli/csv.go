@@ -1,6 +1,9 @@
 package cli
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // The CSV of keep export --format=csv, byte for byte as the PHP Keep writes
 // it (SecretCollection::toCsvString, TemplateParseService::formatAsCsv).
@@ -12,6 +15,15 @@ var (
 	csvHeader         = []string{"Key", "Value", "Vault", "Environment", "Modified"}
 	csvTemplateHeader = []string{"Key", "Value", "Vault", "Env", "Modified"}
 )
+
+// csvTime is t as the PHP Keep writes Modified (Carbon's
+// toIso8601String, in UTC: 2025-06-01T10:00:00+00:00), or "" when unknown.
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05-07:00")
+}
 
 // csvTable is header and rows as CSV: fields separated by commas, each row
 // ended by "\n", every field written by csvField. encoding/csv reads back

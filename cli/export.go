@@ -38,8 +38,8 @@ parsers — godotenv, phpdotenv, Node's dotenv, docker compose, python-dotenv �
 read back the exact bytes; see the README for the few values no one form suits.
 JSON is one flat object, KEY → value (a template's variable names with
 --template). CSV is a header, Key,Value,Vault,Environment,Modified, and a row
-per secret, as the PHP Keep writes it (Key,Value,Vault,Env,Modified with
---template; Modified is left empty).
+per secret, as the PHP Keep writes it; Modified is when the value was set
+(Key,Value,Vault,Env,Modified with --template, where Modified stays empty).
 
 --vault=a,b exports the secrets of both vaults as one: a KEY found in both is
 an error naming it and the two vaults, never a silent choice. With
@@ -137,7 +137,7 @@ func (c *ExportCmd) secrets(ctx context.Context, cfgs []*config.Config, filter r
 	case "csv":
 		rows := make([][]string, 0, len(ls))
 		for _, s := range ls {
-			rows = append(rows, []string{s.Key, s.Value, s.Vault, cfgs[0].Env, ""})
+			rows = append(rows, []string{s.Key, s.Value, s.Vault, cfgs[0].Env, csvTime(s.Created)})
 		}
 		slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
 		return csvTable(csvHeader, rows), nil

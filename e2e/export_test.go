@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/joho/godotenv"
 
@@ -371,8 +372,17 @@ func wantCSV(t *testing.T, what, out string, header []string, want, vaultOf map[
 	values := map[string]string{}
 	for key, r := range rows {
 		values[key] = r[1]
-		if r[2] != vaultOf[key] || r[3] != env || r[4] != "" {
-			t.Errorf("%s: %s has vault %q, env %q, modified %q; want %q, %q, empty", what, key, r[2], r[3], r[4], vaultOf[key], env)
+		if r[2] != vaultOf[key] || r[3] != env {
+			t.Errorf("%s: %s has vault %q, env %q; want %q, %q", what, key, r[2], r[3], vaultOf[key], env)
+		}
+		// Modified: when the value was set, as the PHP Keep writes it
+		// (2025-06-01T10:00:00+00:00); its template CSV leaves it empty.
+		if header[3] == "Env" {
+			if r[4] != "" {
+				t.Errorf("%s: %s has modified %q; want it empty", what, key, r[4])
+			}
+		} else if at, err := time.Parse("2006-01-02T15:04:05-07:00", r[4]); err != nil || !strings.HasSuffix(r[4], "+00:00") || time.Since(at) > 24*time.Hour || time.Until(at) > time.Hour {
+			t.Errorf("%s: %s has modified %q; want when it was set, like 2025-06-01T10:00:00+00:00", what, key, r[4])
 		}
 	}
 	sameVars(t, what, values, want)
@@ -499,10 +509,10 @@ func TestExportCSVReadsBackByteExact(t *testing.T) {
 	mustSucceed(t, res)
 	wantCSV(t, "export --format=csv", res.Stdout, []string{"Key", "Value", "Vault", "Environment", "Modified"}, csvHostile, vaultOf, "production")
 	// The PHP Keep's quoting: a field only when it must be, quotes doubled.
-	if !strings.Contains(res.Stdout, "\nCSV_COMMAS,\"a,b,,c,\",secretsmanager,production,\n") {
+	if !strings.Contains(res.Stdout, "\nCSV_COMMAS,\"a,b,,c,\",secretsmanager,production,") {
 		t.Error("CSV_COMMAS is not written as the PHP Keep writes it")
 	}
-	if !strings.Contains(res.Stdout, "\nCSV_UNICODE,"+csvHostile["CSV_UNICODE"]+",secretsmanager,production,\n") {
+	if !strings.Contains(res.Stdout, "\nCSV_UNICODE,"+csvHostile["CSV_UNICODE"]+",secretsmanager,production,") {
 		t.Error("CSV_UNICODE, which needs no quotes, is quoted")
 	}
 

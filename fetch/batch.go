@@ -48,7 +48,7 @@ func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets
 		done[s.Name] = true
 		switch {
 		case v.SecretString != nil:
-			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: aws.ToString(v.ARN), Value: *v.SecretString, VersionID: aws.ToString(v.VersionId)})
+			secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: aws.ToString(v.ARN), Value: *v.SecretString, VersionID: aws.ToString(v.VersionId), Created: aws.ToTime(v.CreatedDate)})
 		case v.SecretBinary != nil:
 			failed = append(failed, &SecretError{Name: s.Name, Code: CodeBinary, Message: "the secret holds binary data"})
 		default:

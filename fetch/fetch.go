@@ -28,6 +28,9 @@ type Secret struct {
 	Value string // SecretString, byte for byte
 	// VersionID is the version the value is from (AWSCURRENT).
 	VersionID string
+	// Created is when that version was made (CreatedDate); zero when
+	// Secrets Manager did not say.
+	Created time.Time
 }
 
 // Calls counts the API calls a fetch made (retries of one call count once).

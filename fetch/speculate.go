@@ -33,6 +33,7 @@ type specResult struct {
 
 type secretValue struct {
 	value, versionID string
+	created          time.Time
 }
 
 // speculate sends the speculative batch, without retries: a throttled
@@ -57,7 +58,7 @@ func speculate(ctx context.Context, api API, t Target) (r *specResult) {
 			continue
 		}
 		if _, dup := r.values[*v.ARN]; !dup { // the first copy wins, as in batchGet
-			r.values[*v.ARN] = secretValue{value: *v.SecretString, versionID: aws.ToString(v.VersionId)}
+			r.values[*v.ARN] = secretValue{value: *v.SecretString, versionID: aws.ToString(v.VersionId), created: aws.ToTime(v.CreatedDate)}
 		}
 	}
 	return r
@@ -67,7 +68,7 @@ func speculate(ctx context.Context, api API, t Target) (r *specResult) {
 func (r *specResult) take(want []listed) (got []Secret, rest []listed) {
 	for _, s := range want {
 		if v, ok := r.values[s.ARN]; ok {
-			got = append(got, Secret{Key: s.Key, Name: s.Name, ARN: s.ARN, Value: v.value, VersionID: v.versionID})
+			got = append(got, Secret{Key: s.Key, Name: s.Name, ARN: s.ARN, Value: v.value, VersionID: v.versionID, Created: v.created})
 		} else {
 			rest = append(rest, s)
 		}
