@@ -35,7 +35,7 @@ type CopyCmd struct {
 	DryRun    bool   `name:"dry-run" help:"Print the plan (names only) and write nothing."`
 	Format    string `enum:"text,json" default:"text" help:"How to print the plan: text or json."`
 	AWSFlags
-	TimeoutFlag `set:"timeout=5m"`
+	TimeoutFlag `set:"timeout=5m" set:"deadline_of=the whole copy"`
 }
 
 // Help is the detail shown by keep copy --help.
@@ -71,7 +71,10 @@ func (c *CopyCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := c.deadline(context.Background())
+	ctx, cancel, err := c.deadline(context.Background())
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	src, err := o.open(ctx, from)
 	if err != nil {

@@ -5,8 +5,11 @@ import (
 	"time"
 )
 
-// The CSV of keep export --format=csv, byte for byte as the PHP Keep writes
-// it (SecretCollection::toCsvString, TemplateParseService::formatAsCsv).
+// The CSV of keep export --format=csv: the PHP Keep's header, fields and
+// quoting (SecretCollection::toCsvString, TemplateParseService::formatAsCsv).
+// The rows differ on purpose (see the README's "Coming from the PHP Keep"):
+// sorted by KEY across vaults, and a template's Vault and Env taken from
+// its placeholders.
 
 // csvHeader and csvTemplateHeader are the PHP Keep's header rows: it names
 // the environment column Environment when exporting every secret and Env

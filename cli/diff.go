@@ -44,7 +44,10 @@ func (c *DiffCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := c.deadline(context.Background())
+	ctx, cancel, err := c.deadline(context.Background())
+	if err != nil {
+		return err
+	}
 	defer cancel()
 
 	values := make([]map[string]string, len(refs)) // per context: KEY → value

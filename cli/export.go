@@ -19,14 +19,14 @@ import (
 type ExportCmd struct {
 	TargetFlags `set:"vault_placeholder=SLUG,…" set:"vault_list=Vault slug, or several comma-separated"`
 
-	Format    string `enum:"env,json,csv" default:"env" help:"env (dotenv lines), json (one flat object) or csv (Key,Value,Vault,Environment,Modified rows, as the PHP Keep writes them)."`
-	Template  string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Render this template (dotenv with {vault:KEY} placeholders) instead of listing every secret; auto means <template_path>/<env>.env."`
-	All       bool   `help:"With --template, also export the secrets of the vault (or the --vault vaults) the template does not name."`
-	Output    string `short:"o" aliases:"file" placeholder:"PATH" help:"Write to PATH (created 0600) instead of stdout; --file is the PHP Keep's name for it."`
-	Overwrite bool   `xor:"clobber" help:"Replace an existing --output file."`
-	Append    bool   `xor:"clobber" help:"Add to an existing --output file the variables it does not have yet."`
-	Missing   string `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder), blank (empty value) or remove (comment the line out)."`
-	FilterFlags
+	Format      string `enum:"env,json,csv" default:"env" help:"env (dotenv lines), json (one flat object) or csv (Key,Value,Vault,Environment,Modified rows, as the PHP Keep writes them)."`
+	Template    string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Render this template (dotenv with {vault:KEY} placeholders) instead of listing every secret; auto means <template_path>/<env>.env."`
+	All         bool   `help:"With --template, also export the secrets of the vault (or the --vault vaults) the template does not name."`
+	Output      string `short:"o" aliases:"file" placeholder:"PATH" help:"Write to PATH (created 0600) instead of stdout; --file is the PHP Keep's name for it."`
+	Overwrite   bool   `xor:"clobber" help:"Replace an existing --output file."`
+	Append      bool   `xor:"clobber" help:"Add to an existing --output file the variables it does not have yet."`
+	Missing     string `enum:"fail,skip,blank,remove" default:"fail" help:"With --template, a placeholder whose secret does not exist: fail, skip (keep the placeholder), blank (empty value) or remove (comment the line out)."`
+	FilterFlags `set:"only_verb=Export only" set:"only_note= (with --template: of those --all adds)"`
 	AllowEmpty  bool `env:"KEEP_ALLOW_EMPTY" help:"Export nothing rather than fail when no secret matches."`
 	TimeoutFlag `set:"deadline_of=the whole export"`
 }
@@ -87,7 +87,10 @@ func (c *ExportCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := c.deadline(context.Background())
+	ctx, cancel, err := c.deadline(context.Background())
+	if err != nil {
+		return err
+	}
 	defer cancel()
 
 	var data []byte

@@ -43,7 +43,7 @@ func (f TargetFlags) flags() config.Flags {
 
 // FilterFlags select secrets by KEY with globs (see render.Filter).
 type FilterFlags struct {
-	Only   string `env:"KEEP_ONLY" placeholder:"GLOBS" help:"Only secrets whose KEY matches one of these comma-separated globs, e.g. 'DB_*,API_*'."`
+	Only   string `env:"KEEP_ONLY" placeholder:"GLOBS" help:"${only_verb=Only} secrets whose KEY matches one of these comma-separated globs, e.g. 'DB_*,API_*'${only_note=}."`
 	Except string `env:"KEEP_EXCEPT" placeholder:"GLOBS" help:"Leave out secrets whose KEY matches one of these globs (wins over --only)."`
 }
 
@@ -71,16 +71,14 @@ type TimeoutFlag struct {
 	Timeout time.Duration `env:"KEEP_TIMEOUT" default:"${timeout=30s}" help:"Deadline for ${deadline_of=the whole command}."`
 }
 
-// Validate refuses a --timeout that would end the command before it
-// starts. kong calls it once the command line is parsed, before Run.
-func (f TimeoutFlag) Validate() error {
+// deadline is parent bounded by --timeout. A timeout that is not positive
+// would end the command before it starts: a usage error, reported where
+// the command starts its network work (template:validate without --env
+// never does).
+func (f TimeoutFlag) deadline(parent context.Context) (context.Context, context.CancelFunc, error) {
 	if f.Timeout <= 0 {
-		return &Error{Msg: fmt.Sprintf("--timeout must be positive, not %s", f.Timeout), Help: "e.g. --timeout=30s (the default for most commands) or --timeout=2m"}
+		return nil, nil, &Error{Msg: fmt.Sprintf("--timeout must be positive, not %s", f.Timeout), Help: "e.g. --timeout=30s (the default for most commands) or --timeout=2m"}
 	}
-	return nil
-}
-
-// deadline is parent bounded by --timeout.
-func (f TimeoutFlag) deadline(parent context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(parent, f.Timeout)
+	ctx, cancel := context.WithTimeout(parent, f.Timeout)
+	return ctx, cancel, nil
 }

@@ -117,7 +117,23 @@ func listSecrets(ctx context.Context, cfgs []*config.Config, regionFlag string, 
 		}
 		unwanted += len(r.res.Unwanted)
 	}
-	if len(out) == 0 && !allowEmpty {
+	if allowEmpty {
+		return out, nil
+	}
+	// Each vault must hold secrets of the environment, filters aside: a
+	// typo in one vault's scope or region must not go unnoticed because
+	// another vault has secrets.
+	var emptyCfgs []*config.Config
+	var empty []*vaultList
+	for i, r := range results {
+		if len(r.res.Secrets)+len(r.res.Unwanted) == 0 {
+			emptyCfgs, empty = append(emptyCfgs, cfgs[i]), append(empty, r)
+		}
+	}
+	if len(empty) > 0 {
+		return nil, noSecrets(emptyCfgs, empty, filter, 0)
+	}
+	if len(out) == 0 {
 		return nil, noSecrets(cfgs, results, filter, unwanted)
 	}
 	return out, nil

@@ -18,7 +18,7 @@ import (
 type RunCmd struct {
 	TargetFlags `set:"vault_placeholder=SLUG,…" set:"vault_list=Vault slug, or several comma-separated"`
 
-	FilterFlags
+	FilterFlags `set:"only_verb=Inject only"`
 	TimeoutFlag `set:"deadline_of=everything before the command starts"`
 	NoInherit   bool `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
 	AllowEmpty  bool `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
@@ -86,7 +86,10 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := c.deadline(ctx)
+	ctx, cancel, err := c.deadline(ctx)
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	l, err := c.load(ctx, p, logf)
 	if err != nil {

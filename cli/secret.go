@@ -67,7 +67,10 @@ func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do
 			return err
 		}
 	}
-	ctx, cancel := f.deadline(context.Background())
+	ctx, cancel, err := f.deadline(context.Background())
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	ve, err := o.connect(ctx, cfg)
 	if err != nil {

@@ -58,7 +58,10 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := c.deadline(context.Background())
+	ctx, cancel, err := c.deadline(context.Background())
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	began := time.Now()
 	f, err := fetchTemplate(ctx, t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region, Profile: cfg.Profile})

@@ -56,7 +56,10 @@ func (c *VerifyCmd) Run(g *Globals) error {
 		}
 		vaults = strings.Join(sm, ",")
 	}
-	ctx, cancel := c.deadline(context.Background())
+	ctx, cancel, err := c.deadline(context.Background())
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	var results []verifyResult
 	failed := false

@@ -600,10 +600,12 @@ func TestExportSeveralVaultsRefusesBeforeWriting(t *testing.T) {
 			wantExit(t, res, 125, tc.has...)
 		}
 	}
-	// b holds nothing in production: with a, that is fine; alone, it is
-	// the usual error, naming the vault; with another empty vault, both.
-	res := keep(t, run{Dir: dir, Args: []string{"export", "--env=production", "--vault=b,a", "--format=json"}})
-	mustSucceed(t, res)
+	// b holds nothing in production: even with a, which does, that is the
+	// usual error naming b (a typo in b's scope must not go unnoticed),
+	// unless --allow-empty; with another empty vault, it names both.
+	wantExit(t, keep(t, run{Dir: dir, Args: []string{"export", "--env=production", "--vault=b,a", "--format=json"}}), 125,
+		`no secrets found for namespace "`+ns+`", env "production" (vault b, region us-east-1)`)
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"export", "--env=production", "--vault=b,a", "--format=json", "--allow-empty"}}))
 	wantExit(t, keep(t, run{Dir: dir, Args: []string{"export", "--env=staging", "--vault=a,b", "--only=NONE_*", "--file=" + out}}), 125,
 		"no secrets left after --only=NONE_*: it leaves out all 2 found for", "vaults a, region us-east-1; b, region us-east-1")
 	writeFile(t, dir, ".keep/vaults/c.json", `{"slug": "c", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-c"}`)

@@ -21,7 +21,11 @@ import (
 // the PHP Keep still reads. testdata/phpkeep is such a project: settings
 // and vault files in the PHP Keep's shape (a scope written "/app2/"), and
 // a template in its placeholder grammar. The expected variables below are
-// what the PHP Keep gives (Secret::sanitizedKey, Template::merge).
+// what the PHP Keep gives: its names (Secret::sanitizedKey), and for the
+// template what its export gives (Template::merge, then a dotenv parse).
+// keep's run --template gives the same; the PHP Keep's run --template sets
+// only the variables of placeholders with a PATH (a difference the README
+// lists).
 
 // phpProject copies testdata/phpkeep into a new directory, with ns as its
 // namespace.
@@ -90,9 +94,9 @@ func TestPHPKeepProject(t *testing.T) {
 		sameVars(t, "keep run --vault=app2", env, map[string]string{"SHARED_KEY": "php-app2-shared-key"})
 	})
 
-	// What the PHP Keep's template gives: static lines as they are, each
-	// placeholder the secret's value, attribute blocks ignored, {vault}
-	// the secret named like the variable.
+	// What the PHP Keep's export of the template gives: static lines as
+	// they are, each placeholder the secret's value, attribute blocks
+	// ignored, {vault} the secret named like the variable.
 	fromTemplate := map[string]string{
 		"APP_NAME":    "Legacy App",
 		"APP_DEBUG":   "false",

@@ -53,6 +53,21 @@ func TestRunInjectsExactlyTheEnvironmentsSecrets(t *testing.T) {
 // environment reaches the command, KEYs other tools wrote included, under
 // the PHP Keep's variable name (Secret::sanitizedKey); show --format=env
 // names them alike.
+// A secret tagged for the environment whose KEY keep cannot place — here
+// one that could be the secret DB of a vault scoped "production" — stops
+// keep before the command starts, naming it: skipping it could start the
+// command without a secret it needs.
+func TestRunRefusesAnAmbiguousName(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t,
+		secret(ns, "production", "GOOD", "ambiguous-good-value"),
+		secret(ns, "production", "production/DB", "ambiguous-scope-like-env"),
+	)
+	res := keep(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=production")})
+	wantExit(t, res, 125, "secret "+ns+"/production/production/DB is tagged for "+ns+"/production, but keep cannot tell the KEY from its name", "tag it Scope=")
+}
+
 func TestRunVariableNamesAsThePHPKeep(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
@@ -65,8 +80,6 @@ func TestRunVariableNamesAsThePHPKeep(t *testing.T) {
 		secret(ns, "production", "1num", "php-names-leading-digit"),
 		secret(ns, "production", "user@domain.com", "php-names-at-sign"),
 		secret(ns, "production", "path/to/key", "php-names-nested-key"),
-		// Could be the secret DB of a vault scoped "production": not read.
-		secret(ns, "production", "production/DB", "php-names-scope-like-env"),
 		// Another vault's scope, by its tag: not read.
 		motoserver.Secret{Name: ns + "/production/eu/TOKEN", Value: "php-names-scope-tagged", Tags: scoped},
 	)
@@ -80,10 +93,8 @@ func TestRunVariableNamesAsThePHPKeep(t *testing.T) {
 	}
 	res := keep(t, run{Args: envDumpArgs("run", "-v", "--namespace="+ns, "--env=production", "--no-inherit")})
 	sameVars(t, "keep run", childEnv(t, res), want)
-	for _, s := range []string{ns + "/production/production/DB", ns + "/production/eu/TOKEN"} {
-		if !strings.Contains(res.Stderr, s) {
-			t.Errorf("-v does not name the secret %s it ignored:\n%s", s, res.Stderr)
-		}
+	if !strings.Contains(res.Stderr, ns+"/production/eu/TOKEN") {
+		t.Errorf("-v does not name the secret %s it ignored:\n%s", ns+"/production/eu/TOKEN", res.Stderr)
 	}
 
 	res = keep(t, run{Args: []string{"show", "--namespace=" + ns, "--env=production", "--format=env", "--unmask"}})
@@ -583,6 +594,12 @@ func TestRunSeveralVaults(t *testing.T) {
 	wantExit(t, res, 125, "SHARED is in vault a and in vault b")
 	wantExit(t, runIn("--vault=b,a", "--exec"), 125, "SHARED is in vault b and in vault a")
 	wantExit(t, runIn("--vault=a,missing"), 125, `vault "missing" is not configured`)
+
+	// A vault with no secret of the environment (a typo in its scope, say)
+	// fails the run even though the other vault has secrets.
+	writeFile(t, dir, ".keep/vaults/c.json", `{"slug": "c", "driver": "secretsmanager", "region": "us-east-1", "scope": "team-c"}`)
+	wantExit(t, runIn("--vault=a,c", "--except=SHARED"), 125, `no secrets found for namespace "`+ns+`", env "production" (vault c, region us-east-1)`)
+	hasOnly(t, childEnv(t, runIn("--vault=a,c", "--allow-empty")), map[string]string{"DB_PASSWORD": "run-vault-a-db-password", "SHARED": "run-shared-of-a"})
 
 	// One vault, as before.
 	env := childEnv(t, runIn("--vault=b"))

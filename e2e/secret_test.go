@@ -659,7 +659,6 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 		motoserver.Secret{Name: ns + "/production/TERRAFORM", Value: "show-run-terraform", Tags: map[string]string{"ManagedBy": "Terraform", "Namespace": ns, "Environment": "production"}},
 		motoserver.Secret{Name: ns + "/production/DELETED", Value: "show-run-deleted", Tags: keeptest.Tags(ns, "production", "secretsmanager"), Deleted: true},
 		secret(ns, "production", "nested/KEY", "show-run-nested"),
-		secret(ns, "production", "production/KEY", "show-run-scope-like-env"), // could be another vault's
 	)
 	var entries []showJSON
 	decodeJSON(t, p.keep(t, "show", "--env=production", "--format=json", "--unmask"), &entries)

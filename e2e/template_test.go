@@ -330,7 +330,8 @@ func TestTemplateMissingSecret(t *testing.T) {
 			res = keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path, "--missing=" + tc.missing}})
 			wantOut := "APP=static-missing-test\nPRESENT='missing-test-present'\n" + tc.line + "\nAFTER=after-the-missing-one\n"
 			if res.Code != 0 || res.Stdout != wantOut {
-				t.Errorf("export exited %d with\n%s\nwant\n%s\nstderr:\n%s", res.Code, res.Stdout, wantOut, res.Stderr)
+				t.Errorf("export exited %d with %d bytes (variables %q), want %d bytes (%q); stderr:\n%s",
+					res.Code, len(res.Stdout), exportedNames(res.Stdout), len(wantOut), exportedNames(wantOut), res.Stderr)
 			}
 		})
 	}
@@ -446,7 +447,8 @@ func TestTemplatePlaceholderShape(t *testing.T) {
 			res = keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path, "--missing=" + tc.missing}})
 			wantOut := "PRESENT='shape-test-present'\n" + tc.line + "\nAFTER=static-after\n"
 			if res.Code != 0 || res.Stdout != wantOut {
-				t.Errorf("export exited %d with\n%s\nwant\n%s\nstderr:\n%s", res.Code, res.Stdout, wantOut, res.Stderr)
+				t.Errorf("export exited %d with %d bytes (variables %q), want %d bytes (%q); stderr:\n%s",
+					res.Code, len(res.Stdout), exportedNames(res.Stdout), len(wantOut), exportedNames(wantOut), res.Stderr)
 			}
 		})
 	}

@@ -153,15 +153,43 @@ func TestListWantNothing(t *testing.T) {
 	}
 }
 
+func scopedTags(ns, env, scope string) map[string]string {
+	tags := keepTags(ns, env)
+	tags["Scope"] = scope
+	return tags
+}
+
+// A secret tagged exactly for the target whose name keep cannot place
+// fails the listing, naming it: skipping it could start the command
+// without a secret it needs.
+func TestListAmbiguousNameFails(t *testing.T) {
+	for _, name := range []string{
+		"myapp/production/production/b", // the KEY b of a vault scoped "production", or production/b?
+		"myapp/production/DB/",          // an empty segment
+		"myapp/production/a//b",
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, append(keepSecrets(prod, 3), smfake.Secret{Name: name, Value: "noise", Tags: keepTags("myapp", "production")})...)
+			_, err := fetcher(srv).List(t.Context(), prod, nil)
+			if err == nil || !strings.Contains(err.Error(), "secret "+name+" is tagged for myapp/production, but keep cannot tell the KEY") {
+				t.Fatalf("List = %v, want the ambiguous name refused", err)
+			}
+			if n := srv.Count("BatchGetSecretValue"); n != 0 {
+				t.Errorf("%d BatchGetSecretValue calls; nothing may be read", n)
+			}
+		})
+	}
+}
+
 func TestListOnlyForeignSecrets(t *testing.T) {
 	srv := newServer(t,
 		smfake.Secret{Name: "myapp/production/EU", Value: "noise", Tags: keepTags("myapp", "production-eu")},
 		smfake.Secret{Name: "myapp/production/OTHER_NS", Value: "noise", Tags: keepTags("myapp2", "production")},
 		smfake.Secret{Name: "myapp/production/KEEPER", Value: "noise", Tags: map[string]string{"ManagedBy": "Keeper", "Namespace": "myapp", "Environment": "production"}},
 		smfake.Secret{Name: "myapp/production/LEGACY", Value: "noise", Tags: map[string]string{"ManagedBy": "Keep", "Namespace": "myapp", "Environment": "staging", "Env": "production"}},
-		// A nested KEY named like the env: it could be the secret b of a
-		// vault with the scope "production" (see Target.Match).
-		smfake.Secret{Name: "myapp/production/production/b", Value: "noise", Tags: keepTags("myapp", "production")},
+		// A nested KEY named like the env whose Scope tag says it is the
+		// secret b of the vault scoped "production" (see Target.Match).
+		smfake.Secret{Name: "myapp/production/production/b", Value: "noise", Tags: scopedTags("myapp", "production", "production")},
 	)
 	res, err := fetcher(srv).List(t.Context(), prod, nil)
 	if err != nil {

@@ -58,6 +58,12 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 				continue
 			}
 			seenARN[arn] = true
+			if !ok && t.Ambiguous(e) {
+				return &Error{
+					Msg:  fmt.Sprintf("secret %s is tagged for %s, but keep cannot tell the KEY from its name (an empty segment, a character a name cannot hold, or a segment named like the env, which could make it another vault's secret)", aws.ToString(e.Name), t),
+					Help: "rename the secret (KEYs are letters, digits, '_' and '-'), tag it Scope=<its vault's scope> if another vault's, or schedule its deletion",
+				}
+			}
 			if !ok {
 				if name := aws.ToString(e.Name); strings.HasPrefix(name, t.Prefix()) && e.DeletedDate == nil {
 					skipped = append(skipped, name)

@@ -120,17 +120,33 @@ func isAlnum(c byte) bool {
 // other vault's name would need, its env tag being t's) and the secret
 // carries no Scope tag other than t's scope.
 func (t Target) Match(e types.SecretListEntry) (key string, ok bool) {
+	key, ok, _ = t.match(e)
+	return key, ok
+}
+
+// Ambiguous reports whether e is tagged as one of t's secrets, exactly, but
+// Match refuses its name: a KEY keep cannot place (an empty segment, a
+// character Secrets Manager names cannot hold, a segment before the last
+// named like the env) and no Scope tag that places it in another vault.
+// Such a secret may be one the command needs, so listing it fails rather
+// than skips it.
+func (t Target) Ambiguous(e types.SecretListEntry) bool {
+	_, ok, tagged := t.match(e)
+	return !ok && tagged
+}
+
+// match is Match, and whether e's tags alone make it t's: ManagedBy,
+// Namespace and the env exact, no other scope, not scheduled for deletion,
+// named under t's prefix.
+func (t Target) match(e types.SecretListEntry) (key string, ok, tagged bool) {
 	if e.DeletedDate != nil || e.Name == nil {
-		return "", false
+		return "", false, false
 	}
 	name, prefix := *e.Name, t.Prefix()
 	if len(name) <= len(prefix) || name[:len(prefix)] != prefix {
-		return "", false
+		return "", false, false
 	}
 	key = name[len(prefix):]
-	if !readableKey(key) {
-		return "", false
-	}
 	tags := make(map[string]string, len(e.Tags))
 	for _, tag := range e.Tags {
 		if tag.Key != nil && tag.Value != nil {
@@ -138,22 +154,21 @@ func (t Target) Match(e types.SecretListEntry) (key string, ok bool) {
 		}
 	}
 	if tags[TagManagedBy] != ManagedByKeep || tags[TagNamespace] != t.Namespace {
-		return "", false
+		return "", false, false
 	}
 	env, ok := tags[TagEnvironment]
 	if !ok {
 		env, ok = tags[TagEnv]
 	}
 	if !ok || env != t.Env {
-		return "", false
+		return "", false, false
 	}
-	if last := strings.LastIndexByte(key, '/'); last >= 0 {
-		if scope, tagged := tags[TagScope]; tagged && strings.Trim(scope, "/") != t.Scope {
-			return "", false
-		}
-		if slices.Contains(strings.Split(key[:last], "/"), t.Env) {
-			return "", false
-		}
+	last := strings.LastIndexByte(key, '/')
+	if scope, scoped := tags[TagScope]; last >= 0 && scoped && strings.Trim(scope, "/") != t.Scope {
+		return "", false, false // another vault's, by its own Scope tag
 	}
-	return key, true
+	if !readableKey(key) || last >= 0 && slices.Contains(strings.Split(key[:last], "/"), t.Env) {
+		return "", false, true
+	}
+	return key, true, true
 }

@@ -50,6 +50,10 @@ func TestPHPKeepTemplates(t *testing.T) {
 		{"attributes", "API_KEY={ssm:API_KEY|label=primary|version=2}", map[string]string{"API_KEY": "api_secret_key"}},
 		{"attributes in quotes", "API_KEY='{secretsmanager:API_KEY|label=primary}'", map[string]string{"API_KEY": "secretsmanager_api_key"}},
 		{"inline comment", "DB_PASSWORD={ssm:DB_PASSWORD} # Database password", map[string]string{"DB_PASSWORD": "secret123"}},
+		// The PHP Keep's pattern takes a # right after the placeholder (or
+		// its closing quote) as the comment: it is no part of the value.
+		{"comment right after the placeholder", "DB_PASSWORD={ssm:DB_PASSWORD}#note", map[string]string{"DB_PASSWORD": "secret123"}},
+		{"comment right after the quote", `API_KEY="{ssm:API_KEY}"#note`, map[string]string{"API_KEY": "api_secret_key"}},
 		{"surrounding white space", "   DB_PASSWORD={ssm:DB_PASSWORD}   ", map[string]string{"DB_PASSWORD": "secret123"}},
 		{"special characters", "SPECIAL_CHARS={ssm:SPECIAL_CHARS}", map[string]string{"SPECIAL_CHARS": `value with "quotes" and $pecial`}},
 		{"spacing around =", "DB_PASSWORD = {ssm:DB_PASSWORD}\nAPI_KEY= {ssm:API_KEY}\nAPP_KEY ={ssm:APP_KEY}",

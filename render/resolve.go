@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -274,11 +275,15 @@ func (t *Template) Check(secrets Secrets) TemplateErrors {
 				continue
 			}
 			_, found, err := t.value(l, *p.Ref, secrets)
+			if err == nil && !found {
+				err = t.missingError(l, *p.Ref, secrets)
+			}
+			var te *TemplateError
 			switch {
-			case err != nil:
-				problems = append(problems, err.(*TemplateError))
-			case !found:
-				problems = append(problems, t.missingError(l, *p.Ref, secrets).(*TemplateError))
+			case errors.As(err, &te):
+				problems = append(problems, te)
+			case err != nil: // no such error today; never its text, which could quote a value
+				problems = append(problems, &TemplateError{File: t.File, Line: l.Num, Msg: fmt.Sprintf("%s cannot be resolved", p.Ref)})
 			}
 		}
 	}

@@ -277,6 +277,11 @@ func (lit dotenvMode) parseAssignment(line string) (*Assignment, error) {
 		if i := inlineComment(s); i >= 0 {
 			value, rest = s[:i], s[i:]
 		}
+		// A value that is one placeholder may have its comment right after
+		// the brace, as in the PHP Keep's grammar: X={vault:KEY}#note.
+		if m := placeholderRE.FindStringIndex(value); m != nil && m[0] == 0 && strings.HasPrefix(value[m[1]:], "#") {
+			value, rest = s[:m[1]], s[m[1]:]
+		}
 		a.Parts = lit.splitRefs(strings.TrimRight(value, " \t"), true, false)
 		return a, finishComment(a, rest, true)
 	}
@@ -290,11 +295,23 @@ func finishComment(a *Assignment, rest string, unquoted bool) error {
 	switch {
 	case trimmed == "":
 		return nil
-	case strings.HasPrefix(trimmed, "#") && (unquoted || trimmed != rest):
+	case strings.HasPrefix(trimmed, "#") && (unquoted || trimmed != rest || onePlaceholder(a)):
 		a.Comment = rest
+		if trimmed == rest {
+			// Rendered, the value is no placeholder any more: a space keeps
+			// the # a comment for every dotenv parser.
+			a.Comment = " " + rest
+		}
 		return nil
 	}
 	return fmt.Errorf("unexpected text after the closing quote of %s's value", a.Name)
+}
+
+// onePlaceholder reports whether a's value is one placeholder and nothing
+// else: the PHP Keep's grammar then takes a # right after the closing
+// quote ("{vault:KEY}"#note) as a comment.
+func onePlaceholder(a *Assignment) bool {
+	return len(a.Parts) == 1 && a.Parts[0].Ref != nil
 }
 
 // inlineComment is the index of " #" (any white space before #) in an

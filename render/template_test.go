@@ -280,7 +280,8 @@ func TestShorthand(t *testing.T) {
 		{"API_KEY={secrets manager}", false, "{secrets manager}"},
 		{"API_KEY={$HOME}", false, "{$HOME}"},
 		{"API_KEY={{secretsmanager}}", false, "{{secretsmanager}}"},
-		// The PHP Keep's shorthand takes attributes too.
+		// keep takes attributes on the shorthand too (the PHP Keep's grammar has
+		// them only after a PATH, so it leaves {vault|x} as text).
 		{"API_KEY={secretsmanager|label=primary}", true, ""},
 		{"API_KEY='{secretsmanager|a|b=c}'   # note", true, ""},
 		{"API_KEY=x{secretsmanager|a}", false, "x{secretsmanager|a}"},

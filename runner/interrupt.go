@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -66,7 +67,7 @@ func WithInterrupts(parent context.Context) (ctx context.Context, stop func() er
 			cancel(&Interrupted{Signal: sig})
 		default:
 		}
-		if intr, ok := context.Cause(ctx).(*Interrupted); ok {
+		if intr := (*Interrupted)(nil); errors.As(context.Cause(ctx), &intr) {
 			return intr
 		}
 		cancel(nil)

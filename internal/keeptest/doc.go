@@ -4,8 +4,8 @@
 // seeded secret value.
 //
 // A test package's TestMain hands its tests to Main, which builds keep
-// once (and moto_server, when asked) before any test runs and removes
-// both afterwards:
+// once (and starts moto_server, when asked) before any test runs, and
+// afterwards removes the build and stops moto_server:
 //
 //	func TestMain(m *testing.M) {
 //		os.Exit(keeptest.Main(m, keeptest.Options{Moto: true}))

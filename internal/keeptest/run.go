@@ -22,7 +22,9 @@ type Run struct {
 	Env []string
 	// Endpoint is the environment that points the AWS SDK at a server, as
 	// motoserver.Server.Env and smfake.Server.Env return it; nil is moto's
-	// (Main must have started it). An empty, non-nil slice points nowhere.
+	// (Main must have started it). An empty, non-nil slice sets no AWS_*
+	// variable at all: the SDK's own chain then decides (real endpoints,
+	// ~/.aws of the test's HOME, the EC2 metadata service).
 	Endpoint []string
 	// Stdin is keep's standard input; nil is the null device, as for
 	// exec.Cmd.

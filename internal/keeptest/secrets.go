@@ -11,8 +11,10 @@ import (
 )
 
 // Tags are the four tags keep writes on a secret of namespace ns,
-// environment env, in the vault with slug ("secretsmanager" when the
-// project configures none). Each call returns a new map.
+// environment env, in an unscoped vault whose slug needs no slugging
+// ("secretsmanager" when the project configures none; write.Slug gives
+// the VaultSlug of others, and a scoped vault adds Scope). Each call
+// returns a new map.
 func Tags(ns, env, slug string) map[string]string {
 	return map[string]string{"ManagedBy": "Keep", "Namespace": ns, "Environment": env, "VaultSlug": slug}
 }
