@@ -75,9 +75,8 @@ func (o *opener) open(ctx context.Context, ref contextRef) (*vaultEnv, error) {
 
 // resolve is ref's configuration: files and flags, no network.
 func (o *opener) resolve(ref contextRef) (*config.Config, error) {
-	return config.Resolve(o.project, config.Flags{
-		Namespace: o.flags.Namespace, Env: ref.Env, Vault: ref.Vault, Region: o.flags.Region, Profile: o.flags.Profile,
-	}) // its errors name the env or vault at fault
+	flags := TargetFlags{AWSFlags: o.flags, Env: ref.Env, Vault: ref.Vault}
+	return config.Resolve(o.project, flags.flags()) // its errors name the env or vault at fault
 }
 
 // connect makes (or reuses) the client for cfg.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/envfile"
+	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
@@ -93,11 +94,14 @@ func (c *ExportCmd) Run(g *Globals) error {
 	}
 	defer cancel()
 
+	// One session: with --template --all, the template's vault and the
+	// listing share the client of a region.
+	session := fetch.NewSession(cfgs[0].Profile)
 	var data []byte
 	if c.Template != "" {
-		data, err = c.template(ctx, cfgs, filter, missing, logf)
+		data, err = c.template(ctx, session, cfgs, filter, missing, logf)
 	} else {
-		data, err = c.secrets(ctx, cfgs, filter, logf)
+		data, err = c.secrets(ctx, session, cfgs, filter, logf)
 	}
 	if err != nil {
 		return err
@@ -121,8 +125,8 @@ func (c *ExportCmd) Run(g *Globals) error {
 // secrets exports every secret of the vaults of cfgs that passes filter.
 // None is an error, as for keep run: a typo in --env must not write an
 // empty .env. So is a KEY in two vaults (see distinct).
-func (c *ExportCmd) secrets(ctx context.Context, cfgs []*config.Config, filter render.Filter, logf func(string, ...any)) ([]byte, error) {
-	ls, err := listSecrets(ctx, cfgs, c.Region, filter, c.AllowEmpty, logf)
+func (c *ExportCmd) secrets(ctx context.Context, session *fetch.Session, cfgs []*config.Config, filter render.Filter, logf func(string, ...any)) ([]byte, error) {
+	ls, err := listSecrets(ctx, session, cfgs, c.Region, filter, c.AllowEmpty, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -154,15 +158,15 @@ func (c *ExportCmd) secrets(ctx context.Context, cfgs []*config.Config, filter r
 
 // template renders the template and, with --all, adds the secrets of the
 // vaults of cfgs it does not name.
-func (c *ExportCmd) template(ctx context.Context, cfgs []*config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
-	t, f, err := templateSecrets(ctx, cfgs, c.Template, c.Region, logf)
+func (c *ExportCmd) template(ctx context.Context, session *fetch.Session, cfgs []*config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
+	t, f, err := templateSecrets(ctx, session, cfgs, c.Template, c.Region, logf)
 	if err != nil {
 		return nil, err
 	}
 	var rest []listed
 	var extra []render.Var
 	if c.All {
-		if rest, err = c.unnamed(ctx, cfgs, t, filter, logf); err != nil {
+		if rest, err = c.unnamed(ctx, session, cfgs, t, filter, logf); err != nil {
 			return nil, err
 		}
 		secrets, err := distinct(rest)
@@ -232,7 +236,7 @@ func templateCSV(t *render.Template, vars []render.Var, rest []listed, extra []r
 // unnamed are the secrets of the vaults of cfgs that no placeholder names
 // and whose variable the template does not set (not yet checked with
 // distinct).
-func (c *ExportCmd) unnamed(ctx context.Context, cfgs []*config.Config, t *render.Template, filter render.Filter, logf func(string, ...any)) ([]listed, error) {
+func (c *ExportCmd) unnamed(ctx context.Context, session *fetch.Session, cfgs []*config.Config, t *render.Template, filter render.Filter, logf func(string, ...any)) ([]listed, error) {
 	named := map[render.Ref]bool{}
 	for _, r := range t.Refs() {
 		for _, read := range r.Ref.Reads() {
@@ -245,7 +249,7 @@ func (c *ExportCmd) unnamed(ctx context.Context, cfgs []*config.Config, t *rende
 			set[l.Var.Name] = true
 		}
 	}
-	ls, err := listSecrets(ctx, cfgs, c.Region, filter, true, logf)
+	ls, err := listSecrets(ctx, session, cfgs, c.Region, filter, true, logf)
 	if err != nil {
 		return nil, err
 	}

@@ -85,8 +85,7 @@ type listed struct {
 // typo in --env must find nothing loudly. A KEY found in two vaults is not
 // checked here: see distinct. regionFlag is --region, for -v's account of
 // where the region came from.
-func listSecrets(ctx context.Context, cfgs []*config.Config, regionFlag string, filter render.Filter, allowEmpty bool, logf func(string, ...any)) ([]listed, error) {
-	session := fetch.NewSession(cfgs[0].Profile)
+func listSecrets(ctx context.Context, session *fetch.Session, cfgs []*config.Config, regionFlag string, filter render.Filter, allowEmpty bool, logf func(string, ...any)) ([]listed, error) {
 	results := make([]*vaultList, len(cfgs))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, cfg := range cfgs {
@@ -249,7 +248,7 @@ func distinct(ls []listed) ([]fetch.Secret, error) {
 // placeholders may name any vault of the project, and the vaults of cfgs
 // (--vault) with or without a file. regionFlag, --region, overrides every
 // vault's region.
-func templateSecrets(ctx context.Context, cfgs []*config.Config, templateFlag, regionFlag string, logf func(string, ...any)) (*render.Template, *fetched, error) {
+func templateSecrets(ctx context.Context, session *fetch.Session, cfgs []*config.Config, templateFlag, regionFlag string, logf func(string, ...any)) (*render.Template, *fetched, error) {
 	cfg := cfgs[0]
 	t, err := loadTemplate(templatePath(templateFlag, cfg.Project, cfg.Env))
 	if err != nil {
@@ -263,8 +262,8 @@ func templateSecrets(ctx context.Context, cfgs []*config.Config, templateFlag, r
 		return nil, nil, problems
 	}
 	began := time.Now()
-	f, err := fetchTemplate(ctx, t, templateFetch{
-		Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: regionFlag, Profile: cfg.Profile,
+	f, err := fetchTemplate(ctx, session, t, templateFetch{
+		Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: regionFlag,
 	})
 	if err != nil {
 		return nil, nil, err

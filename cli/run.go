@@ -172,8 +172,9 @@ type loaded struct {
 // secret of the environment, or the template's variables — none in file
 // mode, where the rendered template goes to --output instead.
 func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)) (*loaded, error) {
+	session := fetch.NewSession(p.cfgs[0].Profile)
 	if c.Template == "" {
-		ls, err := listSecrets(ctx, p.cfgs, c.Region, p.filter, c.AllowEmpty, logf)
+		ls, err := listSecrets(ctx, session, p.cfgs, c.Region, p.filter, c.AllowEmpty, logf)
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +188,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 		vars, err := render.SecretVars(secrets)
 		return &loaded{vars: vars}, err
 	}
-	t, f, err := templateSecrets(ctx, p.cfgs, c.Template, c.Region, logf)
+	t, f, err := templateSecrets(ctx, session, p.cfgs, c.Template, c.Region, logf)
 	if err != nil {
 		return nil, err
 	}

@@ -88,8 +88,7 @@ type templateFetch struct {
 	Namespace, Env string
 	Vaults         map[string]config.Vault
 	// Region, when set, overrides every vault's region (--region).
-	Region  string
-	Profile string
+	Region string
 }
 
 // fetched is what fetchTemplate found.
@@ -102,7 +101,7 @@ type fetched struct {
 // fetchTemplate fetches every secret t names by name, from all its vaults
 // at once: one round trip whatever the size (see fetch.Session.ByName).
 // Slugs must have been checked with checkSlugs.
-func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch) (*fetched, error) {
+func fetchTemplate(ctx context.Context, session *fetch.Session, t *render.Template, where templateFetch) (*fetched, error) {
 	keys := map[string][]string{} // by slug
 	for _, r := range t.Refs() {
 		for _, read := range r.Ref.Reads() { // {vault:KEY.field} reads two ways
@@ -131,7 +130,7 @@ func fetchTemplate(ctx context.Context, t *render.Template, where templateFetch)
 		}
 		want[slug] = fetch.Wanted{Region: region, Target: fetch.Target{Namespace: where.Namespace, Scope: vault.Scope, Env: where.Env}, Keys: ks}
 	}
-	named, err := fetch.NewSession(where.Profile).ByName(ctx, want)
+	named, err := session.ByName(ctx, want)
 	if err != nil {
 		return nil, err
 	}

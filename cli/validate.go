@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
@@ -54,7 +55,8 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 		return c.report(problems)
 	}
 
-	cfg, err := config.Resolve(project, config.Flags{Namespace: c.Namespace, Env: c.Env, Vault: c.Vault, Region: c.Region, Profile: c.Profile})
+	flags := TargetFlags{AWSFlags: c.AWSFlags, Env: c.Env, Vault: c.Vault}
+	cfg, err := config.Resolve(project, flags.flags())
 	if err != nil {
 		return err
 	}
@@ -64,7 +66,7 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 	}
 	defer cancel()
 	began := time.Now()
-	f, err := fetchTemplate(ctx, t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region, Profile: cfg.Profile})
+	f, err := fetchTemplate(ctx, fetch.NewSession(cfg.Profile), t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region})
 	if err != nil {
 		return err
 	}

@@ -132,9 +132,7 @@ func listedNames(ctx context.Context, api API, t Target, names []string) (map[st
 		wanted[n] = true
 	}
 	for chunk := range slices.Chunk(names, maxFilterValues) {
-		filters := listFilters(t)
-		filters[0].Values = chunk // name prefixes: each wanted name
-		in := &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(listPageSize), Filters: filters}
+		in := &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(listPageSize), Filters: namedFilters(chunk...)}
 		err := eachListPage(ctx, api, in, func(out *secretsmanager.ListSecretsOutput, _ bool) error {
 			for _, e := range out.SecretList {
 				if _, ok := t.Match(e); ok && wanted[aws.ToString(e.Name)] {

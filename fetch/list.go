@@ -22,8 +22,14 @@ type listed struct {
 // and match tag keys and values independently, so they never decide
 // membership; Target.Match does.
 func listFilters(t Target) []types.Filter {
+	return namedFilters(t.Prefix())
+}
+
+// namedFilters narrow a listing to names starting with one of prefixes,
+// tagged ManagedBy=Keep (prefix matches, like listFilters').
+func namedFilters(prefixes ...string) []types.Filter {
 	return []types.Filter{
-		{Key: types.FilterNameStringTypeName, Values: []string{t.Prefix()}},
+		{Key: types.FilterNameStringTypeName, Values: prefixes},
 		{Key: types.FilterNameStringTypeTagKey, Values: []string{TagManagedBy}},
 		{Key: types.FilterNameStringTypeTagValue, Values: []string{ManagedByKeep}},
 	}

@@ -69,17 +69,7 @@ func CheckKey(key string) error {
 // starting with '/' — and, since the PHP Keep trims a final '/' from a
 // name it reads, keep refuses the ambiguous ones too: no final '/' and no
 // empty segment ("a//b"). Every valid KEY is a valid PATH.
-func ValidPath(path string) bool {
-	if path == "" || path[0] == '/' || path[len(path)-1] == '/' || strings.Contains(path, "//") {
-		return false
-	}
-	for i := 0; i < len(path); i++ {
-		if c := path[i]; !(isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '/') {
-			return false
-		}
-	}
-	return true
-}
+func ValidPath(path string) bool { return segments(path, "_-./") }
 
 // readableKey reports whether key is a KEY keep reads, listed or by name:
 // what the PHP Keep takes as the KEY (the rest of the name after
@@ -89,12 +79,16 @@ func ValidPath(path string) bool {
 // which says what keep writes: secrets other tools created under the
 // prefix are read too, and the variable name (render.VarName) makes any
 // of them a valid name.
-func readableKey(key string) bool {
-	if key == "" || key[0] == '/' || key[len(key)-1] == '/' || strings.Contains(key, "//") {
+func readableKey(key string) bool { return segments(key, "/_+=.@-") }
+
+// segments reports whether s is one or more '/'-separated segments, none
+// empty, of ASCII letters, digits and the bytes of also (which holds '/').
+func segments(s, also string) bool {
+	if s == "" || s[0] == '/' || s[len(s)-1] == '/' || strings.Contains(s, "//") {
 		return false
 	}
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; !(isAlnum(c) || strings.IndexByte("/_+=.@-", c) >= 0) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && strings.IndexByte(also, c) < 0 {
 			return false
 		}
 	}
