@@ -30,6 +30,7 @@ type ExportCmd struct {
 	FilterFlags `set:"only_verb=Export only" set:"only_note= (with --template: of those --all adds)"`
 	AllowEmpty  bool `env:"KEEP_ALLOW_EMPTY" help:"Export nothing rather than fail when no secret matches."`
 	TimeoutFlag `set:"deadline_of=the whole export"`
+	SplayFlag
 }
 
 // Help is the detail shown by keep export --help.
@@ -86,6 +87,9 @@ func (c *ExportCmd) Run(g *Globals) error {
 	}
 	cfgs, err := resolveVaults(project, c.TargetFlags)
 	if err != nil {
+		return err
+	}
+	if err := c.wait(context.Background()); err != nil {
 		return err
 	}
 	ctx, cancel, err := c.deadline(context.Background())

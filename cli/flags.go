@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -81,4 +82,30 @@ func (f TimeoutFlag) deadline(parent context.Context) (context.Context, context.
 	}
 	ctx, cancel := context.WithTimeout(parent, f.Timeout)
 	return ctx, cancel, nil
+}
+
+// SplayFlag spreads a fleet that starts at once: each keep waits a random
+// time in [0, Splay) before its first call to AWS, outside --timeout, so
+// that thousands of starts neither call nor back off in lockstep.
+type SplayFlag struct {
+	Splay time.Duration `env:"KEEP_SPLAY" placeholder:"DURATION" help:"Wait a random time between 0 and DURATION before the first call to AWS, so that a fleet starting at once does not call in lockstep (not counted in --timeout)."`
+}
+
+// wait sleeps a random time in [0, Splay), or until ctx ends (its cause is
+// returned then). A negative splay is a usage error.
+func (f SplayFlag) wait(ctx context.Context) error {
+	if f.Splay < 0 {
+		return &Error{Msg: fmt.Sprintf("--splay must not be negative, not %s", f.Splay), Help: "e.g. --splay=10s spreads the first calls over 10 seconds"}
+	}
+	if f.Splay == 0 {
+		return nil
+	}
+	t := time.NewTimer(rand.N(f.Splay))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }

@@ -20,8 +20,9 @@ type RunCmd struct {
 
 	FilterFlags `set:"only_verb=Inject only"`
 	TimeoutFlag `set:"deadline_of=everything before the command starts"`
-	NoInherit   bool `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
-	AllowEmpty  bool `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
+	SplayFlag
+	NoInherit  bool `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
+	AllowEmpty bool `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 
 	AllowOverride []string `name:"allow-override" env:"KEEP_ALLOW_OVERRIDE" sep:"," placeholder:"NAME,…" help:"Let secrets set these protected variables (PATH, LD_*, DYLD_*), which keep refuses otherwise."`
 
@@ -85,6 +86,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	p, err := c.prepare()
 	if err != nil {
 		return err
+	}
+	if err := c.wait(ctx); err != nil {
+		return interrupted(ctx, err)
 	}
 	ctx, cancel, err := c.deadline(ctx)
 	if err != nil {
