@@ -5,12 +5,13 @@
 package cli
 
 import (
-	"errors"
 	"io"
 	"log"
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/keep-run/keep/runner"
 )
 
 // Globals are the flags every command takes.
@@ -33,7 +34,7 @@ type CLI struct {
 
 	Version kong.VersionFlag `help:"Print keep's version and exit."`
 
-	Run              RunCmd              `cmd:"" help:"Run a command with the secrets of one environment in its environment."`
+	Run              RunCmd              `cmd:"" aliases:"exec" help:"Run a command with the secrets of one environment in its environment."`
 	Export           ExportCmd           `cmd:"" help:"Write the secrets of one environment, or a rendered template, as a .env file."`
 	TemplateValidate TemplateValidateCmd `cmd:"" name:"template:validate" help:"Check a template: syntax, vaults, and with --env that every placeholder resolves."`
 
@@ -57,6 +58,7 @@ type CLI struct {
 
 	VersionCmd VersionCmd    `cmd:"" name:"version" group:"Setup" help:"Print keep's version, commit and build date."`
 	Completion CompletionCmd `cmd:"" group:"Setup" help:"Print a shell completion script: bash, zsh or fish."`
+	Help       HelpCmd       `cmd:"" group:"Setup" help:"Print the help of keep, or of a command: keep help run."`
 	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" help:"Print completion candidates for the words so far (used by the completion scripts)."`
 }
 
@@ -71,26 +73,37 @@ func Main(s Stamp, args []string) {
 	defer guardPanic(os.Stderr)
 	noDump()
 	var cli CLI
-	parser, err := kong.New(&cli,
-		kong.Name("keep"),
-		kong.Description(description),
-		kong.Vars{"version": currentBuild().String()},
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-	)
-	if err != nil {
-		panic(err) // a bug in the grammar
+	parser := newParser(&cli)
+	if len(args) == 0 {
+		// keep alone: the usage --help prints, on stderr, and exit 125 (a
+		// script that lost its arguments must not look successful).
+		parser.Stdout = os.Stderr
+		parser.Exit = func(int) { os.Exit(runner.CodeFailed) }
+		args = []string{"--help"}
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
 		// kong says 80 for its own errors; keep's usage errors are 125.
-		help := "see keep --help, or keep run --help"
-		var h Hinter
-		if errors.As(err, &h) && h.Hint() != "" {
-			help = h.Hint()
-		}
-		fail(os.Stderr, usageError{hinted(err, help)})
+		fail(os.Stderr, usageError{hinted(err, parseHint(err))})
 	}
 	if err := ctx.Run(&cli.Globals); err != nil {
 		fail(os.Stderr, err)
 	}
+}
+
+// newParser is keep's grammar over cli, with keep's help printer and
+// enum values read case-insensitively.
+func newParser(cli *CLI) *kong.Kong {
+	parser, err := kong.New(cli,
+		kong.Name("keep"),
+		kong.Description(description),
+		kong.Vars{"version": currentBuild().String()},
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(printHelp),
+	)
+	if err != nil {
+		panic(err) // a bug in the grammar
+	}
+	foldEnums(parser.Model.Node)
+	return parser
 }

@@ -49,19 +49,23 @@ func contexts(envs, vaults string) []contextRef {
 	return out
 }
 
-// opener resolves contexts against one project and shares clients.
+// opener resolves contexts against one project and shares clients. With
+// -v it reports each context's vault, region and target, and every API
+// call (fetch.Session.Log).
 type opener struct {
 	project *config.Project
 	flags   AWSFlags // vault and env come per context
 	session *fetch.Session
+	logf    func(string, ...any)
 }
 
-func newOpener(flags AWSFlags) (*opener, error) {
+func newOpener(flags AWSFlags, g *Globals) (*opener, error) {
 	project, err := config.FindProject(".")
 	if err != nil {
 		return nil, err
 	}
-	return &opener{project: project, flags: flags, session: fetch.NewSession(flags.Profile)}, nil
+	logf := g.Logger().Printf
+	return &opener{project: project, flags: flags, session: flags.session(logf), logf: logf}, nil
 }
 
 // open resolves ref into its vault, target and client.
@@ -85,6 +89,7 @@ func (o *opener) connect(ctx context.Context, cfg *config.Config) (*vaultEnv, er
 	if err != nil {
 		return nil, err
 	}
+	logWhere(o.logf, cfg, conn.Region, o.flags.Region)
 	return &vaultEnv{cfg: cfg, conn: conn}, nil
 }
 

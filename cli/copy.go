@@ -67,7 +67,7 @@ func (c *CopyCmd) Run(g *Globals) error {
 		return &Error{Msg: "nothing to copy", Help: "give a KEY, or select several with --only/--except"}
 	}
 	from, to := parseContext(c.From), parseContext(c.To)
-	o, err := newOpener(c.AWSFlags)
+	o, err := newOpener(c.AWSFlags, g)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 
 // DiffCmd is keep diff.
 type DiffCmd struct {
-	Env   string `required:"" placeholder:"LIST" help:"Environments to compare, comma-separated; vault:env names a vault too."`
+	Env   string `short:"e" required:"" placeholder:"LIST" help:"Environments to compare, comma-separated; vault:env names a vault too."`
 	Vault string `placeholder:"LIST" help:"Vaults to compare, comma-separated (default: the default vault)."`
 	AWSFlags
 	Unmask bool `help:"Show values in full."`
@@ -40,7 +40,7 @@ func (c *DiffCmd) Run(g *Globals) error {
 	if len(refs) < 2 {
 		return &Error{Msg: "diff needs at least two contexts", Help: "e.g. --env=staging,production, or --env=production --vault=a,b"}
 	}
-	o, err := newOpener(c.AWSFlags)
+	o, err := newOpener(c.AWSFlags, g)
 	if err != nil {
 		return err
 	}

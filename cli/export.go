@@ -100,7 +100,7 @@ func (c *ExportCmd) Run(g *Globals) error {
 
 	// One session: with --template --all, the template's vault and the
 	// listing share the client of a region.
-	session := fetch.NewSession(cfgs[0].Profile)
+	session := c.session(nil) // -v: the load reports the calls, counted
 	var data []byte
 	if c.Template != "" {
 		data, err = c.template(ctx, session, cfgs, filter, missing, logf)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keep-run/keep/config"
+	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
@@ -25,6 +26,16 @@ type AWSFlags struct {
 	NamespaceFlag
 	Region  string `env:"KEEP_REGION" placeholder:"REGION" help:"AWS region, for every vault used (default: each vault file's region, then AWS_REGION or the profile's)."`
 	Profile string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS shared-config profile."`
+	// The SDK reads AWS_ENDPOINT_URL(_SECRETS_MANAGER) itself; the flag wins.
+	EndpointURL string `name:"endpoint-url" placeholder:"URL" help:"Secrets Manager endpoint, as the AWS CLI's --endpoint-url (default: AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL, then AWS's)."`
+}
+
+// session is a fetch.Session of f's profile and endpoint that tells logf
+// (nil: nothing) of every API call.
+func (f AWSFlags) session(logf func(string, ...any)) *fetch.Session {
+	s := fetch.NewSession(f.Profile)
+	s.Endpoint, s.Log = f.EndpointURL, logf
+	return s
 }
 
 // TargetFlags choose one environment of one vault: the secrets of run,
@@ -33,7 +44,7 @@ type AWSFlags struct {
 // set:"vault_placeholder=…" and set:"vault_list=…" on the embedded field.
 type TargetFlags struct {
 	AWSFlags
-	Env   string `env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
+	Env   string `short:"e" env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
 	Vault string `env:"KEEP_VAULT" placeholder:"${vault_placeholder=SLUG}" help:"${vault_list=Vault slug} (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
 }
 

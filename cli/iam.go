@@ -12,7 +12,7 @@ import (
 // IamCmd is keep iam.
 type IamCmd struct {
 	NamespaceFlag
-	Env    string `placeholder:"LIST" help:"Environments to limit the access to, comma-separated (required for write and read)."`
+	Env    string `short:"e" placeholder:"LIST" help:"Environments to limit the access to, comma-separated (required for write and read)."`
 	Access string `enum:"full,write,read" default:"full" help:"full: every environment of the namespace; write: read and write in --env; read: read-only in one --env (a deployment)."`
 	Vault  string `placeholder:"SLUG" help:"Only this vault's KMS key (default: every vault of the project)."`
 }
@@ -52,7 +52,7 @@ func (c *IamCmd) Run(g *Globals) error {
 	}
 	envs := splitList(c.Env)
 	for _, env := range envs {
-		if err := config.CheckEnv(env); err != nil {
+		if err := config.CheckProjectEnv(project, env); err != nil {
 			return err
 		}
 	}

@@ -155,18 +155,7 @@ func listVault(ctx context.Context, session *fetch.Session, cfg *config.Config, 
 		return nil, err
 	}
 	region := conn.Region
-	vaultFrom := "no vault file"
-	if cfg.VaultFile != "" {
-		vaultFrom = cfg.VaultFile
-	}
-	regionFrom := "from the AWS SDK's chain"
-	switch {
-	case regionFlag != "":
-		regionFrom = "from --region/KEEP_REGION"
-	case cfg.Vault.Region != "":
-		regionFrom = "from the vault file"
-	}
-	logf("vault %s (%s), region %s (%s), namespace %s, env %s: listing %s*", cfg.Vault.Slug, vaultFrom, region, regionFrom, cfg.Namespace, cfg.Env, target.Prefix())
+	logWhere(logf, cfg, region, regionFlag)
 
 	began := time.Now()
 	res, err := conn.List(ctx, filter.Match)
@@ -188,6 +177,24 @@ func listVault(ctx context.Context, session *fetch.Session, cfg *config.Config, 
 	}
 	vlogf("%d secret(s): %s", len(keys), strings.Join(keys, ", "))
 	return &vaultList{res: res, target: target, region: region}, nil
+}
+
+// logWhere tells logf (-v) where cfg's secrets are: the vault and its
+// file, the region in use and where it came from (regionFlag is --region),
+// the namespace, env and name prefix.
+func logWhere(logf func(string, ...any), cfg *config.Config, region, regionFlag string) {
+	vaultFrom := "no vault file"
+	if cfg.VaultFile != "" {
+		vaultFrom = cfg.VaultFile
+	}
+	regionFrom := "from the AWS SDK's chain"
+	switch {
+	case regionFlag != "":
+		regionFrom = "from --region/KEEP_REGION"
+	case cfg.Vault.Region != "":
+		regionFrom = "from the vault file"
+	}
+	logf("vault %s (%s), region %s (%s), namespace %s, env %s: secrets %s*", cfg.Vault.Slug, vaultFrom, region, regionFrom, cfg.Namespace, cfg.Env, targetOf(cfg).Prefix())
 }
 
 // noSecrets says that the vaults of cfgs hold no secret of the

@@ -24,7 +24,7 @@ type RunCmd struct {
 	NoInherit  bool `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
 	AllowEmpty bool `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 
-	AllowOverride []string `name:"allow-override" env:"KEEP_ALLOW_OVERRIDE" sep:"," placeholder:"NAME,…" help:"Let secrets set these protected variables (PATH, LD_*, DYLD_*), which keep refuses otherwise."`
+	AllowOverride []string `name:"allow-override" env:"KEEP_ALLOW_OVERRIDE" sep:"," placeholder:"NAME" help:"Let secrets set these protected variables (PATH, LD_*, DYLD_*), which keep refuses otherwise."`
 
 	Template  string `env:"KEEP_TEMPLATE" placeholder:"FILE" help:"Set exactly the variables of this template (dotenv with {vault:KEY} placeholders); auto means <template_path>/<env>.env."`
 	Output    string `placeholder:"PATH" help:"With --template: write the rendered template to PATH (0600) for the command to read, instead of setting variables; removed when keep exits (implies --supervise)."`
@@ -176,7 +176,7 @@ type loaded struct {
 // secret of the environment, or the template's variables — none in file
 // mode, where the rendered template goes to --output instead.
 func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)) (*loaded, error) {
-	session := fetch.NewSession(p.cfgs[0].Profile)
+	session := c.session(nil) // -v: load reports the calls, counted
 	if c.Template == "" {
 		ls, err := listSecrets(ctx, session, p.cfgs, c.Region, p.filter, c.AllowEmpty, logf)
 		if err != nil {

@@ -45,7 +45,7 @@ var errDeclined = errors.New("declined")
 // --timeout, makes the client and calls do. Prompts come before the
 // deadline, so a user who takes their time does not see "timed out".
 func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do func(ctx context.Context, ve *vaultEnv) error) error {
-	o, err := newOpener(f.AWSFlags)
+	o, err := newOpener(f.AWSFlags, g)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/keep-run/keep/config"
-	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 )
 
@@ -17,7 +16,7 @@ type TemplateValidateCmd struct {
 	File string `arg:"" placeholder:"FILE" help:"The template to check."`
 
 	// Not TargetFlags: KEEP_ENV must not turn the syntax check into a fetch.
-	Env   string `placeholder:"ENV" help:"Also check that every placeholder resolves in this environment (fetches the secrets, shows no values)."`
+	Env   string `short:"e" placeholder:"ENV" help:"Also check that every placeholder resolves in this environment (fetches the secrets, shows no values)."`
 	Vault string `env:"KEEP_VAULT" placeholder:"SLUG" help:"The vault keep run would use (default: default_vault, the only vault file, or secretsmanager)."`
 	AWSFlags
 	TimeoutFlag `set:"deadline_of=fetching with --env"`
@@ -66,7 +65,7 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 	}
 	defer cancel()
 	began := time.Now()
-	f, err := fetchTemplate(ctx, fetch.NewSession(cfg.Profile), t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region})
+	f, err := fetchTemplate(ctx, c.session(nil), t, templateFetch{Namespace: cfg.Namespace, Env: cfg.Env, Vaults: vaults, Region: c.Region})
 	if err != nil {
 		return err
 	}

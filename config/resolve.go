@@ -69,14 +69,8 @@ func Resolve(p *Project, f Flags) (*Config, error) {
 			Help: envHelp(settings.Envs),
 		}
 	}
-	if err := CheckEnv(c.Env); err != nil {
+	if err := CheckProjectEnv(p, c.Env); err != nil {
 		return nil, err
-	}
-	if len(settings.Envs) > 0 && !slices.Contains(settings.Envs, c.Env) {
-		return nil, &Error{
-			Msg:  fmt.Sprintf("environment %q is not one of the project's environments (%s)", c.Env, strings.Join(settings.Envs, ", ")),
-			Help: fmt.Sprintf("check the spelling, or add it to \"envs\" in %s/settings.json", Dir),
-		}
 	}
 
 	vault, file, err := ChooseVault(p, f.Vault)
@@ -102,6 +96,22 @@ func Resolve(p *Project, f Flags) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// CheckProjectEnv checks env's form and, when the project (p may be nil)
+// lists its envs, that env is one of them: a misspelt environment must
+// fail loudly, not find nothing or grant nothing.
+func CheckProjectEnv(p *Project, env string) error {
+	if err := CheckEnv(env); err != nil {
+		return err
+	}
+	if p == nil || len(p.Settings.Envs) == 0 || slices.Contains(p.Settings.Envs, env) {
+		return nil
+	}
+	return &Error{
+		Msg:  fmt.Sprintf("environment %q is not one of the project's environments (%s)", env, strings.Join(p.Settings.Envs, ", ")),
+		Help: fmt.Sprintf("check the spelling, or add it to \"envs\" in %s/settings.json", Dir),
+	}
 }
 
 // ChooseVault picks the vault (p may be nil) and its file ("" for none):

@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"net"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -21,21 +23,32 @@ func TestVerifyAgainstMoto(t *testing.T) {
 	seed(t, secret(ns, "production", "VERIFY_KEY", "verify-key-value"))
 	args := []string{"verify", "--namespace=" + ns, "--env=production,staging"}
 
+	// staging holds nothing: keep run fails there, and so does verify.
 	res := keep(t, run{Args: args})
-	mustSucceed(t, res)
-	keeptest.AssertNoLeak(t, "stdout", res.Stdout)
+	wantFailed(t, res, 1, "some checks failed")
 	want := [][]string{
 		{"VAULT:ENV", "REGION", "CREDENTIALS", "LIST", "READ", "WRITE", "RESULT"},
 		{"production", "us-east-1", "✓", "✓", "1", "secret(s)", "✓", "skipped", "ok"},
-		{"staging", "us-east-1", "✓", "✓", "0", "secret(s)", "–", "nothing", "to", "read", "skipped", "ok"},
+		{"staging", "us-east-1", "✓", "✗", "(1)", "—", "skipped", "FAILED"},
 	}
 	if got := tableRows(res.Stdout); !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("verify:\n%s\nwant rows %q", res.Stdout, want)
 	}
+	if !strings.Contains(res.Stdout, "(1) no secrets found under "+ns+"/staging/* in us-east-1: keep run fails here") {
+		t.Errorf("verify does not explain the empty env:\n%s", res.Stdout)
+	}
+	keeptest.AssertNoLeak(t, "stdout", res.Stdout)
+
+	// --allow-empty: as keep run --allow-empty.
+	res = keep(t, run{Args: append(args, "--allow-empty")})
+	mustSucceed(t, res)
+	if rows := tableRows(res.Stdout); len(rows) != 3 || strings.Join(rows[2], " ") != "staging us-east-1 ✓ ✓ 0 secret(s) – nothing to read skipped ok" {
+		t.Errorf("verify --allow-empty:\n%s", res.Stdout)
+	}
 
 	// --write: a create and delete round trip that leaves nothing behind,
 	// not even a secret scheduled for deletion.
-	res = keep(t, run{Args: append(args, "--write")})
+	res = keep(t, run{Args: append(args, "--write", "--allow-empty")})
 	mustSucceed(t, res)
 	for _, row := range tableRows(res.Stdout)[1:] {
 		if !strings.HasSuffix(strings.Join(row, " "), "✓ create+delete ok") {
@@ -57,7 +70,7 @@ func TestVerifyProjectDefaults(t *testing.T) {
 	ns := namespace(t)
 	dir := twoVaults(t, ns)
 	seed(t, scopedSecret(ns, "team-b", "staging", "b", "VERIFY_B", "verify-b-value"))
-	res := keep(t, run{Dir: dir, Args: []string{"verify"}})
+	res := keep(t, run{Dir: dir, Args: []string{"verify", "--allow-empty"}})
 	mustSucceed(t, res)
 	var got []string
 	for _, row := range tableRows(res.Stdout)[1:] {
@@ -68,6 +81,16 @@ func TestVerifyProjectDefaults(t *testing.T) {
 		t.Errorf("verify in a project checks %q, want %q:\n%s", got, want, res.Stdout)
 	}
 	wantExit(t, keep(t, run{Args: []string{"verify", "--namespace=" + ns}}), 125, "no environments to verify")
+
+	// A misspelt env or vault is one error of the command line, before
+	// any call, as for every other command.
+	wantExit(t, keep(t, run{Dir: dir, Args: []string{"verify", "--env=prodution"}}), 125,
+		`keep: error: environment "prodution" is not one of the project's environments (staging, production)`)
+	res = keep(t, run{Dir: dir, Args: []string{"verify", "--vault=nope"}})
+	wantExit(t, res, 125, `vault "nope" is not configured`)
+	if n := strings.Count(res.Stderr, "keep: error:"); n != 1 {
+		t.Errorf("verify --vault=nope: %d errors, want 1:\n%s", n, res.Stderr)
+	}
 }
 
 func TestVerifyFailures(t *testing.T) {
@@ -101,23 +124,26 @@ func TestVerifyFailures(t *testing.T) {
 			}
 			res := keep(t, run{Endpoint: srv.Env(), Args: args})
 			wantFailed(t, res, 1, "keep: error: some checks failed (see the ✗ cells above)")
-			lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
-			if len(lines) != 2 {
+			rows := tableRows(res.Stdout)
+			if len(rows) != 2 {
 				t.Fatalf("verify:\n%s", res.Stdout)
 			}
 			// Cells are separated by two or more spaces.
 			var cells []string
-			for _, c := range strings.Split(lines[1], "  ") {
+			for _, c := range strings.Split(strings.Split(res.Stdout, "\n")[1], "  ") {
 				if c = strings.TrimSpace(c); c != "" {
 					cells = append(cells, c)
 				}
 			}
-			want := "✗ " + tc.op + ": AccessDeniedException: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: secretsmanager:" + tc.op
-			if tc.op == "BatchGetSecretValue" || tc.op == "CreateSecret" {
-				want = "✗ " // the cell names the call; its wording is the fetch's
+			if len(cells) <= tc.column || cells[tc.column] != "✗ (1)" {
+				t.Errorf("cell %d of %q, want ✗ (1)", tc.column, cells)
 			}
-			if len(cells) <= tc.column || !strings.HasPrefix(cells[tc.column], want) || !strings.Contains(cells[tc.column], "AccessDeniedException") {
-				t.Errorf("cell %d of %q, want %q…", tc.column, cells, want)
+			note := "\n(1) " + tc.op + ": AccessDeniedException: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: secretsmanager:" + tc.op
+			if tc.op == "BatchGetSecretValue" || tc.op == "CreateSecret" {
+				note = "\n(1) " // the wording is the fetch's
+			}
+			if !strings.Contains(res.Stdout, note) || !strings.Contains(res.Stdout, "AccessDeniedException") {
+				t.Errorf("verify does not explain the ✗ under the table, want %q:\n%s", note, res.Stdout)
 			}
 			if n := srv.Count("CreateSecret"); n > 0 && !tc.write {
 				t.Errorf("%d CreateSecret calls without --write", n)
@@ -126,22 +152,99 @@ func TestVerifyFailures(t *testing.T) {
 	}
 }
 
-// verify --format=json: one object per context.
+// A missing credential is said once, whatever the number of contexts, and
+// the region is still shown.
+func TestVerifyWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	endpoint := []string{"AWS_ENDPOINT_URL=http://127.0.0.1:9", "AWS_REGION=eu-west-2", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/nonexistent/keep-test/config", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent/keep-test/credentials"}
+	res := keep(t, run{Endpoint: endpoint, Args: []string{"verify", "--namespace=app", "--env=staging,production,qa"}})
+	wantFailed(t, res, 1, "some checks failed")
+	rows := tableRows(res.Stdout)
+	if len(rows) != 4 {
+		t.Fatalf("verify:\n%s", res.Stdout)
+	}
+	for _, row := range rows[1:] {
+		if got := strings.Join(row[1:], " "); got != "eu-west-2 ✗ (1) — — skipped FAILED" {
+			t.Errorf("row %q, want the region and a ✗ pointing at note 1", row)
+		}
+	}
+	if n := strings.Count(res.Stdout, "no AWS credentials"); n != 1 || !strings.Contains(res.Stdout, "\n(1) no AWS credentials") {
+		t.Errorf("the credentials error is said %d times, want once, as note (1):\n%s", n, res.Stdout)
+	}
+	for _, line := range strings.Split(res.Stdout, "\n") {
+		if len(line) > 120 && !strings.HasPrefix(line, "(1)") {
+			t.Errorf("a %d-column line: %q", len(line), line)
+		}
+	}
+}
+
+// An endpoint that never answers: each context times out on the call that
+// hung, not on credentials, which were static.
+func TestVerifyHangingEndpoint(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn // accepted, never answered
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	res := keep(t, run{Endpoint: smfake.EndpointEnv("http://" + ln.Addr().String()),
+		Args: []string{"verify", "--namespace=app", "--env=staging,production", "--timeout=2s"}})
+	wantFailed(t, res, 1, "some checks failed")
+	if strings.Contains(res.Stdout, "credentials") || !strings.Contains(res.Stdout, "(1) ListSecrets: timed out") {
+		t.Errorf("verify against a hanging endpoint, want ListSecrets: timed out, once:\n%s", res.Stdout)
+	}
+}
+
+// verify --format=json: one object per context, booleans and counts, the
+// error as a string; no table glyphs.
 func TestVerifyJSON(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	seed(t, secret(ns, "production", "K", "verify-json-value"))
-	res := keep(t, run{Args: []string{"verify", "--format=json", "--namespace=" + ns, "--env=production"}})
-	mustSucceed(t, res)
-	var rows []struct {
-		Context string `json:"context"`
-		OK      bool   `json:"ok"`
-		List    string `json:"list"`
+	res := keep(t, run{Args: []string{"verify", "--format=JSON", "--namespace=" + ns, "--env=production,staging"}})
+	wantFailed(t, res, 1, "some checks failed")
+	type row struct {
+		Context     string `json:"context"`
+		Region      string `json:"region"`
+		Credentials *bool  `json:"credentials"`
+		List        *bool  `json:"list"`
+		Secrets     int    `json:"secrets"`
+		Read        *bool  `json:"read"`
+		Write       *bool  `json:"write"`
+		OK          bool   `json:"ok"`
+		Error       string `json:"error"`
 	}
+	var rows []row
 	if err := json.Unmarshal([]byte(res.Stdout), &rows); err != nil {
 		t.Fatalf("verify --format=json: %v\n%s", err, res.Stdout)
 	}
-	if len(rows) != 1 || rows[0].Context != "production" || !rows[0].OK || rows[0].List != "✓ 1 secret(s)" {
-		t.Errorf("rows = %+v", rows)
+	yes, no := true, false
+	want := []row{
+		{"production", "us-east-1", &yes, &yes, 1, &yes, nil, true, ""},
+		{"staging", "us-east-1", &yes, &no, 0, nil, nil, false, "no secrets found under " + ns + "/staging/* in us-east-1: keep run fails here"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("verify --format=json:\n%s", res.Stdout)
+	}
+	for _, glyph := range []string{"✓", "✗", "—"} {
+		if strings.Contains(res.Stdout, glyph) {
+			t.Errorf("verify --format=json holds %q:\n%s", glyph, res.Stdout)
+		}
 	}
 }

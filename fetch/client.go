@@ -29,8 +29,14 @@ const (
 // NewClient builds a Secrets Manager client. An empty region or profile
 // leaves the choice to the SDK's usual chain (AWS_REGION, AWS_PROFILE, the
 // shared config files); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_SECRETS_MANAGER
-// are honoured. It returns the region in use.
+// are honoured. It returns the region in use, also with an error about
+// the credentials.
 func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Client, string, error) {
+	return newClient(ctx, region, profile)
+}
+
+// newClient is NewClient with extra client options (Session's).
+func newClient(ctx context.Context, region, profile string, extra ...func(*secretsmanager.Options)) (*secretsmanager.Client, string, error) {
 	// The SDK's buildable client, not a plain *http.Client: the SDK can then
 	// still apply AWS_CA_BUNDLE to it.
 	httpClient := awshttp.NewBuildableClient().
@@ -72,9 +78,9 @@ func NewClient(ctx context.Context, region, profile string) (*secretsmanager.Cli
 		cfg.Retryer = newRetryer // keep's retry budgets; see retry.go
 	}
 	if err := retrieveCredentials(ctx, cfg); err != nil {
-		return nil, "", err
+		return nil, cfg.Region, err
 	}
-	return secretsmanager.NewFromConfig(cfg, clientOptions...), cfg.Region, nil
+	return secretsmanager.NewFromConfig(cfg, append(clientOptions[:len(clientOptions):len(clientOptions)], extra...)...), cfg.Region, nil
 }
 
 // clientOptions are extra client options: none, except in binaries built

@@ -13,6 +13,15 @@ import (
 // safe for concurrent use.
 type Session struct {
 	profile string
+	// Endpoint, when set, is every client's Secrets Manager endpoint
+	// (--endpoint-url), over AWS_ENDPOINT_URL_SECRETS_MANAGER and
+	// AWS_ENDPOINT_URL. Set it before the first Open.
+	Endpoint string
+	// Log, when set, is told of every API call (see logCalls: operation,
+	// secret name, outcome, time; never a value). Set it before the first
+	// Open.
+	Log func(format string, args ...any)
+
 	mu      sync.Mutex
 	clients map[string]*regionClient // by the region asked for
 }
@@ -42,11 +51,36 @@ func (s *Session) Open(ctx context.Context, region string, t Target) (*Conn, err
 		s.clients[region] = c
 	}
 	s.mu.Unlock()
-	c.once.Do(func() { c.api, c.region, c.err = NewClient(ctx, region, s.profile) })
+	c.once.Do(func() { c.api, c.region, c.err = newClient(ctx, region, s.profile, s.options()...) })
 	if c.err != nil {
 		return nil, c.err
 	}
 	return NewConn(c.api, c.region, t), nil
+}
+
+// Region is the region of the client Open made for region (as asked
+// for), as the SDK resolved it: also when making the client failed after
+// that, e.g. for want of credentials. "" before Open, or when the region
+// itself could not be resolved.
+func (s *Session) Region(region string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[region]; ok {
+		return c.region
+	}
+	return ""
+}
+
+// options are the client options of s's Endpoint and Log.
+func (s *Session) options() []func(*secretsmanager.Options) {
+	var opts []func(*secretsmanager.Options)
+	if s.Endpoint != "" {
+		opts = append(opts, func(o *secretsmanager.Options) { o.BaseEndpoint = &s.Endpoint })
+	}
+	if s.Log != nil {
+		opts = append(opts, func(o *secretsmanager.Options) { o.APIOptions = append(o.APIOptions, logCalls(s.Log)) })
+	}
+	return opts
 }
 
 // Wanted are keys of one target to read by name, in one region ("" for
