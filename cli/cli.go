@@ -91,8 +91,8 @@ func Main(s Stamp, args []string) {
 	}
 }
 
-// newParser is keep's grammar over cli, with keep's help printer and
-// enum values read case-insensitively.
+// newParser is keep's grammar over cli, with keep's help printer, enum
+// values read case-insensitively and defaults described alike.
 func newParser(cli *CLI) *kong.Kong {
 	parser, err := kong.New(cli,
 		kong.Name("keep"),
@@ -105,5 +105,6 @@ func newParser(cli *CLI) *kong.Kong {
 		panic(err) // a bug in the grammar
 	}
 	foldEnums(parser.Model.Node)
+	describeDefaults(parser.Model.Node)
 	return parser
 }

@@ -23,6 +23,18 @@ type DiffCmd struct {
 	TimeoutFlag
 }
 
+// Help is the detail shown by keep diff --help.
+func (c *DiffCmd) Help() string {
+	return `Fetches every context at once and prints a row per KEY: its value in each
+context (masked unless --unmask) and whether they are identical, different,
+or missing somewhere.
+
+Examples:
+  keep diff --env=staging,production
+  keep diff --env=production --vault=legacy,secretsmanager
+  keep diff --env=staging,production --only='DB_*' --exit-code`
+}
+
 // Diff statuses.
 const (
 	statusIdentical  = "identical"

@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/kong"
 )
@@ -100,6 +101,34 @@ func commandPath(node *kong.Node) string {
 		names = append([]string{n.Name}, names...)
 	}
 	return strings.Join(names, " ")
+}
+
+// describeDefaults gives the flags under node one style for defaults: a
+// placeholder that names the kind of value (FORMAT, DURATION, N), never
+// the default itself, and "(default: X)" at the end of the help, as the
+// flags whose default is not a constant say it.
+func describeDefaults(node *kong.Node) {
+	for _, f := range node.Flags {
+		if !f.HasDefault || f.IsBool() || f.Default == "" {
+			continue
+		}
+		if f.PlaceHolder == "" {
+			switch {
+			case f.Target.Type() == reflect.TypeOf(time.Duration(0)):
+				f.PlaceHolder = "DURATION"
+			case f.Target.Kind() == reflect.Int:
+				f.PlaceHolder = "N"
+			default:
+				f.PlaceHolder = strings.ToUpper(f.Name)
+			}
+		}
+		if !strings.Contains(f.Help, "(default: ") {
+			f.Help = strings.TrimSuffix(f.Help, ".") + " (default: " + f.Default + ")."
+		}
+	}
+	for _, child := range node.Children {
+		describeDefaults(child)
+	}
 }
 
 // foldEnums makes every enum of lower-case values under node take its

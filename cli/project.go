@@ -23,6 +23,16 @@ type InitCmd struct {
 	Envs      string `placeholder:"LIST" help:"Comma-separated environments (default: local,staging,production)."`
 }
 
+// Help is the detail shown by keep init --help.
+func (c *InitCmd) Help() string {
+	return `Asks for what is missing on a terminal; with --no-interaction the defaults
+are taken.
+
+Examples:
+  keep init
+  keep init --no-interaction --name='My App' --namespace=myapp --envs=local,staging,production`
+}
+
 // Run writes .keep/settings.json and .keep/.gitignore.
 func (c *InitCmd) Run(g *Globals) error {
 	root, err := os.Getwd()
@@ -67,6 +77,17 @@ type VaultAddCmd struct {
 	ReplicaRegions string `name:"replica-regions" placeholder:"LIST" help:"Replicate new secrets to these regions: region or region=kms-key, comma-separated."`
 	Default        bool   `help:"Make it the project's default vault (the first vault always is)."`
 	Profile        string `env:"AWS_PROFILE" placeholder:"NAME" help:"AWS profile for the access check."`
+}
+
+// Help is the detail shown by keep vault:add --help.
+func (c *VaultAddCmd) Help() string {
+	return `Writes .keep/vaults/<slug>.json, then checks that the credentials may list
+secrets in its region (a failed check is reported; the file stays).
+
+Examples:
+  keep vault:add
+  keep vault:add --no-interaction --slug=eu --region=eu-west-1 --kms-key=alias/myapp
+  keep vault:add --no-interaction --slug=team-a --scope=team-a --replica-regions=us-west-2`
 }
 
 // Run writes .keep/vaults/<slug>.json and checks access.

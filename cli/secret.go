@@ -86,6 +86,19 @@ type SetCmd struct {
 	Value *string `arg:"" optional:"" help:"The value; omitted, it is read from stdin (hidden on a terminal, byte for byte from a pipe)."`
 }
 
+// Help is the detail shown by keep set --help.
+func (c *SetCmd) Help() string {
+	return `Creates <namespace>/<env>/<KEY> with Keep's tags, or puts a new value in the
+existing secret (its tags untouched). Without VALUE, the value is read from
+stdin: hidden on a terminal, every byte of a pipe (a trailing newline too).
+
+Examples:
+  keep set DB_PASSWORD --env=production            # asks for the value, hidden
+  keep set TLS_KEY --env=production < tls.key
+  printf %s "$TOKEN" | keep set API_TOKEN --env=staging
+  keep set FEATURE_FLAG on --env=staging --vault=shared`
+}
+
 // Run stores the secret.
 func (c *SetCmd) Run(g *Globals) error {
 	if err := fetch.CheckKey(c.Key); err != nil {
@@ -141,6 +154,17 @@ type GetCmd struct {
 	VersionID    string `name:"version-id" placeholder:"ID" help:"The version with this id."`
 }
 
+// Help is the detail shown by keep get --help.
+func (c *GetCmd) Help() string {
+	return `Prints the value in full: the command for reading one, by design.
+
+Examples:
+  keep get DB_PASSWORD --env=production
+  keep get DB_PASSWORD --env=production --format=raw > db-password
+  keep get DB_PASSWORD --env=production --version-stage=AWSPREVIOUS
+  keep get DB_PASSWORD --env=production --format=json`
+}
+
 // Run prints the value: the command for reading one, by design.
 func (c *GetCmd) Run(g *Globals) error {
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
@@ -168,6 +192,16 @@ type ShowCmd struct {
 	Unmask bool   `help:"Show values in full."`
 	Format string `enum:"table,json,env" default:"table" help:"table, json or env."`
 	FilterFlags
+}
+
+// Help is the detail shown by keep show --help.
+func (c *ShowCmd) Help() string {
+	return `Lists the secrets keep run would load, values masked unless --unmask.
+
+Examples:
+  keep show --env=staging
+  keep show --env=production --only='DB_*' --unmask
+  keep show --env=production --format=json`
 }
 
 // Run lists the environment's secrets, masked unless --unmask.
@@ -247,6 +281,14 @@ type DeleteCmd struct {
 	RecoveryDays int  `name:"recovery-days" default:"30" help:"Days before a scheduled deletion is final, 7 to 30; keep restore undoes it until then."`
 }
 
+// Help is the detail shown by keep delete --help.
+func (c *DeleteCmd) Help() string {
+	return `Examples:
+  keep delete OLD_API_KEY --env=staging                   # restorable for 30 days
+  keep delete OLD_API_KEY --env=staging --recovery-days=7
+  keep delete OLD_API_KEY --env=staging --force           # gone at once`
+}
+
 // Run schedules the deletion, or deletes with --force.
 func (c *DeleteCmd) Run(g *Globals) error {
 	if c.RecoveryDays < 7 || c.RecoveryDays > 30 {
@@ -283,6 +325,14 @@ type RestoreCmd struct {
 	keyFlags
 }
 
+// Help is the detail shown by keep restore --help.
+func (c *RestoreCmd) Help() string {
+	return `Works until the end of the recovery window keep delete gave the secret.
+
+Examples:
+  keep restore OLD_API_KEY --env=staging`
+}
+
 // Run cancels a scheduled deletion.
 func (c *RestoreCmd) Run(g *Globals) error {
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
@@ -299,6 +349,16 @@ type HistoryCmd struct {
 	keyFlags
 	Unmask bool   `help:"Show values in full."`
 	Format string `enum:"table,json" default:"table" help:"table or json."`
+}
+
+// Help is the detail shown by keep history --help.
+func (c *HistoryCmd) Help() string {
+	return `Lists the versions Secrets Manager keeps, newest first, with their stages
+(AWSCURRENT, AWSPREVIOUS); keep get --version-id reads one.
+
+Examples:
+  keep history DB_PASSWORD --env=production
+  keep history DB_PASSWORD --env=production --unmask --format=json`
 }
 
 // Run lists the versions, newest first, values masked unless --unmask.

@@ -27,7 +27,11 @@ func (c *TemplateValidateCmd) Help() string {
 	return `Checks the syntax and that every placeholder names a configured Secrets Manager
 vault; with --env, also that every secret exists and every {vault:KEY.field}
 resolves. Prints each problem as FILE:LINE: message. Exit status 0 when the
-template is valid, 1 when it has problems, 125 when keep could not check.`
+template is valid, 1 when it has problems, 125 when keep could not check.
+
+Examples:
+  keep template:validate env/production.env
+  keep template:validate env/production.env --env=production`
 }
 
 // Run checks the template and lists its problems on stdout.
