@@ -114,3 +114,19 @@ func TestIamAllowsTheScopeTag(t *testing.T) {
 		t.Errorf("keep iam --vault=eu (no scope) allows the Scope tag:\n%s", res.Stdout)
 	}
 }
+
+// A misspelt --env or --vault fails as in every other command, not with a
+// policy that grants nothing.
+func TestIamChecksEnvAndVaultAgainstTheProject(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, ".keep/settings.json", `{"namespace": "myapp", "envs": ["staging", "production"]}`)
+	writeFile(t, dir, ".keep/vaults/secretsmanager.json", `{"slug": "secretsmanager", "driver": "secretsmanager", "region": "us-east-1"}`)
+	wantExit(t, keep(t, run{Dir: dir, Args: []string{"iam", "--access=read", "--env=prodution"}}), 125,
+		`keep: error: environment "prodution" is not one of the project's environments (staging, production)`)
+	wantExit(t, keep(t, run{Dir: dir, Args: []string{"iam", "--access=write", "-e", "staging,qa"}}), 125, `environment "qa"`)
+	wantExit(t, keep(t, run{Dir: dir, Args: []string{"iam", "--vault=nope"}}), 125, `no Secrets Manager vault "nope"`)
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"iam", "--access=read", "--env=production"}}))
+	// Outside a project any well-formed env goes.
+	mustSucceed(t, keep(t, run{Args: []string{"iam", "--namespace=myapp", "--access=read", "--env=qa"}}))
+}
