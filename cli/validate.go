@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -20,6 +22,8 @@ type TemplateValidateCmd struct {
 	Vault string `env:"KEEP_VAULT" placeholder:"SLUG" help:"The vault keep run would use (default: default_vault, the only vault file, or secretsmanager)."`
 	AWSFlags
 	TimeoutFlag `set:"deadline_of=fetching with --env"`
+
+	resolved bool // the placeholders were resolved in Env
 }
 
 // Help is the detail shown by keep template:validate --help.
@@ -45,18 +49,22 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	t, err := loadTemplate(c.File)
-	var problems render.TemplateErrors
-	if errors.As(err, &problems) {
-		return c.report(problems)
+	src, err := os.ReadFile(c.File)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Error{Msg: fmt.Sprintf("template %s not found", c.File), Help: "give the template's path, e.g. keep template:validate env/production.env"}
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("read template: %w", err)
 	}
-	vaults := config.TemplateVaults(project, chosen)
-	if problems = checkSlugs(t, vaults); len(problems) > 0 || c.Env == "" {
+	// Every problem at once: syntax, and the vaults of the lines that
+	// parsed. Resolving needs a template without either.
+	t, problems := render.CheckTemplate(c.File, string(src))
+	problems = append(problems, checkSlugs(t, config.TemplateVaults(project, chosen))...)
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	if len(problems) > 0 || c.Env == "" {
 		return c.report(problems)
 	}
+	vaults := config.TemplateVaults(project, chosen)
 
 	flags := TargetFlags{AWSFlags: c.AWSFlags, Env: c.Env, Vault: c.Vault}
 	cfg, err := config.Resolve(project, flags.flags())
@@ -74,6 +82,7 @@ func (c *TemplateValidateCmd) Run(g *Globals) error {
 		return err
 	}
 	logTemplate(logf, t, f, time.Since(began))
+	c.resolved = true
 	return c.report(t.Check(f.Secrets))
 }
 
@@ -89,6 +98,9 @@ func (c *TemplateValidateCmd) report(problems render.TemplateErrors) error {
 	}
 	for _, p := range problems {
 		fmt.Fprintln(os.Stdout, p.Error())
+	}
+	if c.Env != "" && !c.resolved {
+		fmt.Printf("%s: placeholders not resolved in %s: fix the problems above first\n", c.File, c.Env)
 	}
 	return answer{fmt.Sprintf("%d problem(s) found", len(problems))}
 }

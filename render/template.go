@@ -175,19 +175,36 @@ var (
 // no message quotes the file's text, which may hold a secret (a .env used
 // as a template).
 func ParseTemplate(file string, src string) (*Template, error) {
+	return parsed(parse(file, src, true))
+}
+
+// CheckTemplate parses src as ParseTemplate does, for a checker: it
+// returns the lines that parsed (blank lines, comments and every
+// assignment without a problem) with every problem, so that the caller can
+// check those lines further. Parsing resumes after a problem; a quoted
+// value that is never closed is a problem of its first line only.
+func CheckTemplate(file string, src string) (*Template, TemplateErrors) {
 	return parse(file, src, true)
 }
 
 // ParseDotenv parses src, a .env file, as a template without placeholders:
 // every brace is literal text, as the file's values are the user's own.
 func ParseDotenv(file string, src string) (*Template, error) {
-	return parse(file, src, false)
+	return parsed(parse(file, src, false))
+}
+
+// parsed is t, or its problems if any.
+func parsed(t *Template, problems TemplateErrors) (*Template, error) {
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return t, nil
 }
 
 // dotenvMode parses without placeholders.
 type dotenvMode bool
 
-func parse(file string, src string, placeholders bool) (*Template, error) {
+func parse(file string, src string, placeholders bool) (*Template, TemplateErrors) {
 	t := &Template{File: file}
 	lit := dotenvMode(!placeholders)
 	var problems TemplateErrors
@@ -218,6 +235,11 @@ func parse(file string, src string, placeholders bool) (*Template, error) {
 				continue
 			}
 			switch {
+			case err == errUnterminated:
+				// Never closed: the problem of the first line only; the
+				// lines after it are read again, as lines of their own.
+				problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "close the quote; a quoted value may span lines"})
+				i = num - 1
 			case err != nil:
 				problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "lines are NAME=VALUE, optionally quoted, # comments"})
 			case seen[a.Name] != 0:
@@ -232,10 +254,7 @@ func parse(file string, src string, placeholders bool) (*Template, error) {
 			break
 		}
 	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	return t, nil
+	return t, problems
 }
 
 var errUnterminated = fmt.Errorf("unterminated quoted value")
