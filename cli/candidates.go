@@ -17,11 +17,21 @@ type projectValues struct {
 	Vaults    []string // vault slugs
 }
 
+// Directives: candidates' whole answer when the shell, not keep, has the
+// candidates. No candidate starts with ':'. With no answer at all, the
+// shell completes file names.
+const (
+	completeCommands = ":commands" // the shell's command names: keep run -- printe<Tab>
+	completeNothing  = ":none"     // nothing, not even file names: keep get <Tab>
+)
+
 // candidates returns what may complete the last of words, the words typed
 // after "keep" (the last one partial, possibly empty): commands and flags
 // from the kong model, enum values, and env names, vault slugs and
-// vault:env contexts from pv. Words after "--", and the command keep run
-// starts, get none: the shell completes them as files or commands.
+// vault:env contexts from pv. The command keep run starts gets the
+// completeCommands directive, its arguments nothing (the shell completes
+// files); a secret's KEY or value gets completeNothing (listing the KEYs
+// would call AWS on every Tab).
 func candidates(app *kong.Node, words []string, pv projectValues) []string {
 	if len(words) == 0 {
 		words = []string{""}
@@ -30,11 +40,14 @@ func candidates(app *kong.Node, words []string, pv projectValues) []string {
 	node := app
 	var valueOf *kong.Flag // the flag whose value the next word is
 	positional := 0        // index of the next positional argument of node
-	for _, w := range words[:len(words)-1] {
+	for i, w := range words[:len(words)-1] {
 		switch {
 		case valueOf != nil:
 			valueOf = nil
 		case w == "--":
+			if i == len(words)-2 && hasPassthrough(node) && !strings.HasPrefix(cur, "-") {
+				return []string{completeCommands}
+			}
 			return nil
 		case strings.HasPrefix(w, "--"):
 			if f := findFlag(node, strings.TrimPrefix(w, "--")); f != nil && takesValue(f) {
@@ -108,19 +121,38 @@ func candidates(app *kong.Node, words []string, pv projectValues) []string {
 	}
 	if positional < len(node.Positional) {
 		p := node.Positional[positional]
-		if isPassthrough(p) {
-			return nil
-		}
 		var values []string
 		switch {
+		case isPassthrough(p) && !strings.HasPrefix(cur, "-"):
+			return []string{completeCommands}
+		case isPassthrough(p):
+			return nil
 		case p.Enum != "":
 			values = p.EnumSlice()
 		case p.Name == "slug": // vault:delete SLUG
 			values = pv.Vaults
+		case p.Name == "key" || p.Name == "value":
+			return []string{completeNothing}
+		case p.Name == "command": // keep help COMMAND
+			for _, c := range app.Children {
+				if !c.Hidden && c.Type == kong.CommandNode {
+					values = append(values, c.Name)
+				}
+			}
 		}
 		return withPrefix(values, cur)
 	}
 	return nil
+}
+
+// hasPassthrough reports whether node's arguments end in a command to run.
+func hasPassthrough(node *kong.Node) bool {
+	for _, p := range node.Positional {
+		if isPassthrough(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // flagValues completes the value of f, given its part typed so far. Lists

@@ -25,7 +25,7 @@ func TestCandidates(t *testing.T) {
 		{words: "r", want: []string{"run", "restore"}},
 		{words: "vault:", want: []string{"vault:add", "vault:list", "vault:delete"}},
 		{words: "-", has: []string{"--help", "--verbose", "--version"}, lacks: []string{"--env="}},
-		{words: "run --e", want: []string{"--env=", "--except=", "--exec"}},
+		{words: "run --e", want: []string{"--endpoint-url=", "--env=", "--except=", "--exec"}},
 		{words: "run --env=", want: []string{"--env=local", "--env=staging", "--env=production"}},
 		{words: "run --env=pr", want: []string{"--env=production"}},
 		{words: "run --env |", want: []string{"local", "staging", "production"}},
@@ -33,7 +33,18 @@ func TestCandidates(t *testing.T) {
 		{words: "run --namespace=", want: []string{"--namespace=myapp"}},
 		{words: "run --missing=", want: []string{"--missing=fail", "--missing=skip", "--missing=blank", "--missing=remove"}},
 		{words: "run --env=local --verbose --", has: []string{"--vault=", "--supervise"}},
-		{words: "run -- |", want: nil},
+		{words: "run -- |", want: []string{completeCommands}},
+		{words: "run --env=local -- printe", want: []string{completeCommands}},
+		{words: "exec -- printe", want: []string{completeCommands}},
+		{words: "run --env production |", want: []string{completeCommands}},
+		{words: "run -- printenv |", want: nil}, // its arguments: files
+		{words: "get |", want: []string{completeNothing}},
+		{words: "get DB", want: []string{completeNothing}},
+		{words: "set KEY |", want: []string{completeNothing}},
+		{words: "delete --env=local |", want: []string{completeNothing}},
+		{words: "copy |", want: []string{completeNothing}},
+		{words: "template:validate |", want: nil}, // a file
+		{words: "help vault:", want: []string{"vault:add", "vault:list", "vault:delete"}},
 		{words: "run -- --e", want: nil},
 		{words: "run php --e", want: nil}, // the command's own flags
 		{words: "run --env production php |", want: nil},

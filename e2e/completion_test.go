@@ -69,7 +69,8 @@ func TestCompleteCommand(t *testing.T) {
 		{[]string{"run", "--vault="}, []string{"--vault=legacy", "--vault=secretsmanager"}},
 		{[]string{"copy", "--to=secretsmanager:p"}, []string{"--to=secretsmanager:production"}},
 		{[]string{"vault:delete", ""}, []string{"legacy", "secretsmanager"}},
-		{[]string{"run", "--", ""}, nil},
+		{[]string{"run", "--", ""}, []string{":commands"}}, // the shell lists its commands
+		{[]string{"get", ""}, []string{":none"}},            // and no file names
 	} {
 		res := keep(t, run{Dir: sub, Args: append([]string{"__complete", "--"}, tc.words...)})
 		var got []string
@@ -134,21 +135,25 @@ t 'keep run --env ' keep run --env ''
 t 'keep diff --env=local,st' keep diff --env = local,st
 t 'keep copy --from=legacy:' keep copy --from = legacy :
 t 'keep copy --from=legacy:st' keep copy --from = legacy : st
-t 'keep run -- ' keep run -- ''
+t 'keep run -- printe' keep run -- printe
+t 'keep run -- printenv ' keep run -- printenv ''
+t 'keep get ' keep get ''
 t 'KEEP_ENV=x keep vault:d' KEEP_ENV = x keep vault : d
 `
 	want := []string{
 		"complete -o default -F _keep_complete keep",
 		"run|restore|",
 		"delete|",
-		"--env=|--except=|--exec|",
+		"--endpoint-url=|--env=|--except=|--exec|",
 		"local|staging|production|",
 		"production|",
 		"local|staging|production|",
 		"local,staging|",
 		"local|staging|production|",
 		"staging|",
-		"|", // none: bash completes file names
+		"printenv|", // the shell's commands
+		"|",         // none: bash completes file names
+		"|",         // none, and no file names either (compopt)
 		"delete|",
 	}
 	if got := inShell(t, dir, binDir, "bash", "--norc", "--noprofile", "-c", script); !slices.Equal(got, want) {
@@ -178,7 +183,8 @@ func TestCompletionInteractive(t *testing.T) {
 			for _, tc := range []struct{ typed, want string }{
 				{"keep vault:del\t", "keep vault:delete "},
 				{"keep run --env=pr\t", "keep run --env=production "},
-				{"keep run --en\t", "keep run --env="},
+				{"keep run --env\t", "keep run --env="},
+				{"keep run --env=local -- printe\t", "keep run --env=local -- printenv "},
 				{"keep copy --from=legacy:st\t", "keep copy --from=legacy:staging "},
 				{"keep diff --env=local,st\t", "keep diff --env=local,staging "},
 			} {
@@ -281,6 +287,7 @@ compadd() {
 	for c in "$@"; do print -rn -- "$c$suffix|"; done
 }
 _files() { print -rn -- "<files>|" }
+_command_names() { print -rn -- "<commands $*>|" }
 t() { words=("$@"); CURRENT=$#; PREFIX=${words[CURRENT]}; _keep; print }
 t keep r
 t keep run --e
@@ -288,15 +295,19 @@ t keep run --env=pr
 t keep copy --from legacy:
 t keep vault:delete ''
 t keep run -- ''
+t keep run -- printenv ''
+t keep get ''
 `
 	got := inShell(t, dir, binDir, "zsh", "-f", "-c", driver)
 	want := []string{
 		"run |restore |",
-		"--env=|--except=|--exec |",
+		"--endpoint-url=|--env=|--except=|--exec |",
 		"--env=production |",
 		"legacy:local |legacy:staging |legacy:production |",
 		"legacy |secretsmanager |",
+		"<commands -e>|",
 		"<files>|",
+		"",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("zsh completion:\n got %q\nwant %q", got, want)
@@ -327,6 +338,8 @@ func TestCompletionFish(t *testing.T) {
 		{"keep copy --from=legacy:s", "--from=legacy:staging"},
 		{"keep vault:delete ", "legacy|secretsmanager"},
 		{"keep run -- node ", "server.js"},
+		{"keep run -- printe", "printenv"},
+		{"keep get ", ""},
 		{"KEEP_ENV=x keep vault:d", "vault:delete"},
 	}
 	var driver strings.Builder

@@ -30,18 +30,34 @@ _keep_complete() {
 		keep=keep
 	fi
 	COMPREPLY=()
+	local -a cands=()
 	local c
 	while IFS= read -r c; do
+		cands+=("$c")
+	done < <("$keep" __complete -- "${words[@]:1}" 2>/dev/null)
+	case ${cands[0]-} in
+	:commands) # the command keep run starts
+		while IFS= read -r c; do
+			COMPREPLY+=("$c")
+		done < <(compgen -c -- "$cur" | sort -u)
+		return
+		;;
+	:none) # a secret's KEY or value: no file names either
+		type compopt >/dev/null 2>&1 && compopt +o default 2>/dev/null
+		return
+		;;
+	esac
+	for c in "${cands[@]}"; do
 		if [[ $c == "$prefix"* ]]; then
 			COMPREPLY+=("${c#"$prefix"}")
 		fi
-	done < <("$keep" __complete -- "${words[@]:1}" 2>/dev/null)
+	done
 	# --env= wants its value next, not a space.
 	if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]] && type compopt >/dev/null 2>&1; then
 		compopt -o nospace
 	fi
 }
 
-# -o default: no candidate (a file argument, the command after --) falls
-# back to file name completion.
+# -o default: no candidate (a file argument, the arguments of the command
+# keep run starts) falls back to file name completion.
 complete -o default -F _keep_complete keep

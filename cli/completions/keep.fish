@@ -4,7 +4,7 @@
 
 # __keep_prepare asks keep for the candidates of the token at the cursor;
 # it fails when there are none, so that fish completes file names instead
-# (a file argument, the command after --).
+# (a file argument, the arguments of the command keep run starts).
 function __keep_prepare
     set -l tokens (commandline -opc)
     # KEEP_ENV=staging keep …: the assignments are not keep's words.
@@ -16,6 +16,14 @@ function __keep_prepare
         set keep keep
     end
     set -g __keep_candidates ($keep __complete -- $tokens[2..-1] (commandline -ct) 2>/dev/null)
+    switch "$__keep_candidates[1]"
+        case :commands # the command keep run starts
+            set -g __keep_candidates (__fish_complete_command)
+            return 0
+        case :none # a secret's KEY or value: no file names either
+            set -g __keep_candidates
+            return 0
+    end
     test (count $__keep_candidates) -gt 0
 end
 

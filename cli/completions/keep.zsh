@@ -10,6 +10,10 @@ _keep() {
 	fi
 	local -a cands nospace space
 	cands=("${(@f)$("$keep" __complete -- "${(@Q)words[2,CURRENT-1]}" "${(Q)PREFIX}" 2>/dev/null)}")
+	case ${cands[1]} in
+		(:commands) _command_names -e; return ;; # the command keep run starts
+		(:none) return 1 ;; # a secret's KEY or value: no file names either
+	esac
 	for c in "${cands[@]}"; do
 		case $c in
 			'') ;;
@@ -18,7 +22,7 @@ _keep() {
 		esac
 	done
 	if (( ${#nospace} + ${#space} == 0 )); then
-		_files # a file argument, or the command after --
+		_files # a file argument, or the arguments of the command keep run starts
 		return
 	fi
 	(( ${#nospace} )) && compadd -S '' -- "${nospace[@]}"
