@@ -70,7 +70,7 @@ func TestCompleteCommand(t *testing.T) {
 		{[]string{"copy", "--to=secretsmanager:p"}, []string{"--to=secretsmanager:production"}},
 		{[]string{"vault:delete", ""}, []string{"legacy", "secretsmanager"}},
 		{[]string{"run", "--", ""}, []string{":commands"}}, // the shell lists its commands
-		{[]string{"get", ""}, []string{":none"}},            // and no file names
+		{[]string{"get", ""}, []string{":none"}},           // and no file names
 	} {
 		res := keep(t, run{Dir: sub, Args: append([]string{"__complete", "--"}, tc.words...)})
 		var got []string
