@@ -17,7 +17,7 @@ import (
 // Globals are the flags every command takes.
 type Globals struct {
 	Verbose       bool `short:"v" env:"KEEP_VERBOSE" help:"Report to stderr what keep does: vault, region, secret names, API calls, time taken. Never values."`
-	NoInteraction bool `short:"n" env:"KEEP_NO_INTERACTION" help:"Never prompt: a missing value is an error naming its flag."`
+	NoInteraction bool `short:"n" env:"KEEP_NO_INTERACTION" help:"Never prompt: a missing value takes its default, or is an error naming its flag."`
 }
 
 // Logger returns where --verbose output goes: stderr, or nowhere.

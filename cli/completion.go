@@ -20,7 +20,9 @@ type CompletionCmd struct {
 // Help is the command's detailed help: how to install each script.
 func (CompletionCmd) Help() string {
 	return `Commands and flags come from keep itself; env names and vault slugs from the
-.keep/ project around the working directory.
+.keep/ project around the working directory; the command after keep run --
+from the shell's own commands. A secret's KEY is not completed (that would
+call AWS on every Tab), nor taken for a file name.
 
     bash:  source <(keep completion bash)                       # in ~/.bashrc
     zsh:   source <(keep completion zsh)                        # in ~/.zshrc, after compinit

@@ -122,16 +122,19 @@ func (c *VaultAddCmd) Run(g *Globals) error {
 		}
 		fmt.Printf("%s is the default vault\n", v.Slug)
 	}
-	checkAccess(v, c.Profile)
+	checkAccess(v, c.Profile, g.Logger().Printf)
 	return nil
 }
 
 // checkAccess reports whether the credentials can list secrets in the
 // vault's region. It never fails the command: the vault file is written.
-func checkAccess(v config.Vault, profile string) {
+// logf (-v) is told of the call.
+func checkAccess(v config.Vault, profile string, logf func(string, ...any)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	conn, err := fetch.NewSession(profile).Open(ctx, v.Region, fetch.Target{})
+	session := fetch.NewSession(profile)
+	session.Log = logf
+	conn, err := session.Open(ctx, v.Region, fetch.Target{})
 	if err == nil {
 		err = conn.CheckList(ctx)
 	}

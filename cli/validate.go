@@ -30,8 +30,10 @@ type TemplateValidateCmd struct {
 func (c *TemplateValidateCmd) Help() string {
 	return `Checks the syntax and that every placeholder names a configured Secrets Manager
 vault; with --env, also that every secret exists and every {vault:KEY.field}
-resolves. Prints each problem as FILE:LINE: message. Exit status 0 when the
-template is valid, 1 when it has problems, 125 when keep could not check.
+resolves. Prints every problem of the file, each as FILE:LINE: message, in one
+run (placeholders are resolved once the syntax and vaults are right). Exit
+status 0 when the template is valid, 1 when it has problems, 125 when keep
+could not check.
 
 Examples:
   keep template:validate env/production.env
