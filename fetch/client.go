@@ -97,6 +97,11 @@ const imdsCredentialTimeout = 1500 * time.Millisecond
 // a missing one is then one clear error, bounded by ctx, not a chain of
 // SDK messages.
 func retrieveCredentials(ctx context.Context, cfg aws.Config) error {
+	if err := ctx.Err(); err != nil {
+		// Out of time before asking: the credentials are not to blame
+		// (static ones would fail here too, with the context's error).
+		return CallError("before the first call to Secrets Manager", err)
+	}
 	fromIMDS := aws.IsCredentialsProvider(cfg.Credentials, (*ec2rolecreds.Provider)(nil))
 	credCtx := ctx
 	if fromIMDS {
