@@ -43,6 +43,9 @@ type CLI struct {
 	Delete  DeleteCmd  `cmd:"" group:"Secrets" help:"Schedule a secret's deletion (or delete at once with --force)."`
 	Restore RestoreCmd `cmd:"" group:"Secrets" help:"Cancel a scheduled deletion."`
 	History HistoryCmd `cmd:"" group:"Secrets" help:"List a secret's versions."`
+	Import  ImportCmd  `cmd:"" group:"Secrets" help:"Create secrets from a .env file."`
+	Rename  RenameCmd  `cmd:"" group:"Secrets" help:"Give a secret another KEY (value, tags and KMS key kept)."`
+	Search  SearchCmd  `cmd:"" group:"Secrets" help:"Find the secrets whose value contains a text."`
 
 	Init        InitCmd        `cmd:"" group:"Project" help:"Create .keep/settings.json for this project."`
 	VaultAdd    VaultAddCmd    `cmd:"" name:"vault:add" group:"Project" help:"Add a Secrets Manager vault (.keep/vaults/<slug>.json)."`
