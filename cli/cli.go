@@ -52,6 +52,10 @@ type CLI struct {
 	VaultList   VaultListCmd   `cmd:"" name:"vault:list" group:"Project" help:"List the project's vaults."`
 	VaultDelete VaultDeleteCmd `cmd:"" name:"vault:delete" group:"Project" help:"Remove a vault from the project (its secrets stay)."`
 	EnvAdd      EnvAddCmd      `cmd:"" name:"env:add" group:"Project" help:"Add an environment to the project."`
+	EnvRemove   EnvRemoveCmd   `cmd:"" name:"env:remove" group:"Project" help:"Remove an environment from the project (its secrets stay)."`
+	VaultEdit   VaultEditCmd   `cmd:"" name:"vault:edit" group:"Project" help:"Change a vault's settings, or make it the default vault."`
+	TemplateAdd TemplateAddCmd `cmd:"" name:"template:add" group:"Project" help:"Write a template with a placeholder for each secret of an environment."`
+	Info        InfoCmd        `cmd:"" group:"Project" help:"Show keep's version, the project, its vaults, and where credentials and region come from."`
 	Iam         IamCmd         `cmd:"" group:"Project" help:"Print the IAM policy for the project's namespace."`
 	Verify      VerifyCmd      `cmd:"" group:"Project" help:"Check credentials and access for each vault and environment."`
 
