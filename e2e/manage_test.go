@@ -173,8 +173,8 @@ func TestInfoShowsTheProjectWithoutCallingAWS(t *testing.T) {
 	mustSucceed(t, res)
 	var got struct {
 		Project, Namespace, DefaultVault, Credentials, Region, RegionFrom string
-		Envs                                                             []string
-		Vaults                                                           []struct{ Slug, Region, Scope string }
+		Envs                                                              []string
+		Vaults                                                            []struct{ Slug, Region, Scope string }
 	}
 	if err := json.Unmarshal([]byte(res.Stdout), &got); err != nil {
 		t.Fatal(err)
