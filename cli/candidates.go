@@ -115,8 +115,10 @@ func candidates(app *kong.Node, words []string, pv projectValues) []string {
 		switch {
 		case p.Enum != "":
 			values = p.EnumSlice()
-		case p.Name == "slug": // vault:delete SLUG
+		case p.Name == "slug": // vault:delete SLUG, vault:edit SLUG
 			values = pv.Vaults
+		case node.Name == "env:remove":
+			values = pv.Envs
 		}
 		return withPrefix(values, cur)
 	}

@@ -139,7 +139,7 @@ t 'KEEP_ENV=x keep vault:d' KEEP_ENV = x keep vault : d
 `
 	want := []string{
 		"complete -o default -F _keep_complete keep",
-		"run|restore|",
+		"run|restore|rename|",
 		"delete|",
 		"--env=|--except=|--exec|",
 		"local|staging|production|",
@@ -291,7 +291,7 @@ t keep run -- ''
 `
 	got := inShell(t, dir, binDir, "zsh", "-f", "-c", driver)
 	want := []string{
-		"run |restore |",
+		"run |restore |rename |",
 		"--env=|--except=|--exec |",
 		"--env=production |",
 		"legacy:local |legacy:staging |legacy:production |",
@@ -321,7 +321,7 @@ func TestCompletionFish(t *testing.T) {
 		t.Fatalf("fish --no-execute: %v\n%s", err, out)
 	}
 	cases := []struct{ line, want string }{
-		{"keep r", "restore|run"},
+		{"keep r", "rename|restore|run"},
 		{"keep run --env=pr", "--env=production"},
 		{"keep run --env ", "local|production|staging"},
 		{"keep copy --from=legacy:s", "--from=legacy:staging"},
