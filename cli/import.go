@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -82,10 +83,13 @@ func (c *ImportCmd) Run(g *Globals) error {
 		return err
 	}
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		logf := g.Logger().Printf
+		began := time.Now()
 		occupied, err := ve.conn.Occupied(ctx)
 		if err != nil {
 			return err
 		}
+		logf("%d secret name(s) taken under %s in %s", len(occupied), ve.conn.Target.Prefix(), ve.conn.Region)
 		var exist []string
 		for _, it := range items {
 			if it.Status == "" && slices.Contains(occupied, it.Key) {
@@ -111,6 +115,7 @@ func (c *ImportCmd) Run(g *Globals) error {
 			return err
 		}
 		c.apply(ctx, ve, vault, items, exist)
+		logf("%d variable(s) done in %s, %d write(s) at a time", len(items), time.Since(began).Round(time.Millisecond), importConcurrency)
 		return c.report(ve, items)
 	})
 }

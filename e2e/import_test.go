@@ -4,11 +4,14 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keep-run/keep/internal/keeptest"
+	"github.com/keep-run/keep/internal/smfake"
 )
 
 // keep import through the binary against moto: a messy real-world .env
@@ -184,5 +187,60 @@ func TestImportRefusesABadFileBeforeAnyWrite(t *testing.T) {
 				t.Errorf("a refused import created %v", names)
 			}
 		})
+	}
+}
+
+func TestImportWritesConcurrentlyAndReportsAPartialFailure(t *testing.T) {
+	t.Parallel()
+	srv := smfake.New()
+	defer srv.Close()
+	srv.Latency = 20 * time.Millisecond
+	srv.InjectSecret = func(op, name string) *smfake.Fault {
+		if op == "CreateSecret" && name == "app/production/K07" {
+			return &smfake.Fault{Code: "AccessDeniedException", Message: "not authorized to perform: secretsmanager:CreateSecret"}
+		}
+		return nil
+	}
+	var file strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&file, "K%02d=import-many-%02d\n", i, i)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "many.env", file.String())
+	args := []string{"import", "many.env", "--namespace=app", "--env=production", "--region=us-east-1"}
+
+	res := keep(t, run{Dir: dir, Endpoint: srv.Env(), Args: append(args, "--format=json")})
+	wantFailed(t, res, 125, "1 of 40 secrets failed: K07", "rerun with --skip-existing")
+	statuses := importStatuses(t, res)
+	if !strings.HasPrefix(statuses["K07"], "failed CreateSecret app/production/K07: AccessDeniedException") {
+		t.Errorf("K07: %q", statuses["K07"])
+	}
+	for k, s := range statuses {
+		if k != "K07" && s != "created" {
+			t.Errorf("%s: %q, want created", k, s)
+		}
+		if _, ok := srv.Get("app/production/" + k); ok == (k == "K07") {
+			t.Errorf("%s exists = %v, but import reported %q", k, ok, s)
+		}
+	}
+	// One listing, one CreateSecret each, eight at a time at most.
+	if n, d := srv.Count("CreateSecret"), srv.Count("DescribeSecret"); n != 40 || d != 0 {
+		t.Errorf("%d CreateSecret and %d DescribeSecret calls, want 40 and 0", n, d)
+	}
+	if m := srv.MaxInFlight(); m < 2 || m > 8 {
+		t.Errorf("at most %d requests in flight, want 2..8 (writes are concurrent, 8 at a time)", m)
+	}
+
+	srv2 := smfake.New()
+	defer srv2.Close()
+	for i := range 40 {
+		if i != 7 {
+			srv2.Put(smfake.Secret{Name: fmt.Sprintf("app/production/K%02d", i), Value: fmt.Sprintf("import-many-%02d", i), Tags: keeptest.Tags("app", "production", "secretsmanager")})
+		}
+	}
+	res = keep(t, run{Dir: dir, Endpoint: srv2.Env(), Args: append(args, "--skip-existing")})
+	wantStdout(t, res, "created 1, updated 0, skipped 39, failed 0")
+	if n := srv2.Count("CreateSecret"); n != 1 {
+		t.Errorf("the rerun made %d CreateSecret calls, want 1 (K07)", n)
 	}
 }
