@@ -51,7 +51,7 @@ type importItem struct {
 	Key      string `json:"key"`
 	Status   string `json:"status"`
 	Revision string `json:"revision,omitempty"`
-	Error    string `json:"error,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 	value    string
 }
 
@@ -100,7 +100,7 @@ func (c *ImportCmd) Run(g *Globals) error {
 			if c.DryRun {
 				for i := range items {
 					if slices.Contains(exist, items[i].Key) {
-						items[i].Status, items[i].Error = stWouldFail, reasonExists
+						items[i].Status, items[i].Reason = stWouldFail, reasonExists
 					}
 				}
 				return c.report(ve, items)
@@ -159,7 +159,7 @@ func (c *ImportCmd) read(filter render.Filter) ([]importItem, error) {
 		}
 		it := importItem{Key: l.Var.Name, value: b.String()}
 		if it.value == "" {
-			it.Status, it.Error = stSkipped, reasonEmpty
+			it.Status, it.Reason = stSkipped, reasonEmpty
 		} else if err := fetch.CheckKey(it.Key); err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, l.Num, firstLine(err)))
 		} else if err := write.CheckValue(it.value); err != nil {
@@ -202,19 +202,19 @@ func (c *ImportCmd) apply(ctx context.Context, ve *vaultEnv, vault write.Vault, 
 		}
 		exists := slices.Contains(exist, it.Key)
 		if exists && c.SkipExisting {
-			it.Status, it.Error = stSkipped, reasonExists
+			it.Status, it.Reason = stSkipped, reasonExists
 			continue
 		}
 		g.Go(func() error {
 			if ctx.Err() != nil {
-				it.Status, it.Error = stFailed, reasonNotTried+": "+firstLine(context.Cause(ctx))
+				it.Status, it.Reason = stFailed, reasonNotTried+": "+firstLine(context.Cause(ctx))
 				return nil
 			}
 			switch {
 			case c.DryRun && exists:
 				it.Status = stWouldUpdate
 				if _, err := write.CheckSet(ctx, ve.conn, it.Key); err != nil {
-					it.Status, it.Error = stWouldFail, firstLine(err)
+					it.Status, it.Reason = stWouldFail, firstLine(err)
 				}
 			case c.DryRun:
 				it.Status = stWouldCreate
@@ -224,7 +224,7 @@ func (c *ImportCmd) apply(ctx context.Context, ve *vaultEnv, vault write.Vault, 
 			default:
 				res, err := write.Create(ctx, ve.conn, vault, it.Key, it.value)
 				if write.IsExists(err) && c.SkipExisting {
-					it.Status, it.Error = stSkipped, reasonExists // created meanwhile
+					it.Status, it.Reason = stSkipped, reasonExists // created meanwhile
 					return nil
 				}
 				it.record(res, err)
@@ -239,7 +239,7 @@ func (c *ImportCmd) apply(ctx context.Context, ve *vaultEnv, vault write.Vault, 
 func (it *importItem) record(res *write.SetResult, err error) {
 	switch {
 	case err != nil:
-		it.Status, it.Error = stFailed, firstLine(err)
+		it.Status, it.Reason = stFailed, firstLine(err)
 	case res.Created:
 		it.Status, it.Revision = stCreated, res.VersionID
 	default:
@@ -267,8 +267,8 @@ func (c *ImportCmd) report(ve *vaultEnv, items []importItem) error {
 		fmt.Fprintln(w, "KEY\tSTATUS\tREVISION")
 		for _, it := range items {
 			status := it.Status
-			if it.Error != "" {
-				status += " (" + it.Error + ")"
+			if it.Reason != "" {
+				status += " (" + it.Reason + ")"
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\n", it.Key, status, it.Revision)
 		}

@@ -87,13 +87,13 @@ func (p keepProject) revisions(t *testing.T, env string) map[string]string {
 // importStatuses is keep import --format=json's status of each KEY.
 func importStatuses(t *testing.T, res result) map[string]string {
 	t.Helper()
-	var rows []struct{ Key, Status, Error string }
+	var rows []struct{ Key, Status, Reason string }
 	if err := json.Unmarshal([]byte(res.Stdout), &rows); err != nil {
 		t.Fatalf("import --format=json printed %d bytes that are not JSON: %v; stderr:\n%s", len(res.Stdout), err, res.Stderr)
 	}
 	out := map[string]string{}
 	for _, r := range rows {
-		out[r.Key] = strings.TrimSpace(r.Status + " " + r.Error)
+		out[r.Key] = strings.TrimSpace(r.Status + " " + r.Reason)
 	}
 	return out
 }
