@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -190,4 +191,40 @@ func TestInfoShowsTheProjectWithoutCallingAWS(t *testing.T) {
 	res = keep(t, run{Dir: p.dir, Args: []string{"info", "--check"}, Endpoint: dead})
 	wantFailed(t, res, 1, "the credential check failed")
 	wantStdout(t, p.keep(t, "info", "--check"), "✓ credentials work")
+}
+
+func TestVaultEditAndEnvRemoveAskOnATerminal(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "--kms-key=alias/old")
+	sh := startShell(t)
+	sh.send("cd " + commandLine(p.dir) + "\n")
+	sh.prompt()
+	sh.send(commandLine(keeptest.Bin(t), "vault:edit", "secretsmanager") + "\n")
+	sh.expect(regexp.MustCompile(`Vault name \[AWS Secrets Manager\]: `))
+	sh.send("\n")
+	sh.expect(regexp.MustCompile(`AWS region \[us-east-1\]: `))
+	sh.send("eu-west-1\n")
+	sh.expect(regexp.MustCompile(`KMS key \(- for the AWS managed key\) \[alias/old\]: `))
+	sh.send("-\n")
+	sh.expect(regexp.MustCompile(`Scope \(- for none\): `))
+	sh.send("team\n")
+	if shown, code := sh.promptAfter(); code != 0 || !strings.Contains(shown, "Updated vault secretsmanager: region us-east-1 → eu-west-1; kms key alias/old → (none); scope (none) → team") {
+		t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
+	}
+
+	before := snapshot(t, p.dir)
+	sh.send(commandLine(keeptest.Bin(t), "env:remove", "local") + "\n")
+	sh.expect(regexp.MustCompile(`Remove environment local from \.keep/settings\.json\? Its secrets stay in AWS\. \[y/N\]: `))
+	sh.send("\n")
+	if _, code := sh.promptAfter(); code != 0 {
+		t.Fatalf("$? = %d after no", code)
+	}
+	wantChanged(t, before, snapshot(t, p.dir))
+	sh.send(commandLine(keeptest.Bin(t), "env:remove", "local") + "\n")
+	sh.expect(regexp.MustCompile(`\[y/N\]: `))
+	sh.send("y\n")
+	if shown, code := sh.promptAfter(); code != 0 || !strings.Contains(shown, "Removed environment local") {
+		t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
+	}
+	wantChanged(t, before, snapshot(t, p.dir), ".keep/settings.json")
 }
