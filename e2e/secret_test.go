@@ -1094,3 +1094,23 @@ func TestSearchFindsAndMasks(t *testing.T) {
 
 	wantFailed(t, p.keep(t, "search", "no-such-text", "--env=production"), 1, "no secret of "+p.ns+"/production (3 searched) contains the text")
 }
+
+func TestSearchAsksForTheTextHiddenOnATerminal(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	keeptest.Remember("term-search-Needle-1")
+	seedVars(t, p.ns, "production", map[string]string{"FOUND": "term-search-Needle-1"})
+	sh := startShell(t)
+	sh.send("cd " + commandLine(p.dir) + "\n")
+	sh.prompt()
+	sh.send(commandLine(keeptest.Bin(t), "search", "--env=production") + "\n")
+	sh.expect(regexp.MustCompile(`Text to search for \(input hidden\): `))
+	sh.send("needle\n")
+	shown, code := sh.promptAfter()
+	if code != 0 || !strings.Contains(shown, "FOUND  te****  chars 13-18 of 20") {
+		t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
+	}
+	if strings.Contains(shown, "needle") {
+		t.Errorf("the terminal echoed the text searched for:\n%s", shown)
+	}
+}
