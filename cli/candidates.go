@@ -129,16 +129,18 @@ func candidates(app *kong.Node, words []string, pv projectValues) []string {
 			return nil
 		case p.Enum != "":
 			values = p.EnumSlice()
-		case p.Name == "slug": // vault:delete SLUG
+		case p.Name == "slug": // vault:delete SLUG, vault:edit SLUG
 			values = pv.Vaults
-		case p.Name == "key" || p.Name == "value":
-			return []string{completeNothing}
+		case p.Name == "key" || p.Name == "value" || p.Name == "old" || p.Name == "new" || p.Name == "query":
+			return []string{completeNothing} // a secret's KEY or a value: no file names
 		case p.Name == "command": // keep help COMMAND
 			for _, c := range app.Children {
 				if !c.Hidden && c.Type == kong.CommandNode {
 					values = append(values, c.Name)
 				}
 			}
+		case node.Name == "env:remove":
+			values = pv.Envs
 		}
 		return withPrefix(values, cur)
 	}

@@ -22,8 +22,8 @@ func TestCandidates(t *testing.T) {
 		lacks []string
 	}{
 		{words: "|", has: []string{"run", "export", "template:validate", "vault:add", "copy", "version", "completion"}, lacks: []string{"__complete", "--help"}},
-		{words: "r", want: []string{"run", "restore"}},
-		{words: "vault:", want: []string{"vault:add", "vault:list", "vault:delete"}},
+		{words: "r", want: []string{"run", "restore", "rename"}},
+		{words: "vault:", want: []string{"vault:add", "vault:list", "vault:delete", "vault:edit"}},
 		{words: "-", has: []string{"--help", "--verbose", "--version"}, lacks: []string{"--env="}},
 		{words: "run --e", want: []string{"--endpoint-url=", "--env=", "--except=", "--exec"}},
 		{words: "run --env=", want: []string{"--env=local", "--env=staging", "--env=production"}},
@@ -44,7 +44,7 @@ func TestCandidates(t *testing.T) {
 		{words: "delete --env=local |", want: []string{completeNothing}},
 		{words: "copy |", want: []string{completeNothing}},
 		{words: "template:validate |", want: nil}, // a file
-		{words: "help vault:", want: []string{"vault:add", "vault:list", "vault:delete"}},
+		{words: "help vault:", want: []string{"vault:add", "vault:list", "vault:delete", "vault:edit"}},
 		{words: "run -- --e", want: nil},
 		{words: "run php --e", want: nil}, // the command's own flags
 		{words: "run --env production php |", want: nil},
@@ -65,6 +65,10 @@ func TestCandidates(t *testing.T) {
 		{words: "export --nope=", want: nil},
 		{words: "get KEY --format=r", want: []string{"--format=raw"}},
 		{words: "env:add |", want: nil},
+		{words: "env:remove st", want: []string{"staging"}},
+		{words: "vault:edit l", want: []string{"legacy"}},
+		{words: "import --sk", want: []string{"--skip-existing"}},
+		{words: "template:add --vault=", want: []string{"--vault=legacy", "--vault=secretsmanager"}},
 	} {
 		words := strings.Fields(strings.ReplaceAll(tc.words, "|", " |"))
 		if n := len(words); n > 0 && words[n-1] == "|" {

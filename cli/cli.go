@@ -44,12 +44,19 @@ type CLI struct {
 	Delete  DeleteCmd  `cmd:"" group:"Secrets" help:"Schedule a secret's deletion (or delete at once with --force)."`
 	Restore RestoreCmd `cmd:"" group:"Secrets" help:"Cancel a scheduled deletion."`
 	History HistoryCmd `cmd:"" group:"Secrets" help:"List a secret's versions."`
+	Import  ImportCmd  `cmd:"" group:"Secrets" help:"Create secrets from a .env file."`
+	Rename  RenameCmd  `cmd:"" group:"Secrets" help:"Give a secret another KEY (value, tags and KMS key kept)."`
+	Search  SearchCmd  `cmd:"" group:"Secrets" help:"Find the secrets whose value contains a text."`
 
 	Init        InitCmd        `cmd:"" group:"Project" help:"Create .keep/settings.json for this project."`
 	VaultAdd    VaultAddCmd    `cmd:"" name:"vault:add" group:"Project" help:"Add a Secrets Manager vault (.keep/vaults/<slug>.json)."`
 	VaultList   VaultListCmd   `cmd:"" name:"vault:list" group:"Project" help:"List the project's vaults."`
 	VaultDelete VaultDeleteCmd `cmd:"" name:"vault:delete" group:"Project" help:"Remove a vault from the project (its secrets stay)."`
 	EnvAdd      EnvAddCmd      `cmd:"" name:"env:add" group:"Project" help:"Add an environment to the project."`
+	EnvRemove   EnvRemoveCmd   `cmd:"" name:"env:remove" group:"Project" help:"Remove an environment from the project (its secrets stay)."`
+	VaultEdit   VaultEditCmd   `cmd:"" name:"vault:edit" group:"Project" help:"Change a vault's settings, or make it the default vault."`
+	TemplateAdd TemplateAddCmd `cmd:"" name:"template:add" group:"Project" help:"Write a template with a placeholder for each secret of an environment."`
+	Info        InfoCmd        `cmd:"" group:"Project" help:"Show keep's version, the project, its vaults, and where credentials and region come from."`
 	Iam         IamCmd         `cmd:"" group:"Project" help:"Print the IAM policy for the project's namespace."`
 	Verify      VerifyCmd      `cmd:"" group:"Project" help:"Check credentials and access for each vault and environment."`
 

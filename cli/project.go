@@ -202,7 +202,7 @@ func (c *VaultDeleteCmd) Run(g *Globals) error {
 		return &Error{Msg: fmt.Sprintf("no vault %q", c.Slug), Help: "keep vault:list shows the vaults"}
 	}
 	if c.Slug == project.Settings.DefaultVault {
-		return &Error{Msg: fmt.Sprintf("%s is the default vault", c.Slug), Help: "make another vault the default first (keep vault:add --default, or default_vault in .keep/settings.json)"}
+		return &Error{Msg: fmt.Sprintf("%s is the default vault", c.Slug), Help: "make another vault the default first: keep vault:edit OTHER --default"}
 	}
 	ok, err := g.prompter().confirm(fmt.Sprintf("Remove vault %s from %s/vaults? Its secrets stay in AWS.", c.Slug, config.Dir), true)
 	if err != nil || !ok {

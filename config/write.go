@@ -155,6 +155,17 @@ type vaultFile struct {
 // .keep/vaults if it is missing (git keeps no empty directory), in a form
 // the PHP Keep loads. It refuses to replace an existing vault file.
 func SaveVault(root string, v Vault) error {
+	return saveVault(root, v, false)
+}
+
+// UpdateVault validates v and rewrites its existing vault file, as
+// SaveVault writes one. As the PHP Keep's vault:edit, it keeps only the
+// settings a Secrets Manager vault has (Vault's fields).
+func UpdateVault(root string, v Vault) error {
+	return saveVault(root, v, true)
+}
+
+func saveVault(root string, v Vault, update bool) error {
 	if err := CheckSlug(v.Slug); err != nil {
 		return err
 	}
@@ -183,8 +194,12 @@ func SaveVault(root string, v Vault) error {
 		return &Error{Msg: fmt.Sprintf("the replica regions are %d bytes long", len(replicas)), Help: "the PHP Keep loads no vault setting longer than 1000 bytes; replicate to fewer regions"}
 	}
 	path := filepath.Join(root, Dir, "vaults", v.Slug+".json")
-	if _, err := os.Stat(path); err == nil {
-		return &Error{Msg: fmt.Sprintf("a vault with slug %q already exists (%s)", v.Slug, path), Help: "choose another --slug, or keep vault:delete it first"}
+	_, err := os.Stat(path)
+	switch {
+	case err == nil && !update:
+		return &Error{Msg: fmt.Sprintf("a vault with slug %q already exists (%s)", v.Slug, path), Help: "choose another --slug, change it with keep vault:edit, or keep vault:delete it first"}
+	case errors.Is(err, fs.ErrNotExist) && update:
+		return &Error{Msg: fmt.Sprintf("no vault %q (%s)", v.Slug, path), Help: "keep vault:list shows the vaults; keep vault:add adds one"}
 	}
 	return writeJSON(path, vaultFile{
 		Slug: v.Slug, Driver: v.Driver, Name: strings.TrimSpace(v.Name), Scope: v.Scope,

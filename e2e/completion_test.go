@@ -142,7 +142,7 @@ t 'KEEP_ENV=x keep vault:d' KEEP_ENV = x keep vault : d
 `
 	want := []string{
 		"complete -o default -F _keep_complete keep",
-		"run|restore|",
+		"run|restore|rename|",
 		"delete|",
 		"--endpoint-url=|--env=|--except=|--exec|",
 		"local|staging|production|",
@@ -300,7 +300,7 @@ t keep get ''
 `
 	got := inShell(t, dir, binDir, "zsh", "-f", "-c", driver)
 	want := []string{
-		"run |restore |",
+		"run |restore |rename |",
 		"--endpoint-url=|--env=|--except=|--exec |",
 		"--env=production |",
 		"legacy:local |legacy:staging |legacy:production |",
@@ -332,7 +332,7 @@ func TestCompletionFish(t *testing.T) {
 		t.Fatalf("fish --no-execute: %v\n%s", err, out)
 	}
 	cases := []struct{ line, want string }{
-		{"keep r", "restore|run"},
+		{"keep r", "rename|restore|run"},
 		{"keep run --env=pr", "--env=production"},
 		{"keep run --env ", "local|production|staging"},
 		{"keep copy --from=legacy:s", "--from=legacy:staging"},

@@ -476,7 +476,7 @@ func TestVaultDelete(t *testing.T) {
 	wantStdout(t, p.keep(t, "set", "KEPT", "vault-delete-keeps-me", "--env=production", "--vault=other"), "Created "+p.ns+"/other/production/KEPT")
 	keeptest.Remember("vault-delete-keeps-me")
 
-	wantExit(t, p.keep(t, "vault:delete", "secretsmanager"), 125, "secretsmanager is the default vault", "keep vault:add --default")
+	wantExit(t, p.keep(t, "vault:delete", "secretsmanager"), 125, "secretsmanager is the default vault", "keep vault:edit OTHER --default")
 	if _, err := os.Stat(filepath.Join(p.dir, ".keep", "vaults", "secretsmanager.json")); err != nil {
 		t.Errorf("the default vault's file is gone after a refused delete: %v", err)
 	}

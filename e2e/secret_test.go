@@ -1014,3 +1014,103 @@ func TestSetOnAPHPKeepSecretKeepsItsTags(t *testing.T) {
 	wantStdout(t, res, "overwrite PHP_SECRET", "Copied 1 secret(s)")
 	wantSecret(t, name, "php-staging-value-3", phpTags)
 }
+
+func TestRenameKeepsValueTagsAndKMSKey(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	oldName, newName := p.ns+"/production/OLD_TOKEN", p.ns+"/production/NEW_TOKEN"
+	keeptest.Remember("rename-value-1", "rename-taken-2")
+	// As the PHP Keep creates it: Env, not Environment; a vault's KMS key.
+	phpTags := map[string]string{"ManagedBy": "Keep", "Namespace": p.ns, "Env": "production", "VaultSlug": "secretsmanager"}
+	var tags []types.Tag
+	for k, v := range phpTags {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := keeptest.Moto().Client().CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(oldName), SecretString: aws.String("rename-value-1"), Tags: tags, KmsKeyId: aws.String("alias/php-key"),
+		Description: aws.String("Keep secret: OLD_TOKEN for production environment in secretsmanager vault"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p.set(t, "production", "TAKEN", "rename-taken-2")
+
+	wantFailed(t, p.keep(t, "rename", "OLD_TOKEN", "TAKEN", "--env=production"), 125, p.ns+"/production/TAKEN already exists; nothing was changed")
+	wantFailed(t, p.keep(t, "rename", "MISSING", "OTHER", "--env=production"), 125, p.ns+"/production/MISSING does not exist")
+	wantFailed(t, p.keep(t, "rename", "OLD_TOKEN", "bad/key", "--env=production"), 125, "bad/key")
+	if describeIn(t, "us-east-1", oldName).DeletedDate != nil {
+		t.Fatalf("a refused rename scheduled %s for deletion", oldName)
+	}
+
+	res := p.keep(t, "rename", "OLD_TOKEN", "NEW_TOKEN", "--env=production")
+	wantStdout(t, res, "Renamed "+oldName+" to "+newName+" (version ", oldName+" is scheduled for deletion on ", "keep restore OLD_TOKEN --env=production")
+	wantSecret(t, newName, "rename-value-1", phpTags)
+	d := describeIn(t, "us-east-1", newName)
+	if got := aws.ToString(d.KmsKeyId); got != "alias/php-key" {
+		t.Errorf("KmsKeyId = %q, want the old secret's alias/php-key", got)
+	}
+	if got, want := aws.ToString(d.Description), "Keep secret: NEW_TOKEN for production environment in secretsmanager vault"; got != want {
+		t.Errorf("Description = %q, want %q", got, want)
+	}
+	if describeIn(t, "us-east-1", oldName).DeletedDate == nil {
+		t.Errorf("%s is not scheduled for deletion after the rename", oldName)
+	}
+	got := p.exported(t, "production")
+	if _, ok := got["OLD_TOKEN"]; ok || got["NEW_TOKEN"] != "rename-value-1" {
+		t.Errorf("after the rename, export has variables %v, want NEW_TOKEN (with the value) and not OLD_TOKEN", slices.Sorted(maps.Keys(got)))
+	}
+}
+
+func TestSearchFindsAndMasks(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	keeptest.Remember("xx-OldPassw0rd-yy", "postgres://app:oldpassw0rd@db/app", "nothing-here-3", "OldPassw0rd")
+	seedVars(t, p.ns, "production", map[string]string{
+		"DB_PASSWORD": "xx-OldPassw0rd-yy",
+		"DB_URL":      "postgres://app:oldpassw0rd@db/app",
+		"API_KEY":     "nothing-here-3",
+	})
+	res := p.keep(t, "search", "OldPassw0rd", "--env=production")
+	wantStdout(t, res, "DB_PASSWORD  xx****  chars 4-14 of 17", "DB_URL       po****  chars 16-26 of 33")
+	if strings.Contains(res.Stdout, "API_KEY") {
+		t.Errorf("search listed API_KEY, which does not contain the text:\n%s", res.Stdout)
+	}
+	keeptest.AssertNoLeak(t, "search's stdout", res.Stdout)
+
+	res = p.keep(t, "search", "OldPassw0rd", "--env=production", "--case-sensitive", "--format=json")
+	mustSucceed(t, res)
+	var hits []struct {
+		Key, Value string
+		At         []int
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &hits); err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Key != "DB_PASSWORD" || hits[0].Value != "xx****" || !slices.Equal(hits[0].At, []int{3}) {
+		t.Errorf("--case-sensitive --format=json = %+v, want DB_PASSWORD masked, at [3]", hits)
+	}
+
+	res = keep(t, run{Dir: p.dir, Args: []string{"search", "--env=production", "--unmask", "--only=DB_URL"}, Stdin: strings.NewReader("OLDPASSW0RD\n"), NoLeakCheck: true})
+	wantStdout(t, res, "DB_URL  postgres://app:oldpassw0rd@db/app  chars 16-26 of 33")
+
+	wantFailed(t, p.keep(t, "search", "no-such-text", "--env=production"), 1, "no secret of "+p.ns+"/production (3 searched) contains the text")
+}
+
+func TestSearchAsksForTheTextHiddenOnATerminal(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	keeptest.Remember("term-search-Needle-1")
+	seedVars(t, p.ns, "production", map[string]string{"FOUND": "term-search-Needle-1"})
+	sh := startShell(t)
+	sh.send("cd " + commandLine(p.dir) + "\n")
+	sh.prompt()
+	sh.send(commandLine(keeptest.Bin(t), "search", "--env=production") + "\n")
+	sh.expect(regexp.MustCompile(`Text to search for \(input hidden\): `))
+	sh.send("needle\n")
+	shown, code := sh.promptAfter()
+	if code != 0 || !strings.Contains(shown, "FOUND  te****  chars 13-18 of 20") {
+		t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
+	}
+	if strings.Contains(shown, "needle") {
+		t.Errorf("the terminal echoed the text searched for:\n%s", shown)
+	}
+}

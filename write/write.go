@@ -117,27 +117,7 @@ func Set(ctx context.Context, c *fetch.Conn, vault Vault, key, value string) (*S
 		return nil, err
 	}
 	if existing == nil {
-		in := &secretsmanager.CreateSecretInput{
-			Name:         aws.String(name),
-			SecretString: aws.String(value),
-			Description:  aws.String(description(key, t.Env, vault.Slug)),
-			Tags:         tags(t, vault.Slug),
-		}
-		if vault.KMSKey != "" {
-			in.KmsKeyId = aws.String(vault.KMSKey)
-		}
-		for _, r := range vault.Replicas {
-			rr := types.ReplicaRegionType{Region: aws.String(r.Region)}
-			if r.KMSKey != "" {
-				rr.KmsKeyId = aws.String(r.KMSKey)
-			}
-			in.AddReplicaRegions = append(in.AddReplicaRegions, rr)
-		}
-		out, err := api.CreateSecret(ctx, in)
-		if err != nil {
-			return nil, writeError("CreateSecret", name, vault, value, err)
-		}
-		return &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId), Created: true}, nil
+		return create(ctx, c, vault, key, value)
 	}
 	if err := checkManaged(existing, t, name); err != nil {
 		return nil, err
