@@ -210,11 +210,36 @@ func noSecrets(cfgs []*config.Config, lists []*vaultList, filter render.Filter, 
 			Help: "check the globs (they match the KEY, the last part of the name, case-sensitively); -v lists what was found; pass --allow-empty if none is intended",
 		}
 	}
-	return &Error{
-		Msg: "no secrets found for " + where,
-		Help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s and tagged ManagedBy=Keep, Namespace=%s, Environment=%s; pass --allow-empty if none is intended",
-			strings.Join(prefixes, " or "), cfg.Namespace, cfg.Env),
+	var skipped []string
+	for _, l := range lists {
+		skipped = append(skipped, l.res.Skipped...)
 	}
+	var regions []string
+	for _, l := range lists {
+		if !slices.Contains(regions, l.region) {
+			regions = append(regions, l.region)
+		}
+	}
+	return &Error{
+		Msg: "no secrets found for " + where + skippedNote(skipped),
+		Help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s and tagged ManagedBy=Keep, Namespace=%s, Environment=%s (exactly: tags are case-sensitive); if they are in another region than %s, pass --region; pass --allow-empty if none is intended",
+			strings.Join(prefixes, " or "), cfg.Namespace, cfg.Env, strings.Join(regions, " or ")),
+	}
+}
+
+// skippedNote is what "no secrets" adds about the secrets named under the
+// prefix that keep left out, their tags not matching exactly: how many,
+// and the first few names. "" for none.
+func skippedNote(skipped []string) string {
+	if len(skipped) == 0 {
+		return ""
+	}
+	const shown = 3
+	names := strings.Join(skipped[:min(len(skipped), shown)], ", ")
+	if len(skipped) > shown {
+		names += fmt.Sprintf(" and %d more", len(skipped)-shown)
+	}
+	return fmt.Sprintf("; %d secret(s) named under the prefix were skipped because their tags do not match exactly: %s", len(skipped), names)
 }
 
 // distinct are the secrets of ls, each KEY once. A KEY listed in two
