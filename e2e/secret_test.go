@@ -807,6 +807,34 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 	}
 }
 
+// Secrets named as the environment's but tagged for another case of it
+// are skipped; "no secrets" says so, naming them, and suggests --region,
+// without -v.
+func TestNoSecretsNamesTheSkippedOnes(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	wrongCase := secret(ns, "production", "WRONG_CASE", "skipped-wrong-case")
+	wrongCase.Tags["Environment"] = "Production"
+	wrongNS := secret(ns, "production", "WRONG_NS", "skipped-wrong-ns")
+	wrongNS.Tags["Namespace"] = strings.ToUpper(ns)
+	seed(t, wrongCase, wrongNS)
+	note := "2 secret(s) named under the prefix were skipped because their tags do not match exactly: " + ns + "/production/WRONG_CASE, " + ns + "/production/WRONG_NS"
+	for _, args := range [][]string{
+		{"run", "--namespace=" + ns, "--env=production", "--", "true"},
+		{"export", "--namespace=" + ns, "--env=production"},
+	} {
+		wantExit(t, keep(t, run{Args: args}), 125, "no secrets found for namespace", note,
+			"(exactly: tags are case-sensitive)", "if they are in another region than us-east-1, pass --region")
+	}
+	wantExit(t, keep(t, run{Args: []string{"show", "--namespace=" + ns, "--env=production"}}), 0, "no secrets in "+ns+"/production (us-east-1); "+note)
+	// Nothing under the prefix: no note, the --region hint still.
+	res := keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=staging", "--", "true"}})
+	wantExit(t, res, 125, "no secrets found", "pass --region")
+	if strings.Contains(res.Stderr, "were skipped") {
+		t.Errorf("nothing was skipped, yet:\n%s", res.Stderr)
+	}
+}
+
 // wantDate checks that line names a date days from now.
 func wantDate(t *testing.T, line string, days int) {
 	t.Helper()
