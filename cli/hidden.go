@@ -15,6 +15,7 @@ const (
 	ctrlC     = 0x03
 	ctrlD     = 0x04
 	ctrlU     = 0x15
+	ctrlBack  = 0x1c // Ctrl-\, SIGQUIT outside raw mode
 	backspace = 0x08
 	del       = 0x7f
 )
@@ -24,7 +25,8 @@ const (
 // term.ReadPassword, which spins forever on Ctrl-D (a read of 0 bytes
 // with no error) instead of seeing the input end. Enter ends the line;
 // Ctrl-D on an empty line is io.EOF; Ctrl-C makes keep die of SIGINT, as
-// it would outside raw mode; backspace and Ctrl-U edit. The terminal is
+// it would outside raw mode (Ctrl-\ too); backspace and Ctrl-U edit; other
+// control bytes but tab (Ctrl-Z…) are dropped, not stored. The terminal is
 // restored before readHidden returns.
 func readHidden(f *os.File) (string, error) {
 	fd := int(f.Fd())
@@ -57,7 +59,7 @@ func readHidden(f *os.File) (string, error) {
 			if len(line) == 0 {
 				return "", io.EOF
 			}
-		case ctrlC:
+		case ctrlC, ctrlBack:
 			restore()
 			runner.Die(os.Interrupt)
 			return "", &Error{Msg: "interrupted at the prompt", Help: "nothing was done"}
@@ -69,7 +71,9 @@ func readHidden(f *os.File) (string, error) {
 				line = line[:len(line)-size]
 			}
 		default:
-			line = append(line, c)
+			if c >= 0x20 || c == '\t' {
+				line = append(line, c)
+			}
 		}
 	}
 }

@@ -290,13 +290,27 @@ func TestInitPromptsOnATerminal(t *testing.T) {
 		t.Errorf("settings = %+v, want the answers: Acme Shop, acme-shop (the default), dev,prod", s)
 	}
 
+	// Ctrl-D at a prompt: an error on a line of its own, nothing created.
+	dir3 := filepath.Join(t.TempDir(), "eof")
+	if err := os.Mkdir(dir3, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sh.send("cd " + commandLine(dir3) + " && " + commandLine(keeptest.Bin(t), "init") + "\n")
+	sh.expect(regexp.MustCompile(`Application name \[eof\]: `))
+	sh.send("\x04")
+	shown, code := sh.promptAfter()
+	if code != 125 || !regexp.MustCompile(`(?m)^keep: error: no application name: the input ended\r?\nkeep: answer the prompt, or pass --name=APP\r?$`).MatchString(shown) {
+		t.Errorf("Ctrl-D at the first prompt: $? = %d; the terminal shows:\n%q", code, shown)
+	}
+	wantNoKeepDir(t, dir3)
+
 	// With --no-interaction nothing is asked, even on a terminal.
 	dir2 := filepath.Join(t.TempDir(), "quiet")
 	if err := os.Mkdir(dir2, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	sh.send("cd " + commandLine(dir2) + " && " + commandLine(keeptest.Bin(t), "init", "--no-interaction") + "\n")
-	shown, code := sh.promptAfter()
+	shown, code = sh.promptAfter()
 	if code != 0 || strings.Contains(shown, "Application name") {
 		t.Errorf("keep init --no-interaction on a terminal: $? = %d, shows:\n%s", code, shown)
 	}

@@ -460,7 +460,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 		sh.send(commandLine(keeptest.Bin(t), "set", "EDITED", "--env=production") + "\n")
 		sh.expect(regexp.MustCompile(`Value of EDITED \(input hidden\): `))
 		waitEchoOff(t, sh)
-		sh.send("edited-valuä\x7f\x7fue\r")
+		sh.send("edited-valuä\x7f\x7f\x1aue\r") // and Ctrl-Z, dropped
 		if shown, code := sh.promptAfter(); code != 0 {
 			t.Fatalf("$? = %d; the terminal shows:\n%q", code, shown)
 		}
