@@ -83,7 +83,7 @@ func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do
 type SetCmd struct {
 	secretFlags
 	Key   string  `arg:"" optional:"" help:"The secret's KEY: one segment of letters, digits, '_' or '-' (asked for on a terminal when omitted)."`
-	Value *string `arg:"" optional:"" help:"The value; omitted, it is read from stdin (hidden on a terminal, byte for byte from a pipe)."`
+	Value *string `arg:"" optional:"" help:"The value; omitted, it is read from stdin (hidden on a terminal, byte for byte from a pipe, a final newline included: pipe with printf '%s', not echo)."`
 }
 
 // Run stores the secret. On a terminal it asks for what is missing in
@@ -178,7 +178,7 @@ type GetCmd struct {
 	Format       string `enum:"table,json,raw" default:"table" help:"table, json, or raw (the value exactly, no newline added)."`
 	Plain        bool   `short:"q" help:"Print the value only, exactly: the same as --format=raw."`
 	VersionStage string `xor:"version" placeholder:"STAGE" help:"The version with this stage, e.g. AWSPREVIOUS (default: AWSCURRENT)."`
-	VersionID    string `xor:"version" name:"version-id" placeholder:"ID" help:"The version with this id."`
+	VersionID    string `xor:"version" name:"version-id" placeholder:"ID" help:"The version with this id (instead of --version-stage)."`
 }
 
 // Run prints the value: the command for reading one, by design.
