@@ -103,8 +103,11 @@ func (c *Conn) versionMissing(ctx context.Context, key, stage, versionID string,
 	if versionID != "" {
 		what = "no version " + versionID
 	}
+	if len(stages) > 0 {
+		what += " (its stages: " + strings.Join(stages, ", ") + ")"
+	}
 	return &Error{
-		Msg:  fmt.Sprintf("%s exists but has %s (its stages: %s)", name, what, strings.Join(stages, ", ")),
+		Msg:  fmt.Sprintf("%s exists but has %s", name, what),
 		Help: fmt.Sprintf("keep history %s --env=%s lists its versions and their stages", key, c.Target.Env),
 		Err:  err,
 	}
