@@ -269,7 +269,11 @@ func (c *ShowCmd) Run(g *Globals) error {
 			return printJSON(out)
 		}
 		if len(res.Secrets) == 0 {
-			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)%s\n", ve.conn.Target, ve.conn.Region, skippedNote(res.Skipped))
+			var untagged []string
+			if len(res.Unwanted) == 0 {
+				untagged = unlisted(ctx, ve.conn, res.Skipped)
+			}
+			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)%s\n", ve.conn.Target, ve.conn.Region, skippedNote(res.Skipped, untagged))
 			return nil
 		}
 		w := newTable()

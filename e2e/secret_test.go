@@ -807,9 +807,9 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 	}
 }
 
-// Secrets named as the environment's but tagged for another case of it
-// are skipped; "no secrets" says so, naming them, and suggests --region,
-// without -v.
+// Secrets named as the environment's but tagged for another case of it,
+// or not tagged as keep's at all, are skipped; "no secrets" says so,
+// naming them, and suggests --region, without -v.
 func TestNoSecretsNamesTheSkippedOnes(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
@@ -817,8 +817,13 @@ func TestNoSecretsNamesTheSkippedOnes(t *testing.T) {
 	wrongCase.Tags["Environment"] = "Production"
 	wrongNS := secret(ns, "production", "WRONG_NS", "skipped-wrong-ns")
 	wrongNS.Tags["Namespace"] = strings.ToUpper(ns)
-	seed(t, wrongCase, wrongNS)
-	note := "2 secret(s) named under the prefix were skipped because their tags do not match exactly: " + ns + "/production/WRONG_CASE, " + ns + "/production/WRONG_NS"
+	// and those the listing's filters hide: no keep tags, or deleted
+	untagged := motoserver.Secret{Name: ns + "/production/UNTAGGED", Value: "skipped-untagged"}
+	deleted := secret(ns, "production", "DELETED", "skipped-deleted")
+	deleted.Deleted = true
+	seed(t, wrongCase, wrongNS, untagged, deleted)
+	note := "2 secret(s) named under the prefix were skipped because their tags do not match exactly: " + ns + "/production/WRONG_CASE, " + ns + "/production/WRONG_NS" +
+		"; 2 secret(s) named under the prefix are not tagged ManagedBy=Keep, or are scheduled for deletion: " + ns + "/production/DELETED, " + ns + "/production/UNTAGGED"
 	for _, args := range [][]string{
 		{"run", "--namespace=" + ns, "--env=production", "--", "true"},
 		{"export", "--namespace=" + ns, "--env=production"},
