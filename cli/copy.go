@@ -107,16 +107,44 @@ func (c *CopyCmd) Run(g *Globals) error {
 	if err := c.printPlan(secrets, existing, src, dst); err != nil {
 		return err
 	}
-	if c.DryRun {
-		return nil
-	}
+	// A dry run fails as the copy would: its exit status answers "would
+	// this copy work?".
 	if len(clash) > 0 && !c.Overwrite {
+		outcome := "nothing was copied"
+		if c.DryRun {
+			outcome = "the copy would fail (--dry-run: nothing was written)"
+		}
 		return &Error{
-			Msg:  fmt.Sprintf("%d secret(s) exist in %s: %s; nothing was copied", len(clash), dst.conn.Target, strings.Join(clash, ", ")),
+			Msg:  fmt.Sprintf("%d secret(s) exist in %s: %s; %s", len(clash), dst.conn.Target, strings.Join(clash, ", "), outcome),
 			Help: "pass --overwrite to replace them",
 		}
 	}
+	if c.DryRun {
+		if c.Overwrite {
+			return wouldOverwrite(ctx, dst, clash)
+		}
+		return nil
+	}
 	return c.write(ctx, secrets, dst)
+}
+
+// wouldOverwrite is --dry-run --overwrite's answer: an error naming each
+// of the existing secrets keys of dst that the copy would fail to update,
+// and why; nil when it could update them all.
+func wouldOverwrite(ctx context.Context, dst *vaultEnv, keys []string) error {
+	var refused []string
+	for _, key := range keys {
+		if err := write.CheckUpdate(ctx, dst.conn, key); err != nil {
+			refused = append(refused, fmt.Sprintf("%s (%v)", key, err))
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return &Error{
+		Msg:  fmt.Sprintf("the copy would fail for %d secret(s) of %s (--dry-run: nothing was written): %s", len(refused), dst.conn.Target, strings.Join(refused, "; ")),
+		Help: "fix the reason, or leave those keys out with --except",
+	}
 }
 
 // source reads the secrets to copy.

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -102,11 +105,13 @@ func (c *ExportCmd) Run(g *Globals) error {
 	// listing share the client of a region.
 	session := c.session(nil) // -v: the load reports the calls, counted
 	var data []byte
+	stop := spin("reading the secrets of " + cfgs[0].Env)
 	if c.Template != "" {
 		data, err = c.template(ctx, session, cfgs, filter, missing, logf)
 	} else {
 		data, err = c.secrets(ctx, session, cfgs, filter, logf)
 	}
+	stop()
 	if err != nil {
 		return err
 	}
@@ -122,8 +127,37 @@ func (c *ExportCmd) Run(g *Globals) error {
 	if _, err := envfile.Write(c.Output, data, c.Overwrite || c.Append); err != nil {
 		return err
 	}
-	logf("wrote %s", c.Output)
+	fmt.Fprintf(os.Stderr, "wrote %s to %s\n", countVars(c.Format, data), c.Output)
 	return nil
+}
+
+// countVars is "12 variables": how many data, an export in format, holds
+// (read back, so that a template's static lines and --append's earlier
+// ones count too), or "the export" when it cannot tell.
+func countVars(format string, data []byte) string {
+	n := -1
+	switch format {
+	case "json":
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(data, &obj) == nil {
+			n = len(obj)
+		}
+	case "csv":
+		if rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll(); err == nil && len(rows) > 0 {
+			n = len(rows) - 1 // the header
+		}
+	default:
+		if lines, err := dotenvLines("export", string(data)); err == nil {
+			n = len(lines)
+		}
+	}
+	switch n {
+	case -1:
+		return "the export"
+	case 1:
+		return "1 variable"
+	}
+	return fmt.Sprintf("%d variables", n)
 }
 
 // secrets exports every secret of the vaults of cfgs that passes filter.

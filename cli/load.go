@@ -130,10 +130,10 @@ func listSecrets(ctx context.Context, session *fetch.Session, cfgs []*config.Con
 		}
 	}
 	if len(empty) > 0 {
-		return nil, noSecrets(emptyCfgs, empty, filter, 0)
+		return nil, noSecrets(ctx, emptyCfgs, empty, filter, 0)
 	}
 	if len(out) == 0 {
-		return nil, noSecrets(cfgs, results, filter, unwanted)
+		return nil, noSecrets(ctx, cfgs, results, filter, unwanted)
 	}
 	return out, nil
 }
@@ -143,6 +143,7 @@ type vaultList struct {
 	res    *fetch.Result
 	target fetch.Target
 	region string // as resolved
+	conn   *fetch.Conn
 }
 
 // listVault lists and reads the secrets of cfg's vault that pass filter.
@@ -176,7 +177,7 @@ func listVault(ctx context.Context, session *fetch.Session, cfg *config.Config, 
 		keys[i] = s.Key
 	}
 	vlogf("%d secret(s): %s", len(keys), strings.Join(keys, ", "))
-	return &vaultList{res: res, target: target, region: region}, nil
+	return &vaultList{res: res, target: target, region: region, conn: conn}, nil
 }
 
 // logWhere tells logf (-v) where cfg's secrets are: the vault and its
@@ -198,8 +199,11 @@ func logWhere(logf func(string, ...any), cfg *config.Config, region, regionFlag 
 }
 
 // noSecrets says that the vaults of cfgs hold no secret of the
-// environment, or none that filter leaves (unwanted were left out).
-func noSecrets(cfgs []*config.Config, lists []*vaultList, filter render.Filter, unwanted int) error {
+// environment, or none that filter leaves (unwanted were left out). For
+// the first, it names the secrets under the prefix that keep left out
+// (see unlisted), at the cost of a ListSecrets call: the listing's filters
+// hide those without keep's tags.
+func noSecrets(ctx context.Context, cfgs []*config.Config, lists []*vaultList, filter render.Filter, unwanted int) error {
 	cfg := cfgs[0]
 	var in, prefixes []string
 	for i, c := range cfgs {
@@ -217,11 +221,63 @@ func noSecrets(cfgs []*config.Config, lists []*vaultList, filter render.Filter, 
 			Help: "check the globs (they match the KEY, the last part of the name, case-sensitively); -v lists what was found; pass --allow-empty if none is intended",
 		}
 	}
-	return &Error{
-		Msg: "no secrets found for " + where,
-		Help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s and tagged ManagedBy=Keep, Namespace=%s, Environment=%s; pass --allow-empty if none is intended",
-			strings.Join(prefixes, " or "), cfg.Namespace, cfg.Env),
+	var skipped, untagged []string
+	for _, l := range lists {
+		skipped = append(skipped, l.res.Skipped...)
+		untagged = append(untagged, unlisted(ctx, l.conn, l.res.Skipped)...)
 	}
+	var regions []string
+	for _, l := range lists {
+		if !slices.Contains(regions, l.region) {
+			regions = append(regions, l.region)
+		}
+	}
+	return &Error{
+		Msg: "no secrets found for " + where + skippedNote(skipped, untagged),
+		Help: fmt.Sprintf("check --env and --namespace, and that the secrets are named %s and tagged ManagedBy=Keep, Namespace=%s, Environment=%s (exactly: tags are case-sensitive); if they are in another region than %s, pass --region; pass --allow-empty if none is intended",
+			strings.Join(prefixes, " or "), cfg.Namespace, cfg.Env, strings.Join(regions, " or ")),
+	}
+}
+
+// unlisted are the names under conn's prefix that a listing which found
+// none of the target's secrets did not list, nor skip: secrets without
+// the tag ManagedBy=Keep, or scheduled for deletion. It is only a hint: a
+// failure to list them is none.
+func unlisted(ctx context.Context, conn *fetch.Conn, skipped []string) []string {
+	keys, err := conn.Occupied(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, key := range keys {
+		if name := conn.Target.SecretName(key); !slices.Contains(skipped, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// skippedNote is what "no secrets" adds about the secrets named under the
+// prefix that keep left out — skipped, their tags not matching exactly;
+// untagged, without ManagedBy=Keep or scheduled for deletion —: how many,
+// and the first few names of each. "" for none.
+func skippedNote(skipped, untagged []string) string {
+	list := func(names []string) string {
+		const shown = 3
+		s := strings.Join(names[:min(len(names), shown)], ", ")
+		if len(names) > shown {
+			s += fmt.Sprintf(" and %d more", len(names)-shown)
+		}
+		return s
+	}
+	var note string
+	if len(skipped) > 0 {
+		note += fmt.Sprintf("; %d secret(s) named under the prefix were skipped because their tags do not match exactly: %s", len(skipped), list(skipped))
+	}
+	if len(untagged) > 0 {
+		note += fmt.Sprintf("; %d secret(s) named under the prefix are not tagged ManagedBy=Keep, or are scheduled for deletion: %s", len(untagged), list(untagged))
+	}
+	return note
 }
 
 // distinct are the secrets of ls, each KEY once. A KEY listed in two

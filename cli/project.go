@@ -21,6 +21,7 @@ type InitCmd struct {
 	Name      string `placeholder:"APP" help:"Application name (default: the directory's name)."`
 	Namespace string `placeholder:"NS" help:"Namespace of the project's secrets (default: the name, slugged)."`
 	Envs      string `placeholder:"LIST" help:"Comma-separated environments (default: local,staging,production)."`
+	Nested    bool   `help:"Create the project even inside another project's directory (keep asks on a terminal, and refuses without one)."`
 }
 
 // Help is the detail shown by keep init --help.
@@ -43,6 +44,9 @@ func (c *InitCmd) Run(g *Globals) error {
 		return &Error{Msg: fmt.Sprintf("%s/settings.json already exists here", config.Dir), Help: "edit it, or use keep env:add and keep vault:add"}
 	}
 	p := g.prompter()
+	if ok, err := c.allowNested(p, root); err != nil || !ok {
+		return err
+	}
 	if err := p.ask(&c.Name, "--name=APP", "Application name", filepath.Base(root)); err != nil {
 		return err
 	}
@@ -67,9 +71,33 @@ func (c *InitCmd) Run(g *Globals) error {
 	return nil
 }
 
+// allowNested reports whether init may go on in root: yes when no parent
+// directory is a project, or with --nested; on a terminal keep warns and
+// asks; without one a nested project is an error naming --nested. A .keep/
+// nested in another project silently takes over every command run below
+// it.
+func (c *InitCmd) allowNested(p *prompter, root string) (bool, error) {
+	outer, err := config.FindRoot(filepath.Dir(root))
+	if err != nil || outer == "" || c.Nested {
+		return err == nil, err
+	}
+	if !p.interactive {
+		return false, &Error{
+			Msg:  fmt.Sprintf("%s is inside the keep project of %s", root, outer),
+			Help: "run keep there (its envs and vaults apply here already), or pass --nested to create a second project here, which commands run below it then use",
+		}
+	}
+	fmt.Fprintf(p.out, "keep: warning: %s is inside the keep project of %s; a project here takes its place for every command run below %s\n", root, outer, root)
+	ok, err := p.confirm("Create a second project here?", false)
+	if err == nil && !ok {
+		fmt.Fprintln(p.out, "Nothing was created")
+	}
+	return ok, err
+}
+
 // VaultAddCmd is keep vault:add.
 type VaultAddCmd struct {
-	Slug           string `placeholder:"SLUG" help:"Vault slug (default: secretsmanager, or secretsmanager2… if taken)."`
+	Slug           string `placeholder:"SLUG" help:"Vault slug (default: secretsmanager; the prompt offers secretsmanager2… if taken)."`
 	Name           string `placeholder:"NAME" help:"Display name (default: AWS Secrets Manager)."`
 	Region         string `placeholder:"REGION" help:"AWS region of the secrets (default: us-east-1)."`
 	KMSKey         string `name:"kms-key" placeholder:"KEY" help:"KMS key id, alias or ARN for new secrets (default: the AWS managed key alias/aws/secretsmanager)."`
@@ -90,14 +118,22 @@ Examples:
   keep vault:add --no-interaction --slug=team-a --scope=team-a --replica-regions=us-west-2`
 }
 
-// Run writes .keep/vaults/<slug>.json and checks access.
+// Run writes .keep/vaults/<slug>.json and checks access. Run again with
+// the same settings it changes nothing (a script may run it twice); a
+// slug taken with other settings is refused. Only the prompt offers a
+// free slug (secretsmanager2…): a script without --slug means
+// secretsmanager.
 func (c *VaultAddCmd) Run(g *Globals) error {
 	project, err := requireProject()
 	if err != nil {
 		return err
 	}
 	p := g.prompter()
-	if err := p.ask(&c.Slug, "--slug=SLUG", "Vault slug", freeSlug(project)); err != nil {
+	slug := config.DefaultVaultSlug
+	if p.interactive {
+		slug = freeSlug(project)
+	}
+	if err := p.ask(&c.Slug, "--slug=SLUG", "Vault slug", slug); err != nil {
 		return err
 	}
 	if err := p.ask(&c.Name, "--name=NAME", "Vault name", "AWS Secrets Manager"); err != nil {
@@ -109,20 +145,59 @@ func (c *VaultAddCmd) Run(g *Globals) error {
 	if _, err := parseReplicas(splitList(c.ReplicaRegions)); err != nil {
 		return err
 	}
-	v := config.Vault{Slug: c.Slug, Driver: config.DriverSecretsManager, Name: c.Name, Region: c.Region,
+	v := config.Vault{Slug: c.Slug, Driver: config.DriverSecretsManager, Name: strings.TrimSpace(c.Name), Region: c.Region,
 		Key: c.KMSKey, Scope: config.TrimScope(c.Scope), ReplicaRegions: splitList(c.ReplicaRegions)}
+	if old, ok := project.Vaults[v.Slug]; ok {
+		if diff := vaultDiff(old, v); len(diff) > 0 {
+			return &Error{
+				Msg:  fmt.Sprintf("a vault with slug %q already exists, with other settings: %s", v.Slug, strings.Join(diff, "; ")),
+				Help: fmt.Sprintf("pass --slug=NAME to add another vault (e.g. --slug=%s), or keep vault:delete %s first", freeSlug(project), v.Slug),
+			}
+		}
+		fmt.Printf("Vault %s exists with these settings; nothing to add\n", v.Slug)
+		if c.Default && project.Settings.DefaultVault != v.Slug {
+			return setDefaultVault(project, v.Slug)
+		}
+		return nil
+	}
 	if err := config.SaveVault(project.Root, v); err != nil {
 		return err
 	}
 	fmt.Printf("Added vault %s (%s, region %s)\n", v.Slug, v.Name, v.Region)
 	if c.Default || project.Settings.DefaultVault == "" {
-		project.Settings.DefaultVault = v.Slug
-		if err := config.SaveSettings(project.Root, project.Settings, time.Now()); err != nil {
+		if err := setDefaultVault(project, v.Slug); err != nil {
 			return err
 		}
-		fmt.Printf("%s is the default vault\n", v.Slug)
 	}
 	checkAccess(v, c.Profile, g.Logger().Printf)
+	return nil
+}
+
+// vaultDiff lists how the vault file old differs from v, the settings
+// vault:add was given: "region: eu-west-1 in the file, us-east-1 given".
+func vaultDiff(old, v config.Vault) []string {
+	var diff []string
+	field := func(name, was, now string) {
+		if was != now {
+			diff = append(diff, fmt.Sprintf("%s: %q in the file, %q given", name, was, now))
+		}
+	}
+	field("driver", old.Driver, v.Driver)
+	field("name", strings.TrimSpace(old.Name), v.Name)
+	field("region", old.Region, v.Region)
+	field("kms key", old.Key, v.Key)
+	field("scope", old.Scope, v.Scope)
+	field("replica regions", strings.Join(old.ReplicaRegions, ","), strings.Join(v.ReplicaRegions, ","))
+	return diff
+}
+
+// setDefaultVault makes slug the project's default vault.
+func setDefaultVault(project *config.Project, slug string) error {
+	project.Settings.DefaultVault = slug
+	if err := config.SaveSettings(project.Root, project.Settings, time.Now()); err != nil {
+		return err
+	}
+	fmt.Printf("%s is the default vault\n", slug)
 	return nil
 }
 

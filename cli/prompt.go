@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -29,7 +31,8 @@ func (g *Globals) prompter() *prompter {
 
 // ask fills *value, when empty, from a prompt showing label and def (which
 // an empty answer takes). Without a terminal, def is taken when there is
-// one; otherwise the error names flag.
+// one; otherwise the error names flag. The input ending (Ctrl-D) is an
+// error naming flag, on a line of its own.
 func (p *prompter) ask(value *string, flag, label, def string) error {
 	if *value != "" {
 		return nil
@@ -46,9 +49,9 @@ func (p *prompter) ask(value *string, flag, label, def string) error {
 	} else {
 		fmt.Fprintf(p.out, "%s: ", label)
 	}
-	line, err := p.in.ReadString('\n')
-	if err != nil && line == "" {
-		return fmt.Errorf("read %s: %w", label, err)
+	line, err := p.readLine()
+	if err != nil {
+		return p.ended(flag, label, err)
 	}
 	*value = strings.TrimSpace(line)
 	if *value == "" {
@@ -60,29 +63,83 @@ func (p *prompter) ask(value *string, flag, label, def string) error {
 	return nil
 }
 
+// choose is ask for one of choices: on a terminal, an answer that is not
+// one of them says so and asks again.
+func (p *prompter) choose(value *string, flag, label string, choices []string) error {
+	for {
+		if err := p.ask(value, flag, label, ""); err != nil || !p.interactive || slices.Contains(choices, *value) {
+			return err
+		}
+		fmt.Fprintf(p.out, "%q is not one of %s\n", *value, strings.Join(choices, ", "))
+		*value = ""
+	}
+}
+
+// readLine reads one answer. An answer ended by Ctrl-D rather than Enter
+// is taken, after a newline that ends the prompt's line; Ctrl-D on an
+// empty line is io.EOF.
+func (p *prompter) readLine() (string, error) {
+	line, err := p.in.ReadString('\n')
+	if err != nil {
+		fmt.Fprintln(p.out)
+		if line != "" && errors.Is(err, io.EOF) {
+			err = nil
+		}
+	}
+	return line, err
+}
+
 // confirm asks a yes/no question; no is the default. Without a terminal it
-// answers yes only with assumeYes.
+// answers yes only with assumeYes. The input ending is an error that says
+// nothing was done.
 func (p *prompter) confirm(question string, assumeYes bool) (bool, error) {
 	if !p.interactive {
 		return assumeYes, nil
 	}
 	fmt.Fprintf(p.out, "%s [y/N]: ", question)
-	line, err := p.in.ReadString('\n')
-	if err != nil && line == "" {
-		return false, err
+	line, err := p.readLine()
+	if err != nil {
+		return false, &Error{Msg: "no answer: " + inputEnded(err), Help: "nothing was done", Err: err}
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil
 }
 
 // secret reads a value from a terminal without echo.
-func (p *prompter) secret(label string) (string, error) {
+func (p *prompter) secret(flag, label string) (string, error) {
 	fmt.Fprintf(p.out, "%s (input hidden): ", label)
-	b, err := term.ReadPassword(int(os.Stdin.Fd()))
+	value, err := readHidden(os.Stdin)
 	fmt.Fprintln(p.out)
-	return string(b), err
+	if err != nil {
+		return "", p.ended(flag, label, err)
+	}
+	return value, nil
 }
 
 func (p *prompter) missing(flag, label string) error {
-	return &Error{Msg: fmt.Sprintf("missing %s", strings.ToLower(label)), Help: fmt.Sprintf("pass %s (keep prompts for it only on a terminal, without --no-interaction)", flag)}
+	return &Error{Msg: fmt.Sprintf("missing %s", what(label)), Help: fmt.Sprintf("pass %s (keep prompts for it only on a terminal, without --no-interaction)", flag)}
+}
+
+// ended is the error for a prompt whose input ended (Ctrl-D) or failed;
+// the prompt's line is ended already.
+func (p *prompter) ended(flag, label string, err error) error {
+	return &Error{Msg: fmt.Sprintf("no %s: %s", what(label), inputEnded(err)), Help: "answer the prompt, or pass " + flag, Err: err}
+}
+
+// inputEnded says why reading an answer failed.
+func inputEnded(err error) string {
+	if errors.Is(err, io.EOF) {
+		return "the input ended"
+	}
+	return "read the answer: " + err.Error()
+}
+
+// what is a prompt's label as a message names it: "Environment (a, b)" is
+// "environment", "Value of KEY" "value of KEY".
+func what(label string) string {
+	label, _, _ = strings.Cut(label, " (")
+	if label == "" {
+		return label
+	}
+	return strings.ToLower(label[:1]) + label[1:]
 }

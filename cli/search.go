@@ -107,7 +107,7 @@ func (c *SearchCmd) readQuery(g *Globals) (string, error) {
 	case c.Query != nil:
 		q = *c.Query
 	case p.interactive:
-		s, err := p.secret("Text to search for")
+		s, err := p.secret("TEXT", "Text to search for")
 		if err != nil {
 			return "", err
 		}

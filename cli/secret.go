@@ -51,7 +51,7 @@ func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do
 	}
 	if envs := o.envs(); f.Env == "" && len(envs) > 0 {
 		if p := g.prompter(); p.interactive {
-			if err := p.ask(&f.Env, "--env=ENV", "Environment ("+strings.Join(envs, ", ")+")", ""); err != nil {
+			if err := p.choose(&f.Env, "--env=ENV", "Environment ("+strings.Join(envs, ", ")+")", envs); err != nil {
 				return err
 			}
 		}
@@ -82,15 +82,17 @@ func (f *secretFlags) withVault(g *Globals, prepare func(fetch.Target) error, do
 // SetCmd is keep set.
 type SetCmd struct {
 	secretFlags
-	Key   string  `arg:"" help:"The secret's KEY: one segment of letters, digits, '_' or '-'."`
-	Value *string `arg:"" optional:"" help:"The value; omitted, it is read from stdin (hidden on a terminal, byte for byte from a pipe)."`
+	Key   string  `arg:"" optional:"" help:"The secret's KEY: one segment of letters, digits, '_' or '-' (asked for on a terminal when omitted)."`
+	Value *string `arg:"" optional:"" help:"The value; omitted, it is read from stdin (hidden on a terminal, byte for byte from a pipe, a final newline included: pipe with printf '%s', not echo)."`
 }
 
 // Help is the detail shown by keep set --help.
 func (c *SetCmd) Help() string {
 	return `Creates <namespace>/<env>/<KEY> with Keep's tags, or puts a new value in the
 existing secret (its tags untouched). Without VALUE, the value is read from
-stdin: hidden on a terminal, every byte of a pipe (a trailing newline too).
+stdin: hidden on a terminal, every byte of a pipe (a trailing newline too,
+which keep warns about). On a terminal keep asks for what is missing: the
+KEY, the environment, then the value.
 
 Examples:
   keep set DB_PASSWORD --env=production            # asks for the value, hidden
@@ -99,16 +101,19 @@ Examples:
   keep set FEATURE_FLAG on --env=staging --vault=shared`
 }
 
-// Run stores the secret.
+// Run stores the secret. On a terminal it asks for what is missing in
+// the PHP Keep's order: the KEY, the environment, then the hidden value,
+// so that no typed secret is lost to a mistyped environment.
 func (c *SetCmd) Run(g *Globals) error {
-	if err := fetch.CheckKey(c.Key); err != nil {
+	if err := c.askKey(g.prompter()); err != nil {
 		return err
 	}
-	value, err := c.readValue(g)
-	if err != nil {
+	var value string
+	readValue := func(fetch.Target) (err error) {
+		value, err = c.readValue(g)
 		return err
 	}
-	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+	return c.withVault(g, readValue, func(ctx context.Context, ve *vaultEnv) error {
 		vault, err := writeVault(ve.cfg.Vault)
 		if err != nil {
 			return err
@@ -126,15 +131,38 @@ func (c *SetCmd) Run(g *Globals) error {
 	})
 }
 
+// askKey checks the KEY argument, or asks for one on a terminal until it
+// is valid.
+func (c *SetCmd) askKey(p *prompter) error {
+	if c.Key != "" || !p.interactive {
+		if c.Key == "" {
+			return &Error{Msg: "missing the KEY", Help: "keep set KEY [VALUE] --env=ENV (keep asks for it only on a terminal, without --no-interaction)"}
+		}
+		return fetch.CheckKey(c.Key)
+	}
+	for {
+		if err := p.ask(&c.Key, "KEY", "Key", ""); err != nil {
+			return err
+		}
+		err := fetch.CheckKey(c.Key)
+		if err == nil {
+			return nil
+		}
+		fmt.Fprintf(p.out, "%v: %s\n", err, hintOf(err))
+		c.Key = ""
+	}
+}
+
 // readValue is the VALUE argument, or stdin: hidden on a terminal, every
-// byte of a pipe.
+// byte of a pipe. A piped value ending in a newline is stored with it, as
+// documented; keep says so on stderr, since echo adds one unasked.
 func (c *SetCmd) readValue(g *Globals) (string, error) {
 	if c.Value != nil {
 		return *c.Value, nil
 	}
 	p := g.prompter()
 	if p.interactive {
-		return p.secret("Value of " + c.Key)
+		return p.secret("VALUE", "Value of "+c.Key)
 	}
 	if g.NoInteraction && term.IsTerminal(int(os.Stdin.Fd())) {
 		return "", &Error{Msg: "missing the value", Help: "pass it as the second argument, or pipe it on stdin: keep set KEY --env=E < file"}
@@ -143,15 +171,29 @@ func (c *SetCmd) readValue(g *Globals) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read the value from stdin: %w", err)
 	}
+	if strings.HasSuffix(string(b), "\n") {
+		fmt.Fprintf(os.Stderr, "keep: warning: the value read from stdin ends with a newline, which is stored as part of it\n")
+		fmt.Fprintf(os.Stderr, "keep: if it should not be, pipe it without one (printf '%%s' \"$VALUE\" | keep set %s, not echo) or pass the value as an argument\n", c.Key)
+	}
 	return string(b), nil
+}
+
+// hintOf is err's hint, or "".
+func hintOf(err error) string {
+	var h Hinter
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
+	return ""
 }
 
 // GetCmd is keep get.
 type GetCmd struct {
 	keyFlags
 	Format       string `enum:"table,json,raw" default:"table" help:"table, json, or raw (the value exactly, no newline added)."`
-	VersionStage string `placeholder:"STAGE" help:"The version with this stage, e.g. AWSPREVIOUS (default: AWSCURRENT)."`
-	VersionID    string `name:"version-id" placeholder:"ID" help:"The version with this id."`
+	Plain        bool   `short:"q" help:"Print the value only, exactly: the same as --format=raw."`
+	VersionStage string `xor:"version" placeholder:"STAGE" help:"The version with this stage, e.g. AWSPREVIOUS (default: AWSCURRENT)."`
+	VersionID    string `xor:"version" name:"version-id" placeholder:"ID" help:"The version with this id (instead of --version-stage)."`
 }
 
 // Help is the detail shown by keep get --help.
@@ -160,15 +202,23 @@ func (c *GetCmd) Help() string {
 
 Examples:
   keep get DB_PASSWORD --env=production
-  keep get DB_PASSWORD --env=production --format=raw > db-password
+  keep get DB_PASSWORD --env=production -q > db-password
   keep get DB_PASSWORD --env=production --version-stage=AWSPREVIOUS
   keep get DB_PASSWORD --env=production --format=json`
 }
 
 // Run prints the value: the command for reading one, by design.
 func (c *GetCmd) Run(g *Globals) error {
+	if c.Plain {
+		if c.Format != "table" && c.Format != "raw" {
+			return &Error{Msg: fmt.Sprintf("--plain and --format=%s exclude each other", c.Format), Help: "--plain is --format=raw: pass one of them"}
+		}
+		c.Format = "raw"
+	}
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		stop := spin("reading " + ve.conn.Target.SecretName(c.Key))
 		info, err := ve.conn.Get(ctx, c.Key, c.VersionStage, c.VersionID, c.Format == "json")
+		stop()
 		if err != nil {
 			return err
 		}
@@ -211,7 +261,9 @@ func (c *ShowCmd) Run(g *Globals) error {
 		return err
 	}
 	return c.withVault(g, nil, func(ctx context.Context, ve *vaultEnv) error {
+		stop := spin("listing " + ve.conn.Target.String())
 		res, err := ve.conn.List(ctx, filter.Match)
+		stop()
 		if err != nil {
 			return err
 		}
@@ -233,7 +285,11 @@ func (c *ShowCmd) Run(g *Globals) error {
 			if err != nil {
 				return err
 			}
-			_, err = os.Stdout.Write(dotenv(vars))
+			out := dotenv(vars)
+			if !c.Unmask {
+				out = maskedDotenv(out)
+			}
+			_, err = os.Stdout.Write(out)
 			return err
 		case "json":
 			var replicas map[string][]fetch.ReplicaStatus
@@ -249,7 +305,11 @@ func (c *ShowCmd) Run(g *Globals) error {
 			return printJSON(out)
 		}
 		if len(res.Secrets) == 0 {
-			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)\n", ve.conn.Target, ve.conn.Region)
+			var untagged []string
+			if len(res.Unwanted) == 0 {
+				untagged = unlisted(ctx, ve.conn, res.Skipped)
+			}
+			fmt.Fprintf(os.Stderr, "no secrets in %s (%s)%s\n", ve.conn.Target, ve.conn.Region, skippedNote(res.Skipped, untagged))
 			return nil
 		}
 		w := newTable()
@@ -259,6 +319,22 @@ func (c *ShowCmd) Run(g *Globals) error {
 		}
 		return w.Flush()
 	})
+}
+
+// maskedDotenv comments out every line of env, dotenv lines of masked
+// values, under a header that says so: no dotenv parser loads it, and no
+// reader takes it for a .env file.
+func maskedDotenv(env []byte) []byte {
+	if len(env) == 0 {
+		return nil
+	}
+	out := []byte("# masked values, not a .env file: keep show --format=env --unmask prints the values\n")
+	for _, line := range strings.SplitAfter(string(env), "\n") {
+		if line != "" {
+			out = append(out, "# "+line...)
+		}
+	}
+	return out
 }
 
 // replicationOf reads the replication status of each secret.

@@ -110,22 +110,32 @@ type Project struct {
 // of dir. It returns nil and no error when there is none: a project
 // directory is optional.
 func FindProject(dir string) (*Project, error) {
+	root, err := FindRoot(dir)
+	if err != nil || root == "" {
+		return nil, err
+	}
+	return LoadProject(root)
+}
+
+// FindRoot is FindProject without reading the project: the directory
+// holding the .keep/settings.json nearest to dir, or "" for none.
+func FindRoot(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("find %s: %w", Dir, err)
+		return "", fmt.Errorf("find %s: %w", Dir, err)
 	}
 	for {
 		settings := filepath.Join(dir, Dir, "settings.json")
 		// ENOTDIR: .keep is a file, like the empty placeholders that keep
 		// directories in git (Rails' tmp/.keep); not a project, walk on.
 		if _, err := os.Stat(settings); err == nil {
-			return LoadProject(dir)
+			return dir, nil
 		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-			return nil, fmt.Errorf("find %s: %w", Dir, err)
+			return "", fmt.Errorf("find %s: %w", Dir, err)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return nil, nil
+			return "", nil
 		}
 		dir = parent
 	}

@@ -60,10 +60,12 @@ func TestCopyPattern(t *testing.T) {
 		wantSecret(t, ns+"/production/DB_USER", "copy-prod-db-user", existing.Tags)
 	}
 
-	// --dry-run prints the plan by name and writes nothing.
+	// --dry-run prints the plan by name and writes nothing; it fails as
+	// the copy would, saying why: a destination exists.
 	res := keep(t, run{Args: append(args, "--dry-run")})
 	keeptest.AssertNoLeak(t, "stdout", res.Stdout)
-	wantLines(t, res, 0, plan, "  create    DB_HOST", "  create    DB_PASSWORD", "  exists    DB_USER")
+	wantLines(t, res, 125, plan, "  create    DB_HOST", "  create    DB_PASSWORD", "  exists    DB_USER")
+	wantFailed(t, res, 125, "keep: error: 1 secret(s) exist in "+ns+"/production: DB_USER; the copy would fail (--dry-run: nothing was written)", "pass --overwrite")
 	untouched(t)
 	res = keep(t, run{Args: append(args, "--dry-run", "--overwrite")})
 	wantLines(t, res, 0, plan, "  create    DB_HOST", "  create    DB_PASSWORD", "  overwrite DB_USER")
@@ -99,8 +101,8 @@ func TestCopyPlanJSON(t *testing.T) {
 	ns := namespace(t)
 	seed(t, secret(ns, "staging", "A", "copy-plan-a"), secret(ns, "staging", "B", "copy-plan-b"), secret(ns, "production", "B", "copy-plan-b2"))
 	res := keep(t, run{Args: []string{"copy", "--only=*", "--from=staging", "--to=production", "--dry-run", "--format=json", "--namespace=" + ns}})
-	mustSucceed(t, res)
-	keeptest.AssertNoLeak(t, "stdout", res.Stdout)
+	// The plan on stdout, and on stderr why the copy would fail.
+	wantFailed(t, res, 125, "1 secret(s) exist in "+ns+"/production: B; the copy would fail")
 	var plan struct {
 		From, To string
 		DryRun   bool `json:"dry_run"`
@@ -133,7 +135,17 @@ func TestCopyNeverWritesOverATakenName(t *testing.T) {
 	)
 	args := []string{"copy", "--namespace=" + ns, "--only=*", "--from=staging", "--to=production"}
 	res := keep(t, run{Args: append(args, "--dry-run")})
-	wantLines(t, res, 0, "Copy 3 secret(s)", "  exists    DELETED", "  exists    FOREIGN", "  exists    MISTAGGED")
+	wantLines(t, res, 125, "Copy 3 secret(s)", "  exists    DELETED", "  exists    FOREIGN", "  exists    MISTAGGED")
+	wantFailed(t, res, 125, "3 secret(s) exist in "+ns+"/production: DELETED, FOREIGN, MISTAGGED; the copy would fail")
+	// With --overwrite the dry run checks each one as the copy would, and
+	// names the reason the copy would refuse it.
+	res = keep(t, run{Args: append(args, "--dry-run", "--overwrite")})
+	wantLines(t, res, 125, "Copy 3 secret(s)", "  overwrite DELETED", "  overwrite FOREIGN", "  overwrite MISTAGGED")
+	wantFailed(t, res, 125,
+		"keep: error: the copy would fail for 3 secret(s) of "+ns+"/production (--dry-run: nothing was written): DELETED ("+ns+"/production/DELETED is scheduled for deletion",
+		"FOREIGN ("+ns+"/production/FOREIGN exists but is not managed by keep",
+		"MISTAGGED ("+ns+"/production/MISTAGGED exists but is not tagged for environment production")
+	wantSecret(t, ns+"/production/MISTAGGED", "taken-mistagged-production", mistagged.Tags)
 
 	res = keep(t, run{Args: args})
 	wantFailed(t, res, 125, "3 secret(s) exist in "+ns+"/production: DELETED, FOREIGN, MISTAGGED; nothing was copied")

@@ -98,6 +98,31 @@ func TestExportOutputFile(t *testing.T) {
 	res := keep(t, run{Args: args})
 	wantExit(t, res, 0)
 	wantFile(t, out, "OUT_TOKEN='output-token-value'\n")
+	// A file written is confirmed on stderr, with what it holds; the count
+	// is read back from the file, so --append counts the earlier lines.
+	if res.Stderr != "wrote 1 variable to "+out+"\n" {
+		t.Errorf("stderr = %q, want the confirmation", res.Stderr)
+	}
+	seed(t, secret(ns, "production", "OUT_OTHER", "output-other-value"))
+	for _, c := range []struct{ format, want string }{
+		{"json", "wrote 2 variables to "}, {"csv", "wrote 2 variables to "}, {"env", "wrote 2 variables to "},
+	} {
+		file := filepath.Join(dir, "all."+c.format)
+		res := keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--format=" + c.format, "-o", file}})
+		if wantExit(t, res, 0); res.Stderr != c.want+file+"\n" {
+			t.Errorf("--format=%s: stderr = %q, want %q", c.format, res.Stderr, c.want+file)
+		}
+	}
+	writeFile(t, dir, "appended.env", "# kept\nEARLIER=1\nOUT_TOKEN=x\n")
+	res = keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "-o", filepath.Join(dir, "appended.env"), "--append"}})
+	if wantExit(t, res, 0); res.Stderr != "wrote 3 variables to "+filepath.Join(dir, "appended.env")+"\n" {
+		t.Errorf("--append: stderr = %q, want 3 variables: EARLIER, OUT_TOKEN and OUT_OTHER", res.Stderr)
+	}
+	for _, f := range []string{"all.json", "all.csv", "all.env", "appended.env"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	writeFile(t, dir, "prod.env", "PRECIOUS=1\n")
 	wantExit(t, keep(t, run{Args: args}), 125, out+" already exists", "--overwrite")
@@ -105,7 +130,7 @@ func TestExportOutputFile(t *testing.T) {
 		t.Errorf("the refused export changed the file: %q", data)
 	}
 	wantExit(t, keep(t, run{Args: append(args, "--overwrite")}), 0)
-	wantFile(t, out, "OUT_TOKEN='output-token-value'\n")
+	wantFile(t, out, "OUT_OTHER='output-other-value'\nOUT_TOKEN='output-token-value'\n")
 
 	wantExit(t, keep(t, run{Args: append(args, "--overwrite", "--append")}), 125, "--overwrite", "--append")
 	wantExit(t, keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--append"}}), 125, "need --output")

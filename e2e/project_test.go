@@ -221,6 +221,44 @@ func TestInitRefusesAnInitialisedProject(t *testing.T) {
 	}
 }
 
+// keep init inside a project's directory: refused without a terminal
+// (--nested forces it), asked on one.
+func TestInitInsideAProject(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	sub := filepath.Join(p.dir, "services", "api")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, keep(t, run{Dir: sub, Args: []string{"init", "--no-interaction"}}), 125,
+		sub+" is inside the keep project of "+p.dir, "pass --nested")
+	wantNoKeepDir(t, sub)
+
+	sh := startShell(t)
+	sh.send("cd " + commandLine(sub) + "\n")
+	sh.prompt()
+	line := commandLine(keeptest.Bin(t), "init", "--name=api", "--namespace=api", "--envs=production") + "\n"
+	sh.send(line)
+	sh.expect(regexp.MustCompile(`keep: warning: ` + regexp.QuoteMeta(sub) + ` is inside the keep project of ` + regexp.QuoteMeta(p.dir) + `; .*\r?\nCreate a second project here\? \[y/N\]: `))
+	sh.send("\n")
+	if shown, code := sh.promptAfter(); code != 0 || !strings.Contains(shown, "Nothing was created") {
+		t.Errorf("answered the default (no): $? = %d; the terminal shows:\n%s", code, shown)
+	}
+	wantNoKeepDir(t, sub)
+	sh.send(line)
+	sh.expect(regexp.MustCompile(`\[y/N\]: `))
+	sh.send("y\n")
+	if shown, code := sh.promptAfter(); code != 0 || !strings.Contains(shown, "Initialised .keep in "+sub) {
+		t.Errorf("answered yes: $? = %d; the terminal shows:\n%s", code, shown)
+	}
+
+	other := filepath.Join(p.dir, "worker")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantStdout(t, keep(t, run{Dir: other, Args: []string{"init", "--no-interaction", "--nested"}}), "Initialised .keep in "+other)
+}
+
 func TestInitPromptsOnATerminal(t *testing.T) {
 	t.Parallel()
 	sh := startShell(t)
@@ -252,13 +290,27 @@ func TestInitPromptsOnATerminal(t *testing.T) {
 		t.Errorf("settings = %+v, want the answers: Acme Shop, acme-shop (the default), dev,prod", s)
 	}
 
+	// Ctrl-D at a prompt: an error on a line of its own, nothing created.
+	dir3 := filepath.Join(t.TempDir(), "eof")
+	if err := os.Mkdir(dir3, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sh.send("cd " + commandLine(dir3) + " && " + commandLine(keeptest.Bin(t), "init") + "\n")
+	sh.expect(regexp.MustCompile(`Application name \[eof\]: `))
+	sh.send("\x04")
+	shown, code := sh.promptAfter()
+	if code != 125 || !regexp.MustCompile(`(?m)^keep: error: no application name: the input ended\r?\nkeep: answer the prompt, or pass --name=APP\r?$`).MatchString(shown) {
+		t.Errorf("Ctrl-D at the first prompt: $? = %d; the terminal shows:\n%q", code, shown)
+	}
+	wantNoKeepDir(t, dir3)
+
 	// With --no-interaction nothing is asked, even on a terminal.
 	dir2 := filepath.Join(t.TempDir(), "quiet")
 	if err := os.Mkdir(dir2, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	sh.send("cd " + commandLine(dir2) + " && " + commandLine(keeptest.Bin(t), "init", "--no-interaction") + "\n")
-	shown, code := sh.promptAfter()
+	shown, code = sh.promptAfter()
 	if code != 0 || strings.Contains(shown, "Application name") {
 		t.Errorf("keep init --no-interaction on a terminal: $? = %d, shows:\n%s", code, shown)
 	}
@@ -324,18 +376,48 @@ func TestVaultAddDefault(t *testing.T) {
 	if got := p.defaultVault(t); got != "three" {
 		t.Errorf("default_vault = %q after vault:add three --default, want three", got)
 	}
-	// Without --slug, the slug is the first free secretsmanager, …2.
+	// Without --slug and without a terminal, the slug is secretsmanager:
+	// run twice with the same settings, vault:add changes nothing the
+	// second time; with other settings it refuses, naming --slug.
 	wantStdout(t, p.keep(t, "vault:add", "--no-interaction"), "Added vault secretsmanager ")
-	wantStdout(t, p.keep(t, "vault:add", "--no-interaction"), "Added vault secretsmanager2 ")
+	files := func() string {
+		entries, err := os.ReadDir(filepath.Join(p.dir, ".keep", "vaults"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name()+":"+p.file(t, "vaults/"+e.Name()))
+		}
+		return strings.Join(names, "\n") + p.file(t, "settings.json")
+	}
+	before := files()
+	res := p.keep(t, "vault:add", "--no-interaction")
+	wantLines(t, res, 0, "Vault secretsmanager exists with these settings; nothing to add")
+	if files() != before {
+		t.Errorf("a second vault:add with the same settings changed .keep/")
+	}
+	wantExit(t, p.keep(t, "vault:add", "--no-interaction", "--region=eu-west-1"), 125,
+		`a vault with slug "secretsmanager" already exists, with other settings: region: "us-east-1" in the file, "eu-west-1" given`,
+		"pass --slug=NAME to add another vault (e.g. --slug=secretsmanager2)")
+	if files() != before {
+		t.Errorf("a refused vault:add changed .keep/")
+	}
+	// The same settings with --default: only the default changes.
+	wantLines(t, p.keep(t, "vault:add", "--no-interaction", "--slug=two", "--default"), 0,
+		"Vault two exists with these settings; nothing to add", "two is the default vault")
+	if got := p.defaultVault(t); got != "two" {
+		t.Errorf("default_vault = %q after vault:add two --default, want two", got)
+	}
+	mustSucceed(t, p.keep(t, "vault:add", "--no-interaction", "--slug=three", "--default"))
 
-	res := p.keep(t, "vault:list")
+	res = p.keep(t, "vault:list")
 	mustSucceed(t, res)
 	lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
 	want := [][]string{
 		{"SLUG", "NAME", "DRIVER", "REGION", "SCOPE", "DEFAULT"},
 		{"one", "AWS", "Secrets", "Manager", "secretsmanager", "us-east-1"},
 		{"secretsmanager", "AWS", "Secrets", "Manager", "secretsmanager", "us-east-1"},
-		{"secretsmanager2", "AWS", "Secrets", "Manager", "secretsmanager", "us-east-1"},
 		{"three", "AWS", "Secrets", "Manager", "secretsmanager", "us-east-1", "✓"},
 		{"two", "AWS", "Secrets", "Manager", "secretsmanager", "us-east-1"},
 	}
@@ -386,7 +468,7 @@ func TestVaultAddRefuses(t *testing.T) {
 		flags []string
 		want  []string
 	}{
-		{"duplicate slug", []string{"--slug=secretsmanager", "--name=Another"}, []string{`a vault with slug "secretsmanager" already exists`, "choose another --slug"}},
+		{"duplicate slug", []string{"--slug=secretsmanager", "--name=Another"}, []string{`a vault with slug "secretsmanager" already exists, with other settings: name: "AWS Secrets Manager" in the file, "Another" given`, "pass --slug=NAME"}},
 		{"upper-case slug", []string{"--slug=Prod"}, []string{`invalid vault slug "Prod"`}},
 		{"slug with a space", []string{"--slug=my vault"}, []string{`invalid vault slug "my vault"`}},
 		{"slug too long", []string{"--slug=" + strings.Repeat("s", 51)}, []string{"invalid vault slug"}},

@@ -178,9 +178,16 @@ func TestSetValueIsByteExact(t *testing.T) {
 					t.Errorf("%s: keep get --format=raw printed %q, want %q", how, res.Stdout, tc.value)
 				}
 			}
-			// stdin, piped: every byte, nothing added or trimmed
-			mustSucceed(t, keep(t, run{Dir: p.dir, Args: []string{"set", tc.name, "--env=production"}, Stdin: strings.NewReader(tc.value)}))
+			// stdin, piped: every byte, nothing added or trimmed; a final
+			// newline is kept, and keep warns that it is, on stderr
+			res := keep(t, run{Dir: p.dir, Args: []string{"set", tc.name, "--env=production"}, Stdin: strings.NewReader(tc.value)})
+			mustSucceed(t, res)
 			check("stdin")
+			warned := strings.Contains(res.Stderr, "keep: warning: the value read from stdin ends with a newline, which is stored as part of it\n") &&
+				strings.Contains(res.Stderr, "printf '%s' \"$VALUE\" | keep set "+tc.name+", not echo")
+			if ends := strings.HasSuffix(tc.value, "\n"); warned != ends {
+				t.Errorf("the value ends with a newline: %v; keep warned: %v; stderr:\n%s", ends, warned, res.Stderr)
+			}
 			// the argument (an update; after --, as the PEM starts with
 			// '-'), --no-interaction changes nothing
 			mustSucceed(t, p.keep(t, "set", tc.name, "x", "--env=production"))
@@ -377,13 +384,15 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 		}
 	})
 
-	t.Run("hidden prompt, then the env", func(t *testing.T) {
+	t.Run("the env, then the hidden value; a wrong env asks again", func(t *testing.T) {
 		sh.send(commandLine(keeptest.Bin(t), "set", "TYPED2") + "\n")
+		sh.expect(regexp.MustCompile(`Environment \(local, staging, production\): `))
+		sh.send("prodution\n")
+		sh.expect(regexp.MustCompile(`"prodution" is not one of local, staging, production\r?\nEnvironment \(local, staging, production\): `))
+		sh.send("staging\n")
 		sh.expect(regexp.MustCompile(`Value of TYPED2 \(input hidden\): `))
 		waitEchoOff(t, sh)
 		sh.send(typed + "\n")
-		sh.expect(regexp.MustCompile(`Environment \(local, staging, production\): `))
-		sh.send("staging\n")
 		shown, code := sh.promptAfter()
 		if code != 0 || !strings.Contains(shown, "Created "+p.ns+"/staging/TYPED2") {
 			t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
@@ -392,6 +401,77 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 			t.Errorf("stored %q, want %q", got, typed)
 		}
 	})
+
+	t.Run("no KEY: asks for it until it is valid", func(t *testing.T) {
+		sh.send(commandLine(keeptest.Bin(t), "set", "--env=production") + "\n")
+		sh.expect(regexp.MustCompile(`Key: `))
+		sh.send("bad key\n")
+		sh.expect(regexp.MustCompile(`invalid KEY "bad key": a KEY is 1-255 letters, digits, '_' or '-', not starting with '-'\r?\nKey: `))
+		sh.send("ASKED\n")
+		sh.expect(regexp.MustCompile(`Value of ASKED \(input hidden\): `))
+		waitEchoOff(t, sh)
+		sh.send(typed + "\n")
+		shown, code := sh.promptAfter()
+		if code != 0 || !strings.Contains(shown, "Created "+p.ns+"/production/ASKED") {
+			t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
+		}
+		if got := valueIn(t, "us-east-1", p.ns+"/production/ASKED"); got != typed {
+			t.Errorf("stored %q, want %q", got, typed)
+		}
+	})
+
+	// Ctrl-D at a prompt ends keep with its error on a line of its own.
+	for _, c := range []struct {
+		what, prompt, err, help string
+		args                    []string
+	}{
+		{"at the KEY", `Key: `, "no key: the input ended", "answer the prompt, or pass KEY", []string{"set", "--env=production"}},
+		{"at the env", `Environment \(local, staging, production\): `, "no environment: the input ended", "answer the prompt, or pass --env=ENV", []string{"set", "EOF_KEY"}},
+		{"at the hidden value", `Value of EOF_KEY \(input hidden\): `, "no value of EOF_KEY: the input ended", "answer the prompt, or pass VALUE", []string{"set", "EOF_KEY", "--env=production"}},
+		{"at a confirmation", `\[y/N\]: `, "no answer: the input ended", "nothing was done", []string{"delete", "TYPED", "--env=production", "--force"}},
+	} {
+		t.Run("Ctrl-D "+c.what, func(t *testing.T) {
+			sh.send(commandLine(append([]string{keeptest.Bin(t)}, c.args...)...) + "\n")
+			sh.expect(regexp.MustCompile(c.prompt))
+			if strings.Contains(c.prompt, "hidden") {
+				waitEchoOff(t, sh)
+			}
+			sh.send("\x04")
+			shown, code := sh.promptAfter()
+			want := regexp.MustCompile(`(?m)^keep: error: ` + regexp.QuoteMeta(c.err) + "\r?\nkeep: " + regexp.QuoteMeta(c.help) + "\r?$")
+			if code != 125 || !want.MatchString(shown) || strings.Contains(shown, "EOF\r") {
+				t.Errorf("$? = %d, want 125 and %q on a line of its own; the terminal shows:\n%q", code, want, shown)
+			}
+		})
+	}
+	t.Run("Ctrl-C at the hidden value", func(t *testing.T) {
+		sh.send(commandLine(keeptest.Bin(t), "set", "EOF_KEY", "--env=production") + "\n")
+		sh.expect(regexp.MustCompile(`Value of EOF_KEY \(input hidden\): `))
+		waitEchoOff(t, sh)
+		sh.send("half typed\x03")
+		if shown, code := sh.promptAfter(); code != 130 {
+			t.Errorf("$? = %d, want 130 (killed by SIGINT); the terminal shows:\n%q", code, shown)
+		}
+		if !echoing(t, sh) {
+			t.Errorf("keep left the terminal without echo")
+		}
+	})
+	t.Run("backspace edits the hidden value", func(t *testing.T) {
+		sh.send(commandLine(keeptest.Bin(t), "set", "EDITED", "--env=production") + "\n")
+		sh.expect(regexp.MustCompile(`Value of EDITED \(input hidden\): `))
+		waitEchoOff(t, sh)
+		sh.send("edited-valuä\x7f\x7f\x1aue\r") // and Ctrl-Z, dropped
+		if shown, code := sh.promptAfter(); code != 0 {
+			t.Fatalf("$? = %d; the terminal shows:\n%q", code, shown)
+		}
+		if got := valueIn(t, "us-east-1", p.ns+"/production/EDITED"); got != "edited-value" {
+			t.Errorf("stored %q, want edited-value", got)
+		}
+	})
+	wantNoSecret(t, p.ns+"/production/EOF_KEY")
+	if describeIn(t, "us-east-1", p.ns+"/production/TYPED").DeletedDate != nil {
+		t.Errorf("Ctrl-D at delete's confirmation deleted the secret")
+	}
 
 	t.Run("empty hidden answer", func(t *testing.T) {
 		sh.send(commandLine(keeptest.Bin(t), "set", "BLANK", "--env=production") + "\n")
@@ -535,7 +615,26 @@ func TestGet(t *testing.T) {
 
 	wantExit(t, p.keep(t, "get", "MISSING", "--env=production"), 125, p.ns+"/production/MISSING not found", "keep show lists the secrets")
 	wantExit(t, p.keep(t, "get", "GET_ME", "--env=staging", "--format=raw"), 125, p.ns+"/staging/GET_ME not found")
-	wantExit(t, p.keep(t, "get", "GET_ME", "--env=production", "--version-id=00000000-0000-0000-0000-000000000000"), 125)
+	// A version the secret does not have is named as such, with the
+	// stages it has, not as a missing secret.
+	const noVersion = "00000000-0000-0000-0000-000000000000"
+	wantExit(t, p.keep(t, "get", "GET_ME", "--env=production", "--version-id="+noVersion), 125,
+		p.ns+"/production/GET_ME exists but has no version "+noVersion+" (its stages: AWSCURRENT, AWSPREVIOUS)", "keep history GET_ME --env=production lists its versions")
+	res = p.keep(t, "get", "GET_ME", "--env=production", "--version-stage=AWSPENDING")
+	wantExit(t, res, 125, p.ns+"/production/GET_ME exists but has no version in stage AWSPENDING (its stages: AWSCURRENT, AWSPREVIOUS)")
+	if strings.Contains(res.Stderr, "not found") {
+		t.Errorf("a missing stage reads as a missing secret:\n%s", res.Stderr)
+	}
+	wantExit(t, p.keep(t, "get", "MISSING", "--env=production", "--version-stage=AWSPENDING"), 125, p.ns+"/production/MISSING not found")
+	wantExit(t, p.keep(t, "get", "GET_ME", "--env=production", "--version-stage=AWSCURRENT", "--version-id="+id2), 125, "--version-stage and --version-id can't be used together")
+	// --plain and -q are --format=raw.
+	for _, flag := range []string{"--plain", "-q"} {
+		res := p.keep(t, "get", "GET_ME", "--env=production", flag)
+		if mustSucceed(t, res); res.Stdout != v2 {
+			t.Errorf("get %s = %q, want %q", flag, res.Stdout, v2)
+		}
+	}
+	wantExit(t, p.keep(t, "get", "GET_ME", "--env=production", "--plain", "--format=json"), 125, "--plain and --format=json exclude each other")
 	wantExit(t, p.keep(t, "get", "a.b", "--env=production"), 125, `invalid KEY "a.b"`)
 	wantExit(t, p.keep(t, "get", "GET_ME", "--env=production", "--format=yaml"), 125)
 }
@@ -611,6 +710,29 @@ func TestShow(t *testing.T) {
 		if err != nil {
 			t.Fatalf("show --format=env is not dotenv (%v):\n%s", err, res.Stdout)
 		}
+		if slices.Contains(flags, "--unmask") {
+			return vars
+		}
+		// Masked: every line a comment under a header that says so, so
+		// that nothing loads it as a .env file; uncommented, the lines
+		// are the masked variables.
+		if len(vars) != 0 {
+			t.Errorf("masked show --format=env loads as dotenv variables %q", slices.Sorted(maps.Keys(vars)))
+		}
+		header, body, _ := strings.Cut(res.Stdout, "\n")
+		if header != "# masked values, not a .env file: keep show --format=env --unmask prints the values" {
+			t.Errorf("masked show --format=env starts with %q", header)
+		}
+		var uncommented strings.Builder
+		for _, line := range strings.SplitAfter(body, "\n") {
+			if line != "" && !strings.HasPrefix(line, "# ") {
+				t.Errorf("masked show --format=env line %q is not commented", line)
+			}
+			uncommented.WriteString(strings.TrimPrefix(line, "# "))
+		}
+		if vars, err = godotenv.Unmarshal(uncommented.String()); err != nil {
+			t.Fatalf("masked show --format=env, uncommented, is not dotenv (%v):\n%s", err, res.Stdout)
+		}
 		return vars
 	}
 	asVars := func(m map[string]string) map[string]string {
@@ -682,6 +804,39 @@ func TestShowListsWhatRunInjects(t *testing.T) {
 	res = p.keep(t, "show", "--env=staging", "--format=env")
 	if mustSucceed(t, res); res.Stdout != "" {
 		t.Errorf("show --format=env of an empty env = %q, want nothing", res.Stdout)
+	}
+}
+
+// Secrets named as the environment's but tagged for another case of it,
+// or not tagged as keep's at all, are skipped; "no secrets" says so,
+// naming them, and suggests --region, without -v.
+func TestNoSecretsNamesTheSkippedOnes(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	wrongCase := secret(ns, "production", "WRONG_CASE", "skipped-wrong-case")
+	wrongCase.Tags["Environment"] = "Production"
+	wrongNS := secret(ns, "production", "WRONG_NS", "skipped-wrong-ns")
+	wrongNS.Tags["Namespace"] = strings.ToUpper(ns)
+	// and those the listing's filters hide: no keep tags, or deleted
+	untagged := motoserver.Secret{Name: ns + "/production/UNTAGGED", Value: "skipped-untagged"}
+	deleted := secret(ns, "production", "DELETED", "skipped-deleted")
+	deleted.Deleted = true
+	seed(t, wrongCase, wrongNS, untagged, deleted)
+	note := "2 secret(s) named under the prefix were skipped because their tags do not match exactly: " + ns + "/production/WRONG_CASE, " + ns + "/production/WRONG_NS" +
+		"; 2 secret(s) named under the prefix are not tagged ManagedBy=Keep, or are scheduled for deletion: " + ns + "/production/DELETED, " + ns + "/production/UNTAGGED"
+	for _, args := range [][]string{
+		{"run", "--namespace=" + ns, "--env=production", "--", "true"},
+		{"export", "--namespace=" + ns, "--env=production"},
+	} {
+		wantExit(t, keep(t, run{Args: args}), 125, "no secrets found for namespace", note,
+			"(exactly: tags are case-sensitive)", "if they are in another region than us-east-1, pass --region")
+	}
+	wantExit(t, keep(t, run{Args: []string{"show", "--namespace=" + ns, "--env=production"}}), 0, "no secrets in "+ns+"/production (us-east-1); "+note)
+	// Nothing under the prefix: no note, the --region hint still.
+	res := keep(t, run{Args: []string{"run", "--namespace=" + ns, "--env=staging", "--", "true"}})
+	wantExit(t, res, 125, "no secrets found", "pass --region")
+	if strings.Contains(res.Stderr, "were skipped") {
+		t.Errorf("nothing was skipped, yet:\n%s", res.Stderr)
 	}
 }
 

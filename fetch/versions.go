@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,6 +56,11 @@ func (c *Conn) Get(ctx context.Context, key, stage, versionID string, replicatio
 	}
 	out, err := c.api.GetSecretValue(ctx, in)
 	if err != nil {
+		if stage != "" || versionID != "" {
+			if missing := c.versionMissing(ctx, key, stage, versionID, err); missing != nil {
+				return nil, missing
+			}
+		}
 		return nil, readError(name, err)
 	}
 	if out.SecretString == nil {
@@ -71,6 +77,40 @@ func (c *Conn) Get(ctx context.Context, key, stage, versionID string, replicatio
 		info.Replicas = replicas(d.ReplicationStatus)
 	}
 	return info, nil
+}
+
+// versionMissing tells "no such version" from "no such secret" after
+// GetSecretValue of a stage or version id failed with err: when err is
+// ResourceNotFound and DescribeSecret finds the secret, the version is
+// what is missing, and the error says which stages there are. Otherwise
+// it is nil, and err stands.
+func (c *Conn) versionMissing(ctx context.Context, key, stage, versionID string, err error) error {
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		return nil
+	}
+	name := c.Target.SecretName(key)
+	d, derr := c.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if derr != nil || d.DeletedDate != nil {
+		return nil
+	}
+	var stages []string
+	for _, ss := range d.VersionIdsToStages {
+		stages = append(stages, ss...)
+	}
+	sort.Strings(stages)
+	what := "no version in stage " + stage
+	if versionID != "" {
+		what = "no version " + versionID
+	}
+	if len(stages) > 0 {
+		what += " (its stages: " + strings.Join(stages, ", ") + ")"
+	}
+	return &Error{
+		Msg:  fmt.Sprintf("%s exists but has %s", name, what),
+		Help: fmt.Sprintf("keep history %s --env=%s lists its versions and their stages", key, c.Target.Env),
+		Err:  err,
+	}
 }
 
 // Replication reads the replication status of the secret key of c's

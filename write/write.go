@@ -132,6 +132,22 @@ func Set(ctx context.Context, c *fetch.Conn, vault Vault, key, value string) (*S
 	return &SetResult{Name: name, ARN: aws.ToString(out.ARN), VersionID: aws.ToString(out.VersionId)}, nil
 }
 
+// CheckUpdate is the error Set would return for updating the existing
+// secret key of c's target — not keep's, scheduled for deletion, or
+// tagged for another environment — or nil when Set could update it or no
+// such secret exists. It writes nothing: one DescribeSecret.
+func CheckUpdate(ctx context.Context, c *fetch.Conn, key string) error {
+	name := c.Target.SecretName(key)
+	existing, err := describe(ctx, c.Writer(), name)
+	if err != nil || existing == nil {
+		return err
+	}
+	if err := checkManaged(existing, c.Target, name); err != nil {
+		return err
+	}
+	return checkEnv(existing, c.Target, name)
+}
+
 // checkEnv refuses to update a secret that keep's reads do not count as
 // t's (fetch.Target.Match): one whose Environment tag — or, without one,
 // Env tag — names another environment or is missing. Its value would be
