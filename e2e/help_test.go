@@ -25,7 +25,7 @@ func TestParseErrorNamesTheCommandRun(t *testing.T) {
 		{[]string{"show", "--unmasked"}, "keep: see keep show --help"},
 		{[]string{"diff"}, "keep: see keep diff --help"},
 		{[]string{"copy", "--from=a"}, "keep: see keep copy --help"},
-		{[]string{"set"}, "keep: see keep set --help"},
+		{[]string{"set", "--bogus"}, "keep: see keep set --help"},
 		{[]string{"completion", "powershell"}, "keep: see keep completion --help"},
 		{[]string{"vault:add", "--nope"}, "keep: see keep vault:add --help"},
 		{[]string{"exec", "--nope"}, "keep: see keep run --help"},
