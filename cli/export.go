@@ -157,7 +157,9 @@ func (c *ExportCmd) secrets(ctx context.Context, session *fetch.Session, cfgs []
 	if err != nil {
 		return nil, err
 	}
-	return dotenv(vars), nil
+	data, nonPortable, err := render.EncodeDotenv(vars)
+	warnNonPortable(nonPortable)
+	return data, err
 }
 
 // template renders the template and, with --all, adds the secrets of the
@@ -199,13 +201,19 @@ func (c *ExportCmd) template(ctx context.Context, session *fetch.Session, cfgs [
 		}
 		return templateCSV(t, vars, rest, extra, cfgs[0].Env), nil
 	}
-	data, err := t.Render(f.Secrets, missing)
+	data, nonPortable, err := t.Render(f.Secrets, missing)
 	if err != nil {
 		return nil, err
 	}
 	if len(extra) > 0 {
-		data = append(append(data, additionalHeader...), dotenv(extra)...)
+		more, np, err := render.EncodeDotenv(extra)
+		if err != nil {
+			return nil, err
+		}
+		data = append(append(data, additionalHeader...), more...)
+		nonPortable = append(nonPortable, np...)
 	}
+	warnNonPortable(nonPortable)
 	return data, nil
 }
 

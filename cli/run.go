@@ -200,10 +200,11 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 		vars, err := t.Vars(f.Secrets, p.missing, p.lookup)
 		return &loaded{vars: vars}, err
 	}
-	data, err := t.Render(f.Secrets, p.missing)
+	data, nonPortable, err := t.Render(f.Secrets, p.missing)
 	if err != nil {
 		return nil, err
 	}
+	warnNonPortable(nonPortable)
 	file, err := envfile.Write(c.Output, data, c.Overwrite)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,68 @@
+//go:build linux
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keep-run/keep/internal/keeptest"
+)
+
+// The red-team cases of issue 18 (a hostile neighbour, a hostile value, a
+// hostile file), through the binary. docs/reliability.md lists them.
+
+// A value ending in a backslash would make the dotenv parsers read on into
+// the next value (python-dotenv, godotenv, Node's dotenv, compose): keep
+// export and run --output refuse it, naming the KEY, and write nothing.
+func TestDotenvRefusesSpillingValue(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seedVars(t, ns, "production", map[string]string{"A_PATH": `redteam-spill\`, "B_NEXT": "\nINJECTED=redteam-pwned\n"})
+	dir := t.TempDir()
+	out := filepath.Join(dir, ".env")
+	for _, args := range [][]string{
+		{"export", "--namespace=" + ns, "--env=production"},
+		{"export", "--namespace=" + ns, "--env=production", "--output=" + out},
+	} {
+		res := keep(t, run{Args: args})
+		wantExit(t, res, 125, "A_PATH: the value ends with a backslash", "keep run without --output")
+		keeptest.AssertNoLeak(t, "stderr", res.Stderr)
+	}
+	_, tmpl := newTemplate(t, "A_PATH={secretsmanager}\nB_NEXT={secretsmanager}\n")
+	res := keep(t, run{Args: withTemplate(ns, tmpl, []string{"--output=" + out}, "true")})
+	wantExit(t, res, 125, "production.env:1: A_PATH: the value ends with a backslash")
+	wantFiles(t, dir)
+	// JSON holds it exactly.
+	wantStdout(t, keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--format=json"}}), `"A_PATH": "redteam-spill\\"`)
+}
+
+// A value that no dotenv form reads back exactly everywhere is written in
+// its best form with a warning naming the KEY, never the value (issue 16).
+func TestDotenvWarnsNonPortable(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seedVars(t, ns, "production", map[string]string{"MIXED": `redteam 'a' "b" $c`, "CRLF": "redteam\r\nline", "PLAIN": "redteam-plain"})
+	res := keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production"}})
+	mustSucceed(t, res)
+	wantCode(t, res, 0, "keep: warning: CRLF, MIXED: no dotenv quoting reads these values back exactly", "JSON or base64")
+	keeptest.AssertNoLeak(t, "stderr", res.Stderr)
+	if strings.Contains(res.Stderr, "PLAIN") {
+		t.Errorf("the warning names a portable value:\n%s", res.Stderr)
+	}
+
+	dir, tmpl := newTemplate(t, "MIXED={secretsmanager}\nPLAIN={secretsmanager}\n")
+	out := filepath.Join(dir, ".env")
+	res = keep(t, run{Args: withTemplate(ns, tmpl, []string{"--output=" + out}, "true")})
+	wantCode(t, res, 0, "keep: warning: MIXED: no dotenv quoting reads this value back exactly")
+	keeptest.AssertNoLeak(t, "stderr", res.Stderr)
+
+	res = keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--only=PLAIN"}})
+	mustSucceed(t, res)
+	if res.Stderr != "" {
+		t.Errorf("a portable export warns:\n%s", res.Stderr)
+	}
+	_ = os.Remove(out)
+}
