@@ -108,7 +108,8 @@ type Project struct {
 
 // FindProject looks for .keep/settings.json in dir and then in each parent
 // of dir. It returns nil and no error when there is none: a project
-// directory is optional.
+// directory is optional. The first one found must be trusted (see
+// checkTrust): another user's .keep/ is an error, never skipped.
 func FindProject(dir string) (*Project, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -119,6 +120,9 @@ func FindProject(dir string) (*Project, error) {
 		// ENOTDIR: .keep is a file, like the empty placeholders that keep
 		// directories in git (Rails' tmp/.keep); not a project, walk on.
 		if _, err := os.Stat(settings); err == nil {
+			if err := checkTrust(dir); err != nil {
+				return nil, err
+			}
 			return LoadProject(dir)
 		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return nil, fmt.Errorf("find %s: %w", Dir, err)

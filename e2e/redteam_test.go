@@ -66,3 +66,37 @@ func TestDotenvWarnsNonPortable(t *testing.T) {
 	}
 	_ = os.Remove(out)
 }
+
+// A .keep/ that others may write to decides nothing: keep refuses it,
+// naming it, before any call (a planted template_path or vault file would
+// choose the app's environment or where keep set writes), and
+// KEEP_PROJECT=DIR trusts it. The mode is real, so this holds for root;
+// config's unit tests fake other owners.
+func TestPlantedProjectRefused(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seedVars(t, ns, "production", map[string]string{"DB_PASSWORD": "redteam-planted-db"})
+	shared := t.TempDir()
+	writeFile(t, shared, ".keep/settings.json", `{"namespace":"`+ns+`","template_path":"env"}`)
+	writeFile(t, shared, ".keep/vaults/secretsmanager.json", `{"slug":"secretsmanager","driver":"secretsmanager","region":"eu-west-3"}`)
+	if err := os.Chmod(filepath.Join(shared, ".keep"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(shared, "build")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"run", "--env=production", "--", testBin, "child:env"}
+	env := []string{"KEEP_NAMESPACE=" + ns}
+	for _, a := range [][]string{args, {"set", "NEWKEY", "x", "--env=production", "-n"}} {
+		res := keep(t, run{Args: a, Dir: work, Env: env})
+		wantExit(t, res, 125, "refusing the keep project at "+shared+": "+filepath.Join(shared, ".keep")+" is writable by every user", "KEEP_PROJECT="+shared)
+	}
+	// Trusted: the project decides (its region holds no secret here).
+	res := keep(t, run{Args: args, Dir: work, Env: append(env, "KEEP_PROJECT="+shared)})
+	wantExit(t, res, 125, "eu-west-3")
+	if err := os.Chmod(filepath.Join(shared, ".keep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, keep(t, run{Args: args, Dir: work, Env: env}), 125, "eu-west-3")
+}
