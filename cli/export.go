@@ -12,6 +12,7 @@ import (
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/envfile"
 	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/internal/readfile"
 	"github.com/keep-run/keep/render"
 )
 
@@ -278,7 +279,7 @@ func (c *ExportCmd) unnamed(ctx context.Context, session *fetch.Session, cfgs []
 // variable it does not set yet added at the end. A missing file is
 // created with all of data.
 func appendNew(path string, data []byte) ([]byte, error) {
-	old, err := os.ReadFile(path)
+	old, err := readfile.Read(path, readfile.MaxDotenv, true)
 	if errors.Is(err, fs.ErrNotExist) {
 		return data, nil
 	}

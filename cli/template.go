@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/internal/readfile"
 	"github.com/keep-run/keep/render"
 )
 
@@ -46,9 +46,13 @@ func templatePath(flag string, p *config.Project, env string) string {
 
 // loadTemplate reads and parses the template at path.
 func loadTemplate(path string) (*render.Template, error) {
-	src, err := os.ReadFile(path)
+	src, err := readfile.Read(path, readfile.MaxDotenv, false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &Error{Msg: fmt.Sprintf("template %s not found", path), Help: "give its path with --template=FILE (auto means <template_path>/<env>.env)"}
+	}
+	var he *Error
+	if errors.As(err, &he) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read template: %w", err)

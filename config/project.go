@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/keep-run/keep/internal/readfile"
 )
 
 // Dir is the name of the project directory that holds keep's files.
@@ -144,6 +146,10 @@ func LoadProject(root string) (*Project, error) {
 	}
 	// Not filepath.Glob: root is a path, and may contain [ * ? or \.
 	vaultDir := filepath.Join(root, Dir, "vaults")
+	if fi, err := os.Stat(vaultDir); err == nil && !fi.IsDir() {
+		// Not even opened: a FIFO there would block os.ReadDir.
+		return nil, &Error{Msg: fmt.Sprintf("%s is not a directory", vaultDir), Help: "remove it; keep init and vault:add make the directory"}
+	}
 	entries, err := os.ReadDir(vaultDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("list vaults: %w", err)
@@ -184,7 +190,11 @@ func (p *Project) VaultSlugs() []string {
 }
 
 func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, readfile.MaxJSON, false)
+	var he *Error
+	if errors.As(err, &he) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}

@@ -44,7 +44,9 @@ func checkTrust(root string) error {
 	}
 	inside := []string{filepath.Join(real, Dir), filepath.Join(real, Dir, "settings.json")}
 	vaults := filepath.Join(real, Dir, "vaults")
-	if entries, err := os.ReadDir(vaults); err == nil {
+	if fi, err := os.Stat(vaults); err == nil && !fi.IsDir() {
+		inside = append(inside, vaults) // LoadProject refuses it
+	} else if entries, err := os.ReadDir(vaults); err == nil {
 		inside = append(inside, vaults)
 		for _, e := range entries {
 			if strings.HasSuffix(e.Name(), ".json") {

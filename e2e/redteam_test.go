@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/keep-run/keep/internal/keeptest"
 )
@@ -99,4 +101,59 @@ func TestPlantedProjectRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantExit(t, keep(t, run{Args: args, Dir: work, Env: env}), 125, "eu-west-3")
+}
+
+// keep reads settings, vault files, templates and the .env of --append only
+// when they are regular files of at most a documented size, opened without
+// blocking: /dev/zero as settings.json grew keep until the OOM killer, a
+// FIFO as --template hung it, and export --append read through a symlink
+// before refusing to write it. Each run here would hang or exhaust memory
+// before the fix (keeptest fails a run still going after Timeout).
+func TestHostileFilesRefused(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seedVars(t, ns, "production", map[string]string{"DB_PASSWORD": "redteam-files-db"})
+	base := []string{"--namespace=" + ns, "--env=production"}
+	fifo := func(dir string) string {
+		p := filepath.Join(dir, "fifo")
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hang := 20 * time.Second
+
+	dir := t.TempDir()
+	res := keep(t, run{Args: append([]string{"run", "--template=" + fifo(dir)}, append(base, "--", "true")...), Timeout: hang})
+	wantExit(t, res, 125, "fifo is not a regular file (a named pipe)")
+
+	for name, target := range map[string]string{"settings.json": "/dev/zero", "vaults/secretsmanager.json": "/dev/zero"} {
+		proj := t.TempDir()
+		writeFile(t, proj, ".keep/settings.json", `{"namespace":"`+ns+`"}`)
+		p := filepath.Join(proj, ".keep", name)
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		_ = os.Remove(p)
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+		// /dev/zero is writable by all, which the trust check refuses
+		// first; trusted, the read itself refuses it.
+		wantExit(t, keep(t, run{Args: []string{"run", "--env=production", "--", "true"}, Dir: proj, Timeout: hang}), 125, "is writable by every user")
+		wantExit(t, keep(t, run{Args: []string{"run", "--env=production", "--", "true"}, Dir: proj, Env: []string{"KEEP_PROJECT=" + proj}, Timeout: hang}), 125, name+" is not a regular file (a device)")
+	}
+
+	big := t.TempDir()
+	writeFile(t, big, ".keep/settings.json", `{"namespace":"`+ns+`"}`)
+	if err := os.Truncate(filepath.Join(big, ".keep", "settings.json"), 2<<20); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, keep(t, run{Args: []string{"run", "--env=production", "--", "true"}, Dir: big, Timeout: hang}), 125, "settings.json is larger than 1 MiB")
+
+	out := t.TempDir()
+	link := filepath.Join(out, ".env")
+	if err := os.Symlink(fifo(out), link); err != nil {
+		t.Fatal(err)
+	}
+	res = keep(t, run{Args: append([]string{"export", "--output=" + link, "--append"}, base...), Timeout: hang})
+	wantExit(t, res, 125, link+" is a symlink")
 }

@@ -223,8 +223,8 @@ func nodeDotenvKeys(src string) ([]string, error) {
 func TestNodeDotenvModel(t *testing.T) {
 	for src, want := range map[string]string{
 		"A=1\nB='x\ny'\n# c\nexport C=\"q\\\"\"\n": "A B C",
-		"A='x\\'\nB='\nI=1\n'\n":                  "A I",
-		"A: 1\n":                                  "A",
+		"A='x\\'\nB='\nI=1\n'\n":                   "A I",
+		"A: 1\n":                                   "A",
 	} {
 		if got, _ := nodeDotenvKeys(src); strings.Join(got, " ") != want {
 			t.Errorf("nodeDotenvKeys(%q) = %q, want %q", src, got, want)
