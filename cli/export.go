@@ -166,8 +166,16 @@ func (c *ExportCmd) secrets(ctx context.Context, session *fetch.Session, cfgs []
 // template renders the template and, with --all, adds the secrets of the
 // vaults of cfgs it does not name.
 func (c *ExportCmd) template(ctx context.Context, session *fetch.Session, cfgs []*config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
+	if c.Output != "" {
+		if err := notTheTemplate(cfgs[0], c.Template, c.Output); err != nil {
+			return nil, err
+		}
+	}
 	t, f, err := templateSecrets(ctx, session, cfgs, c.Template, c.Region, logf)
 	if err != nil {
+		return nil, err
+	}
+	if err := requirePlaceholders(t, c.AllowEmpty || c.All); err != nil {
 		return nil, err
 	}
 	var rest []listed

@@ -157,3 +157,59 @@ func TestHostileFilesRefused(t *testing.T) {
 	res = keep(t, run{Args: append([]string{"export", "--output=" + link, "--append"}, base...), Timeout: hang})
 	wantExit(t, res, 125, link+" is a symlink")
 }
+
+// A template that names no secret (empty, truncated) does not start the
+// command or write the file, unless --allow-empty, as a listing that finds
+// none.
+func TestTemplateWithoutPlaceholderRefused(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	dir, tmpl := newTemplate(t, "APP_NAME=x\n# the rest was cut off\n")
+	empty := filepath.Join(dir, "empty.env")
+	writeFile(t, dir, "empty.env", "")
+	for _, path := range []string{tmpl, empty} {
+		wantExit(t, keep(t, run{Args: withTemplate(ns, path, nil, testBin, "child:env")}), 125, "has no {vault:KEY} placeholder", "--allow-empty")
+		wantExit(t, keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + path}}), 125, "has no {vault:KEY} placeholder")
+	}
+	env := childEnv(t, keep(t, run{Args: withTemplate(ns, tmpl, []string{"--allow-empty"}, testBin, "child:env")}))
+	if env["APP_NAME"] != "x" {
+		t.Errorf("--allow-empty: APP_NAME = %q, want x", env["APP_NAME"])
+	}
+	wantStdout(t, keep(t, run{Args: []string{"export", "--namespace=" + ns, "--env=production", "--template=" + tmpl, "--allow-empty"}}), "APP_NAME=x")
+}
+
+// --output that is the template (the same path, or a hard link to it) is
+// refused, with or without --overwrite: keep would replace the template
+// with secrets (and, for run, delete it when the command ends).
+func TestOutputIsTheTemplateRefused(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seedVars(t, ns, "production", map[string]string{"DB_PASSWORD": "redteam-same-file-db"})
+	src := "DB_PASSWORD={secretsmanager}\n"
+	dir, tmpl := newTemplate(t, src)
+	link := filepath.Join(dir, "link.env")
+	if err := os.Link(tmpl, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{tmpl, link, "./production.env"} {
+		for _, over := range [][]string{nil, {"--overwrite"}} {
+			flags := append([]string{"--output=" + out}, over...)
+			wantExit(t, keep(t, run{Args: withTemplate(ns, tmpl, flags, "true"), Dir: dir}), 125, "is the template "+tmpl+" itself")
+			args := append([]string{"export", "--namespace=" + ns, "--env=production", "--template=" + tmpl}, flags...)
+			wantExit(t, keep(t, run{Args: args, Dir: dir}), 125, "is the template")
+		}
+	}
+	if got, err := os.ReadFile(tmpl); err != nil || string(got) != src {
+		t.Errorf("the template now holds %d bytes (%v), want it as it was", len(got), err)
+	}
+}
+
+// A negative --kill-timeout was taken for "not set" and silently meant
+// exec mode.
+func TestNegativeKillTimeoutRefused(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"--kill-timeout=-5s", "--kill-timeout=-1ns"} {
+		wantExit(t, keep(t, run{Args: []string{"run", "--namespace=x", "--env=production", arg, "--", "true"}}), 125, "is negative")
+	}
+	wantExit(t, keep(t, run{Args: []string{"run", "--namespace=x", "--env=production", "--", "true"}, Env: []string{"KEEP_KILL_TIMEOUT=-5s"}}), 125, "--kill-timeout=-5s is negative")
+}
