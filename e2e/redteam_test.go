@@ -213,3 +213,19 @@ func TestNegativeKillTimeoutRefused(t *testing.T) {
 	}
 	wantExit(t, keep(t, run{Args: []string{"run", "--namespace=x", "--env=production", "--", "true"}, Env: []string{"KEEP_KILL_TIMEOUT=-5s"}}), 125, "--kill-timeout=-5s is negative")
 }
+
+// delete --force checked only the namespace: ns/production/X tagged
+// Environment=staging was deleted by keep delete X --env=production
+// --force. Deletes (and restores) check the environment tags as reads do.
+func TestDeleteChecksEnvironmentTag(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	s := secret(ns, "production", "X", "redteam-delete-staging")
+	s.Tags["Environment"] = "staging"
+	seed(t, s)
+	for _, force := range []string{"--force", "--recovery-days=7"} {
+		res := keep(t, run{Args: []string{"delete", "X", "--namespace=" + ns, "--env=production", force, "-n"}})
+		wantCode(t, res, 125, ns+`/production/X exists but is not tagged for environment production (tags Environment="staging"`)
+	}
+	wantSecret(t, ns+"/production/X", "redteam-delete-staging", s.Tags)
+}
