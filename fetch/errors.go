@@ -110,7 +110,10 @@ func CallError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		var re *retriedError
 		var last *Error
-		if errors.As(err, &re) && errors.As(CallError(op, re.last), &last) {
+		// An attempt that itself timed out (no response headers in time)
+		// is the plain timeout: not "timed out while retrying after timed
+		// out", nor its hint twice.
+		if errors.As(err, &re) && !timedOut(re.last) && errors.As(CallError(op, re.last), &last) {
 			return &Error{Msg: op + ": timed out while retrying after " + strings.TrimPrefix(last.Msg, op+": "), Help: last.Help + " (or raise --timeout)", Err: err}
 		}
 		return &Error{Msg: op + ": timed out", Help: "raise --timeout, or check that the Secrets Manager endpoint is reachable", Err: err}
@@ -150,6 +153,13 @@ func CallError(op string, err error) error {
 		return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
 	}
 	return &Error{Msg: op + ": " + networkError(err), Err: err, Help: "check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)"}
+}
+
+// timedOut reports whether err is a timeout: a deadline, or a network
+// or HTTP timeout (net/http's "timeout awaiting response headers").
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // httpStatus is the HTTP status of the response err came with, or 0.
