@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/keep-run/keep/internal/keeptest"
 )
 
@@ -228,4 +230,37 @@ func TestDeleteChecksEnvironmentTag(t *testing.T) {
 		wantCode(t, res, 125, ns+`/production/X exists but is not tagged for environment production (tags Environment="staging"`)
 	}
 	wantSecret(t, ns+"/production/X", "redteam-delete-staging", s.Tags)
+}
+
+// SIGABRT to a supervising keep with --output left the rendered file on
+// disk (the Go runtime's crash skipped the cleanup). Every signal that
+// ends keep and that Go lets it catch now removes the file first; keep
+// then ends as the signal would have ended it.
+func TestTemplateFileRemovedOnFatalSignal(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "production", "TOKEN", "redteam-abort-token"))
+	dir, path := newTemplate(t, "TOKEN={secretsmanager}\n")
+	for _, sig := range []syscall.Signal{syscall.SIGABRT, syscall.SIGSYS, syscall.SIGSEGV} {
+		t.Run(unix.SignalName(sig), func(t *testing.T) {
+			out := filepath.Join(dir, unix.SignalName(sig)+".env")
+			log := filepath.Join(t.TempDir(), "signals.log")
+			r := startKeep(t, launch{
+				env:  []string{"GODEBUG=asyncpreemptoff=1"},
+				args: withTemplate(ns, path, []string{"--output=" + out}, testBin, "child:trap", log, "term"),
+			})
+			r.log = log
+			r.waitSignals(0)
+			if _, err := os.Lstat(out); err != nil {
+				t.Fatalf("the file is not there while the child runs: %v", err)
+			}
+			r.signal(sig)
+			res := r.wait()
+			if res.State.Success() {
+				t.Errorf("keep ended with %s after %s", ending(res.State), unix.SignalName(sig))
+			}
+			keeptest.AssertNoLeak(t, "stderr", res.Stderr)
+			wantGone(t, out)
+		})
+	}
 }
