@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/keep-run/keep/internal/keeptest"
+	"github.com/keep-run/keep/internal/smfake"
 )
 
 // The red-team cases of issue 18 (a hostile neighbour, a hostile value, a
@@ -263,4 +264,54 @@ func TestTemplateFileRemovedOnFatalSignal(t *testing.T) {
 			wantGone(t, out)
 		})
 	}
+}
+
+// Names and error messages from the endpoint reached stderr with escape
+// sequences and newlines: a hostile endpoint could forge a "keep:" line or
+// clear the screen. Every such string is shown with its unprintable
+// characters escaped.
+func TestEndpointTextIsPrintable(t *testing.T) {
+	t.Parallel()
+	const forged = "\x1b[2J\nkeep: forged line\u202e"
+	tags := func(env string) map[string]string {
+		return map[string]string{"ManagedBy": "Keep", "Namespace": "app", "Environment": env}
+	}
+	check := func(t *testing.T, res result, want string) {
+		t.Helper()
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, res.Stderr)
+		}
+		for _, line := range strings.Split(res.Stderr, "\n") {
+			if strings.HasPrefix(line, "keep: forged") || strings.ContainsAny(line, "\x1b\u202e") {
+				t.Errorf("stderr holds the endpoint's raw text: %q", line)
+			}
+		}
+	}
+	args := []string{"run", "--namespace=app", "--env=production", "-v", "--", "true"}
+
+	// A name keep cannot place: an error naming it.
+	srv := smfake.New(fakeSecret("app", "production", "DB", "redteam-printable-db"),
+		smfake.Secret{Name: "app/production/X" + forged, Value: "redteam-printable-x", Tags: tags("production")})
+	t.Cleanup(srv.Close)
+	res := keep(t, run{Endpoint: srv.Env(), Args: args})
+	wantCode(t, res, 125)
+	check(t, res, `app/production/X\x1b[2J\nkeep: forged line\u202e`)
+
+	// A skipped name, which -v lists.
+	srv = smfake.New(fakeSecret("app", "production", "DB", "redteam-printable-db"),
+		smfake.Secret{Name: "app/production/Y" + forged, Value: "redteam-printable-y", Tags: tags("staging")})
+	t.Cleanup(srv.Close)
+	res = keep(t, run{Endpoint: srv.Env(), Args: args})
+	mustSucceed(t, res)
+	check(t, res, `Y\x1b[2J\nkeep: forged line\u202e`)
+
+	// An error message.
+	srv = smfake.New(fakeSecret("app", "production", "DB", "redteam-printable-db"))
+	t.Cleanup(srv.Close)
+	srv.Inject = func(op string, _ int) *smfake.Fault {
+		return &smfake.Fault{Code: "WeirdException", Message: "odd" + forged}
+	}
+	res = keep(t, run{Endpoint: srv.Env(), Args: args})
+	wantCode(t, res, 125)
+	check(t, res, `WeirdException: odd\x1b[2J\nkeep: forged line\u202e`)
 }

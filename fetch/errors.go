@@ -40,9 +40,9 @@ type SecretError struct {
 
 func (e *SecretError) Error() string {
 	if e.Message == "" {
-		return fmt.Sprintf("secret %s: %s", e.Name, e.Code)
+		return fmt.Sprintf("secret %s: %s", Printable(e.Name), Printable(e.Code))
 	}
-	return fmt.Sprintf("secret %s: %s: %s", e.Name, e.Code, e.Message)
+	return fmt.Sprintf("secret %s: %s: %s", Printable(e.Name), Printable(e.Code), Printable(e.Message))
 }
 
 // Hint says what to check for this kind of failure.
@@ -73,7 +73,7 @@ func (es SecretErrors) Error() string {
 	}
 	parts := make([]string, len(es))
 	for i, e := range es {
-		parts[i] = e.Name + " (" + e.Code + ")"
+		parts[i] = Printable(e.Name) + " (" + Printable(e.Code) + ")"
 	}
 	return fmt.Sprintf("%d secrets could not be read: %s", len(es), strings.Join(parts, ", "))
 }
@@ -141,7 +141,7 @@ func CallError(op string, err error) error {
 		if status := httpStatus(err); ae.ErrorCode() == "UnknownError" && status >= 300 {
 			return statusError(op, status) // an error response without an error type
 		}
-		msg := fmt.Sprintf("%s: %s: %s", op, ae.ErrorCode(), ae.ErrorMessage())
+		msg := fmt.Sprintf("%s: %s: %s", op, Printable(ae.ErrorCode()), Printable(ae.ErrorMessage()))
 		switch ae.ErrorCode() {
 		case "AccessDeniedException", "AccessDenied":
 			return &Error{Msg: msg, Err: err, Help: "you need secretsmanager:ListSecrets and secretsmanager:BatchGetSecretValue; the documented Keep policies grant both on all resources (\"*\")"}
@@ -190,7 +190,7 @@ func networkError(err error) string {
 	if errors.As(err, &ue) && errors.As(err, &oe) {
 		return fmt.Sprintf("cannot reach %s: %s", ue.URL, syscallReason(oe))
 	}
-	return oneLine(err.Error())
+	return Printable(oneLine(err.Error()))
 }
 
 // syscallReason is the system's reason for oe ("connection refused"),

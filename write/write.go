@@ -315,7 +315,7 @@ func writeError(op, name string, vault Vault, value string, err error) error {
 	if !errors.As(err, &ae) {
 		return fetch.CallError(op, err)
 	}
-	msg := fmt.Sprintf("%s %s: %s: %s", op, name, ae.ErrorCode(), redact(ae.ErrorMessage(), value))
+	msg := fmt.Sprintf("%s %s: %s: %s", op, name, fetch.Printable(ae.ErrorCode()), fetch.Printable(redact(ae.ErrorMessage(), value)))
 	switch code := ae.ErrorCode(); {
 	case code == "AccessDeniedException":
 		return &fetch.Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug, and Scope in a scoped vault (see keep iam)", op)}
