@@ -3,9 +3,12 @@
 package e2e
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -314,4 +317,33 @@ func TestEndpointTextIsPrintable(t *testing.T) {
 	res = keep(t, run{Endpoint: srv.Env(), Args: args})
 	wantCode(t, res, 125)
 	check(t, res, `WeirdException: odd\x1b[2J\nkeep: forged line\u202e`)
+}
+
+// A 200 MB response was read whole (545 MB of memory): keep reads at most
+// 16 MiB of one response, then fails naming the call.
+func TestHugeResponseRefused(t *testing.T) {
+	t.Parallel()
+	const huge = 128 << 20
+	var sent atomic.Int64
+	srv := smfake.New()
+	t.Cleanup(srv.Close)
+	srv.Raw = func(w http.ResponseWriter, _ *http.Request, _ smfake.Call) bool {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = io.WriteString(w, `{"SecretList":[{"Name":"`)
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for sent.Load() < huge {
+			n, err := w.Write(chunk)
+			sent.Add(int64(n))
+			if err != nil {
+				break
+			}
+		}
+		return true
+	}
+	res := keep(t, run{Endpoint: srv.Env(), Args: []string{"run", "--namespace=app", "--env=production", "--", "true"}})
+	wantExit(t, res, 125, "the response is larger than 16 MiB")
+	srv.Close()
+	if got := sent.Load(); got >= huge {
+		t.Errorf("keep read the whole %d MiB body", got>>20)
+	}
 }

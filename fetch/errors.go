@@ -121,6 +121,9 @@ func CallError(op string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return &Error{Msg: op + ": canceled", Err: err}
 	}
+	if errors.Is(err, errBodyTooLarge) {
+		return &Error{Msg: op + ": the response is larger than 16 MiB, more than Secrets Manager ever sends", Help: "check the endpoint (AWS_ENDPOINT_URL) and any proxy (HTTPS_PROXY)", Err: errBodyTooLarge}
+	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
 		// The decoder's message may quote the response body: none of it
