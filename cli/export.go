@@ -38,7 +38,9 @@ type ExportCmd struct {
 func (c *ExportCmd) Help() string {
 	return `Values are single-quoted (double-quoted when they hold ') so that dotenv
 parsers — godotenv, phpdotenv, Node's dotenv, docker compose, python-dotenv —
-read back the exact bytes; see the README for the few values no one form suits.
+read back the exact bytes; see the README for the few values no one form suits
+(keep names them on stderr) and for a value ending in a backslash, which keep
+refuses to write as dotenv: parsers would read on into the next variables.
 JSON is one flat object, KEY → value (a template's variable names with
 --template). CSV is a header, Key,Value,Vault,Environment,Modified, and a row
 per secret, as the PHP Keep writes it; Modified is when the value was set
