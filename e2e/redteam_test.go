@@ -154,6 +154,23 @@ func TestHostileFilesRefused(t *testing.T) {
 	}
 	wantExit(t, keep(t, run{Args: []string{"run", "--env=production", "--", "true"}, Dir: big, Timeout: hang}), 125, "settings.json is larger than 1 MiB")
 
+	// Completion in a project whose settings.json is a FIFO froze the
+	// shell: it completes commands, and no env names.
+	frozen := t.TempDir()
+	if err := os.Mkdir(filepath.Join(frozen, ".keep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(frozen, ".keep", "settings.json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range [][]string{nil, {"KEEP_PROJECT=" + frozen}} {
+		res = keep(t, run{Dir: frozen, Env: env, Args: []string{"__complete", "--", "ru"}, Timeout: hang})
+		if res.Code != 0 || !strings.Contains(res.Stdout, "run") {
+			t.Errorf("completion next to a FIFO settings.json: exit %d, %q, stderr %q", res.Code, res.Stdout, res.Stderr)
+		}
+		wantExit(t, keep(t, run{Dir: frozen, Env: env, Args: []string{"run", "--env=production", "--", "true"}, Timeout: hang}), 125, "settings.json")
+	}
+
 	out := t.TempDir()
 	link := filepath.Join(out, ".env")
 	if err := os.Symlink(fifo(out), link); err != nil {
