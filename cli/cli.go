@@ -25,7 +25,7 @@ func (g *Globals) Logger() *log.Logger {
 	if !g.Verbose {
 		return log.New(io.Discard, "", 0)
 	}
-	return log.New(os.Stderr, "keep: ", 0)
+	return log.New(printableLines{os.Stderr}, "keep: ", 0)
 }
 
 // CLI is keep's grammar.

@@ -15,6 +15,7 @@ import (
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/envfile"
 	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/internal/readfile"
 	"github.com/keep-run/keep/render"
 )
 
@@ -40,7 +41,9 @@ type ExportCmd struct {
 func (c *ExportCmd) Help() string {
 	return `Values are single-quoted (double-quoted when they hold ') so that dotenv
 parsers — godotenv, phpdotenv, Node's dotenv, docker compose, python-dotenv —
-read back the exact bytes; see the README for the few values no one form suits.
+read back the exact bytes; see the README for the few values no one form suits
+(keep names them on stderr) and for a value ending in a backslash, which keep
+refuses to write as dotenv: parsers would read on into the next variables.
 JSON is one flat object, KEY → value (a template's variable names with
 --template). CSV is a header, Key,Value,Vault,Environment,Modified, and a row
 per secret, as the PHP Keep writes it; Modified is when the value was set
@@ -191,14 +194,24 @@ func (c *ExportCmd) secrets(ctx context.Context, session *fetch.Session, cfgs []
 	if err != nil {
 		return nil, err
 	}
-	return dotenv(vars), nil
+	data, nonPortable, err := render.EncodeDotenv(vars)
+	warnNonPortable(nonPortable)
+	return data, err
 }
 
 // template renders the template and, with --all, adds the secrets of the
 // vaults of cfgs it does not name.
 func (c *ExportCmd) template(ctx context.Context, session *fetch.Session, cfgs []*config.Config, filter render.Filter, missing render.Missing, logf func(string, ...any)) ([]byte, error) {
+	if c.Output != "" {
+		if err := notTheTemplate(cfgs[0], c.Template, c.Output); err != nil {
+			return nil, err
+		}
+	}
 	t, f, err := templateSecrets(ctx, session, cfgs, c.Template, c.Region, logf)
 	if err != nil {
+		return nil, err
+	}
+	if err := requirePlaceholders(t, c.AllowEmpty || c.All); err != nil {
 		return nil, err
 	}
 	var rest []listed
@@ -233,13 +246,19 @@ func (c *ExportCmd) template(ctx context.Context, session *fetch.Session, cfgs [
 		}
 		return templateCSV(t, vars, rest, extra, cfgs[0].Env), nil
 	}
-	data, err := t.Render(f.Secrets, missing)
+	data, nonPortable, err := t.Render(f.Secrets, missing)
 	if err != nil {
 		return nil, err
 	}
 	if len(extra) > 0 {
-		data = append(append(data, additionalHeader...), dotenv(extra)...)
+		more, np, err := render.EncodeDotenv(extra)
+		if err != nil {
+			return nil, err
+		}
+		data = append(append(data, additionalHeader...), more...)
+		nonPortable = append(nonPortable, np...)
 	}
+	warnNonPortable(nonPortable)
 	return data, nil
 }
 
@@ -304,7 +323,7 @@ func (c *ExportCmd) unnamed(ctx context.Context, session *fetch.Session, cfgs []
 // variable it does not set yet added at the end. A missing file is
 // created with all of data.
 func appendNew(path string, data []byte) ([]byte, error) {
-	old, err := os.ReadFile(path)
+	old, err := readfile.Read(path, readfile.MaxDotenv, true)
 	if errors.Is(err, fs.ErrNotExist) {
 		return data, nil
 	}

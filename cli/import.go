@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/internal/readfile"
 	"github.com/keep-run/keep/render"
 	"github.com/keep-run/keep/write"
 )
@@ -37,10 +40,6 @@ write; an empty value is skipped. Secrets that exist already stop it too,
 unless --overwrite or --skip-existing. Exits 125 if any secret failed: the
 table says which, and a rerun with --skip-existing finishes the rest.`
 }
-
-// maxImportBytes bounds what import reads: 4 MiB is far beyond any .env
-// file, and Secrets Manager holds at most 64 KiB a value.
-const maxImportBytes = 4 << 20
 
 // importConcurrency is how many writes import has in flight: well under
 // the CreateSecret and PutSecretValue quotas (50 a second).
@@ -124,23 +123,20 @@ func (c *ImportCmd) Run(g *Globals) error {
 // empty values already skipped. A problem Secrets Manager or keep run
 // would have with any of them stops the import here, before any write.
 func (c *ImportCmd) read(filter render.Filter) ([]importItem, error) {
-	name, r := c.File, io.Reader(os.Stdin)
+	name, src := c.File, []byte(nil)
+	var err error
 	if c.File == "-" {
 		name = "stdin"
-	} else {
-		f, err := os.Open(c.File)
-		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("open %s: %v", c.File, err), Help: "give the path of a .env file, or - for stdin"}
+		if src, err = io.ReadAll(io.LimitReader(os.Stdin, readfile.MaxDotenv+1)); err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
-		defer f.Close()
-		r = f
-	}
-	src, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	if len(src) > maxImportBytes {
-		return nil, &Error{Msg: fmt.Sprintf("%s is larger than %d MiB", name, maxImportBytes>>20), Help: "import a .env file: NAME=VALUE lines"}
+		if len(src) > readfile.MaxDotenv {
+			return nil, &Error{Msg: fmt.Sprintf("%s is larger than %d MiB", name, readfile.MaxDotenv>>20), Help: "import a .env file: NAME=VALUE lines"}
+		}
+	} else if src, err = readfile.Read(c.File, readfile.MaxDotenv, false); errors.Is(err, fs.ErrNotExist) {
+		return nil, hinted(err, "give the path of a .env file, or - for stdin")
+	} else if err != nil {
+		return nil, err // a FIFO, a device, too large: readfile says what to do
 	}
 	t, err := render.ParseDotenv(name, string(src))
 	if err != nil {

@@ -140,6 +140,9 @@ func (c *RunCmd) prepare() (*runPlan, error) {
 	if err := c.checkTemplateFlags(p.filter); err != nil {
 		return nil, err
 	}
+	if c.KillTimeout < 0 { // else it would silently mean "not set"
+		return nil, &Error{Msg: fmt.Sprintf("--kill-timeout=%s is negative", c.KillTimeout), Help: "give how long the command may run after a forwarded SIGTERM, e.g. --kill-timeout=10s"}
+	}
 	if p.missing, err = render.ParseMissing(c.Missing); err != nil {
 		return nil, err
 	}
@@ -192,18 +195,27 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 		vars, err := render.SecretVars(secrets)
 		return &loaded{vars: vars}, err
 	}
+	if c.Output != "" {
+		if err := notTheTemplate(p.cfgs[0], c.Template, c.Output); err != nil {
+			return nil, err
+		}
+	}
 	t, f, err := templateSecrets(ctx, session, p.cfgs, c.Template, c.Region, logf)
 	if err != nil {
+		return nil, err
+	}
+	if err := requirePlaceholders(t, c.AllowEmpty); err != nil {
 		return nil, err
 	}
 	if c.Output == "" {
 		vars, err := t.Vars(f.Secrets, p.missing, p.lookup)
 		return &loaded{vars: vars}, err
 	}
-	data, err := t.Render(f.Secrets, p.missing)
+	data, nonPortable, err := t.Render(f.Secrets, p.missing)
 	if err != nil {
 		return nil, err
 	}
+	warnNonPortable(nonPortable)
 	file, err := envfile.Write(c.Output, data, c.Overwrite)
 	if err != nil {
 		return nil, err

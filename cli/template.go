@@ -14,6 +14,7 @@ import (
 
 	"github.com/keep-run/keep/config"
 	"github.com/keep-run/keep/fetch"
+	"github.com/keep-run/keep/internal/readfile"
 	"github.com/keep-run/keep/render"
 )
 
@@ -46,9 +47,13 @@ func templatePath(flag string, p *config.Project, env string) string {
 
 // loadTemplate reads and parses the template at path.
 func loadTemplate(path string) (*render.Template, error) {
-	src, err := os.ReadFile(path)
+	src, err := readfile.Read(path, readfile.MaxDotenv, false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &Error{Msg: fmt.Sprintf("template %s not found", path), Help: "give its path with --template=FILE (auto means <template_path>/<env>.env)"}
+	}
+	var he *Error
+	if errors.As(err, &he) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read template: %w", err)
@@ -172,4 +177,36 @@ func logTemplate(logf func(string, ...any), t *render.Template, f *fetched, took
 	}
 	logf("%d API call(s) (%d BatchGetSecretValue) in %s",
 		f.Calls.ListSecrets+f.Calls.BatchGetSecretValue, f.Calls.BatchGetSecretValue, took.Round(time.Millisecond))
+}
+
+// requirePlaceholders refuses a template that names no secret, unless
+// allowEmpty: as a listing that finds none, a truncated or empty template
+// must not start the command (or write the file) without secrets.
+func requirePlaceholders(t *render.Template, allowEmpty bool) error {
+	if allowEmpty || len(t.Refs()) > 0 {
+		return nil
+	}
+	return &Error{
+		Msg:  fmt.Sprintf("template %s has no {vault:KEY} placeholder, so it gives no secret", t.File),
+		Help: "check that the file is complete and is the template you meant, or pass --allow-empty",
+	}
+}
+
+// notTheTemplate refuses an --output that is the template file itself (by
+// inode: a hard link or another spelling too), which --overwrite would
+// replace with secrets.
+func notTheTemplate(cfg *config.Config, templateFlag, output string) error {
+	path := templatePath(templateFlag, cfg.Project, cfg.Env)
+	ti, err := os.Stat(path)
+	if err != nil {
+		return nil // loadTemplate says what is wrong
+	}
+	oi, err := os.Stat(output)
+	if err != nil || !os.SameFile(ti, oi) {
+		return nil
+	}
+	return &Error{
+		Msg:  fmt.Sprintf("--output %s is the template %s itself", output, path),
+		Help: "write the rendered file somewhere else: keep would replace the template with secrets",
+	}
 }

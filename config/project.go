@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/keep-run/keep/internal/readfile"
 )
 
 // Dir is the name of the project directory that holds keep's files.
@@ -108,10 +110,14 @@ type Project struct {
 
 // FindProject looks for .keep/settings.json in dir and then in each parent
 // of dir. It returns nil and no error when there is none: a project
-// directory is optional.
+// directory is optional. The first one found must be trusted (see
+// checkTrust): another user's .keep/ is an error, never skipped.
 func FindProject(dir string) (*Project, error) {
 	root, err := FindRoot(dir)
 	if err != nil || root == "" {
+		return nil, err
+	}
+	if err := checkTrust(root); err != nil {
 		return nil, err
 	}
 	return LoadProject(root)
@@ -150,6 +156,10 @@ func LoadProject(root string) (*Project, error) {
 	}
 	// Not filepath.Glob: root is a path, and may contain [ * ? or \.
 	vaultDir := filepath.Join(root, Dir, "vaults")
+	if fi, err := os.Stat(vaultDir); err == nil && !fi.IsDir() {
+		// Not even opened: a FIFO there would block os.ReadDir.
+		return nil, &Error{Msg: fmt.Sprintf("%s is not a directory", vaultDir), Help: "remove it; keep init and vault:add make the directory"}
+	}
 	entries, err := os.ReadDir(vaultDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("list vaults: %w", err)
@@ -190,7 +200,11 @@ func (p *Project) VaultSlugs() []string {
 }
 
 func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, readfile.MaxJSON, false)
+	var he *Error
+	if errors.As(err, &he) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}

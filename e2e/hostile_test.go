@@ -380,8 +380,8 @@ func TestHostileProtectedVariables(t *testing.T) {
 	_, path := newTemplate(t, "PATH={secretsmanager:PATH}\n")
 	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path)}, 125, refused("PATH")...)
 	hasOnly(t, wantChildEnv(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path, "--allow-override=PATH")}), map[string]string{"PATH": v("path")})
-	_, path = newTemplate(t, "A=1\nLD_PRELOAD=/tmp/evil.so\n")
-	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path)}, 125, refused("LD_PRELOAD")...)
+	_, path = newTemplate(t, "A=1\nLD_PRELOAD=/tmp/evil.so\n") // no placeholder: --allow-empty
+	wantRefused(t, run{Args: envDumpArgs("run", "--namespace="+ns, "--env=path", "--template="+path, "--allow-empty")}, 125, refused("LD_PRELOAD")...)
 }
 
 // A secret holding a NUL byte, which no environment variable can carry,

@@ -51,8 +51,9 @@ func newClient(ctx context.Context, region, profile string, extra ...func(*secre
 		// keep's stderr is one or two lines per problem.
 		awsconfig.WithLogger(logging.Nop{}),
 		// A call that runs out of time while retrying says what failed;
-		// a fast answer is not lost to a closed connection (reqbody.go).
-		awsconfig.WithAPIOptions([]func(*middleware.Stack) error{recordAttempts, plainBody}),
+		// a fast answer is not lost to a closed connection (reqbody.go);
+		// no response is read beyond MaxResponseBody (bodycap.go).
+		awsconfig.WithAPIOptions([]func(*middleware.Stack) error{recordAttempts, plainBody, capBody}),
 	}
 	if region != "" {
 		opts = append(opts, awsconfig.WithRegion(region))

@@ -40,9 +40,9 @@ type SecretError struct {
 
 func (e *SecretError) Error() string {
 	if e.Message == "" {
-		return fmt.Sprintf("secret %s: %s", e.Name, e.Code)
+		return fmt.Sprintf("secret %s: %s", Printable(e.Name), Printable(e.Code))
 	}
-	return fmt.Sprintf("secret %s: %s: %s", e.Name, e.Code, e.Message)
+	return fmt.Sprintf("secret %s: %s: %s", Printable(e.Name), Printable(e.Code), Printable(e.Message))
 }
 
 // Hint says what to check for this kind of failure.
@@ -73,7 +73,7 @@ func (es SecretErrors) Error() string {
 	}
 	parts := make([]string, len(es))
 	for i, e := range es {
-		parts[i] = e.Name + " (" + e.Code + ")"
+		parts[i] = Printable(e.Name) + " (" + Printable(e.Code) + ")"
 	}
 	return fmt.Sprintf("%d secrets could not be read: %s", len(es), strings.Join(parts, ", "))
 }
@@ -110,13 +110,19 @@ func CallError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		var re *retriedError
 		var last *Error
-		if errors.As(err, &re) && errors.As(CallError(op, re.last), &last) {
+		// An attempt that itself timed out (no response headers in time)
+		// is the plain timeout: not "timed out while retrying after timed
+		// out", nor its hint twice.
+		if errors.As(err, &re) && !timedOut(re.last) && errors.As(CallError(op, re.last), &last) {
 			return &Error{Msg: op + ": timed out while retrying after " + strings.TrimPrefix(last.Msg, op+": "), Help: last.Help + " (or raise --timeout)", Err: err}
 		}
 		return &Error{Msg: op + ": timed out", Help: "raise --timeout, or check that the Secrets Manager endpoint is reachable", Err: err}
 	}
 	if errors.Is(err, context.Canceled) {
 		return &Error{Msg: op + ": canceled", Err: err}
+	}
+	if errors.Is(err, errBodyTooLarge) {
+		return &Error{Msg: op + ": the response is larger than 16 MiB, more than Secrets Manager ever sends", Help: "check the endpoint (AWS_ENDPOINT_URL) and any proxy (HTTPS_PROXY)", Err: errBodyTooLarge}
 	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
@@ -138,7 +144,7 @@ func CallError(op string, err error) error {
 		if status := httpStatus(err); ae.ErrorCode() == "UnknownError" && status >= 300 {
 			return statusError(op, status) // an error response without an error type
 		}
-		msg := fmt.Sprintf("%s: %s: %s", op, ae.ErrorCode(), ae.ErrorMessage())
+		msg := fmt.Sprintf("%s: %s: %s", op, Printable(ae.ErrorCode()), Printable(ae.ErrorMessage()))
 		switch ae.ErrorCode() {
 		case "AccessDeniedException", "AccessDenied":
 			return &Error{Msg: msg, Err: err, Help: "you need secretsmanager:ListSecrets and secretsmanager:BatchGetSecretValue; the documented Keep policies grant both on all resources (\"*\")"}
@@ -150,6 +156,13 @@ func CallError(op string, err error) error {
 		return &Error{Msg: msg, Err: err, Help: "see the AWS error code above"}
 	}
 	return &Error{Msg: op + ": " + networkError(err), Err: err, Help: "check network access to Secrets Manager (and AWS_ENDPOINT_URL if set)"}
+}
+
+// timedOut reports whether err is a timeout: a deadline, or a network
+// or HTTP timeout (net/http's "timeout awaiting response headers").
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // httpStatus is the HTTP status of the response err came with, or 0.
@@ -180,7 +193,7 @@ func networkError(err error) string {
 	if errors.As(err, &ue) && errors.As(err, &oe) {
 		return fmt.Sprintf("cannot reach %s: %s", ue.URL, syscallReason(oe))
 	}
-	return oneLine(err.Error())
+	return Printable(oneLine(err.Error()))
 }
 
 // syscallReason is the system's reason for oe ("connection refused"),

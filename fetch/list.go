@@ -58,7 +58,7 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 			arn := aws.ToString(e.ARN)
 			key, ok := t.Match(e)
 			if ok && arn == "" {
-				return &Error{Msg: fmt.Sprintf("ListSecrets: secret %s is listed without an ARN", aws.ToString(e.Name)), Help: "run keep again; report it if it persists"}
+				return &Error{Msg: fmt.Sprintf("ListSecrets: secret %s is listed without an ARN", Printable(aws.ToString(e.Name))), Help: "run keep again; report it if it persists"}
 			}
 			if arn == "" || seenARN[arn] {
 				continue
@@ -66,7 +66,7 @@ func listPages(ctx context.Context, api API, t Target, page func(matched []liste
 			seenARN[arn] = true
 			if !ok && t.Ambiguous(e) {
 				return &Error{
-					Msg:  fmt.Sprintf("secret %s is tagged for %s, but keep cannot tell the KEY from its name (an empty segment, a character a name cannot hold, or a segment named like the env, which could make it another vault's secret)", aws.ToString(e.Name), t),
+					Msg:  fmt.Sprintf("secret %s is tagged for %s, but keep cannot tell the KEY from its name (an empty segment, a character a name cannot hold, or a segment named like the env, which could make it another vault's secret)", Printable(aws.ToString(e.Name)), t),
 					Help: "rename the secret (KEYs are letters, digits, '_' and '-'), tag it Scope=<its vault's scope> if another vault's, or schedule its deletion",
 				}
 			}

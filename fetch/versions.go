@@ -194,7 +194,7 @@ func readError(name string, err error) error {
 	}
 	var ir *types.InvalidRequestException
 	if errors.As(err, &ir) && ScheduledForDeletion(ir.ErrorCode(), aws.ToString(ir.Message)) {
-		return &Error{Msg: fmt.Sprintf("%s: %s", name, aws.ToString(ir.Message)), Help: "a secret scheduled for deletion can be read after keep restore", Err: err}
+		return &Error{Msg: fmt.Sprintf("%s: %s", name, Printable(aws.ToString(ir.Message))), Help: "a secret scheduled for deletion can be read after keep restore", Err: err}
 	}
 	return CallError("read "+name, err)
 }

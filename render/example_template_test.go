@@ -75,7 +75,7 @@ DATABASE_URL=postgresql://app:${DB_PASSWORD}@db/app
 		{Slug: "secretsmanager", Key: "TLS_KEY"}: {Value: "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----", Found: true},
 		{Slug: "secretsmanager", Key: "NOTE"}:    {Value: "it's $5", Found: true},
 	}
-	file, err := tmpl.Render(secrets, render.MissingFail)
+	file, _, err := tmpl.Render(secrets, render.MissingFail)
 	if err != nil {
 		fmt.Println(err)
 		return

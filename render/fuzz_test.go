@@ -68,11 +68,19 @@ func FuzzParseTemplate(f *testing.F) {
 			if _, err := tmpl.Vars(nil, m, nil); err != nil {
 				t.Fatalf("Vars with no secrets, --missing=%s: %v", render.MissingChoices[m], err)
 			}
-			if _, err := tmpl.Render(nil, m); err != nil {
+			var de *render.DotenvError // a value left ending in a backslash
+			if _, _, err := tmpl.Render(nil, m); err != nil && !errors.As(err, &de) {
 				t.Fatalf("Render with no secrets, --missing=%s: %v", render.MissingChoices[m], err)
 			}
 		}
-		file, err := tmpl.Render(secrets, render.MissingFail)
+		file, _, err := tmpl.Render(secrets, render.MissingFail)
+		if spill := spilling(tmpl, secrets, secret); spill != "" {
+			var de *render.DotenvError
+			if !errors.As(err, &de) || de.Name != spill {
+				t.Fatalf("Render with %s ending in a backslash: %v, want a DotenvError naming it", spill, err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("Render with every secret found: %v", err)
 		}
@@ -160,6 +168,17 @@ func resolved(a *render.Assignment, secrets render.Secrets, secret string) strin
 		}
 	}
 	return b.String()
+}
+
+// spilling is the first placeholder line's variable whose resolved value
+// ends in a backslash, which Render refuses, or "".
+func spilling(tmpl *render.Template, secrets render.Secrets, secret string) string {
+	for _, l := range tmpl.Lines {
+		if l.Var != nil && hasPlaceholder(l.Var) && strings.HasSuffix(resolved(l.Var, secrets, secret), `\`) {
+			return l.Var.Name
+		}
+	}
+	return ""
 }
 
 func checkRendered(t *testing.T, tmpl *render.Template, secrets render.Secrets, secret, file string) {

@@ -118,7 +118,7 @@ func TestGolden(t *testing.T) {
 			tmpl := parseTestdata(t, tc.name)
 			vars, err := tmpl.Vars(testSecrets, tc.missing, lookupTestEnv)
 			checkGolden(t, base+".vars.golden", formatVars(vars, err))
-			file, err := tmpl.Render(testSecrets, tc.missing)
+			file, _, err := tmpl.Render(testSecrets, tc.missing)
 			checkGolden(t, base+".file.golden", formatFile(file, err))
 		})
 	}
@@ -177,7 +177,7 @@ func TestGoldenFileAgreesWithEnv(t *testing.T) {
 		}
 		t.Run(tc.name, func(t *testing.T) {
 			tmpl := parseTestdata(t, tc.name)
-			file, err := tmpl.Render(testSecrets, tc.missing)
+			file, _, err := tmpl.Render(testSecrets, tc.missing)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -102,7 +102,7 @@ func TestPHPKeepTemplates(t *testing.T) {
 			if got := varMap(vars); !maps.Equal(got, tt.want) {
 				t.Errorf("Vars = %q, want %q", got, tt.want)
 			}
-			file, err := tmpl.Render(phpSecrets, render.MissingFail)
+			file, _, err := tmpl.Render(phpSecrets, render.MissingFail)
 			if err != nil {
 				t.Fatalf("Render: %v", err)
 			}

@@ -142,7 +142,12 @@ func expand(s string, lookup func(string) (string, bool)) string {
 // (DATABASE_URL=postgresql://app:${DB_PASSWORD}@db). With MissingSkip a
 // placeholder whose secret is missing keeps its text; a line with no
 // secret found at all is written as it was.
-func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
+//
+// nonPortable names the variables written in a form that not every
+// dotenv parser reads back exactly (see QuoteDotenv), for a warning. A
+// value that would spill into other variables (see Contained) is a
+// *DotenvError naming the variable and its line.
+func (t *Template) Render(secrets Secrets, missing Missing) (data []byte, nonPortable []string, err error) {
 	var out bytes.Buffer
 	for _, l := range t.Lines {
 		if l.Var == nil || !hasRef(l.Var) {
@@ -151,7 +156,7 @@ func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
 		}
 		value, found, drop, err := t.assign(l, secrets, missing, func(p Part) string { return p.Text })
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch {
 		case drop:
@@ -164,11 +169,17 @@ func (t *Template) Render(secrets Secrets, missing Missing) ([]byte, error) {
 			if l.Var.Export {
 				out.WriteString("export ")
 			}
-			q, _ := QuoteDotenv(value)
+			if !Contained(value) {
+				return nil, nil, &DotenvError{Name: l.Var.Name, At: fmt.Sprintf("%s:%d: ", t.File, l.Num)}
+			}
+			q, portable := QuoteDotenv(value)
+			if !portable {
+				nonPortable = append(nonPortable, l.Var.Name)
+			}
 			out.WriteString(l.Var.Name + "=" + q + l.Var.Comment + "\n")
 		}
 	}
-	return out.Bytes(), nil
+	return out.Bytes(), nonPortable, nil
 }
 
 func hasRef(a *Assignment) bool {

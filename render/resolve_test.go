@@ -63,7 +63,7 @@ func TestMissing(t *testing.T) {
 		if err != nil || !slices.Equal(vars, tt.wantVars) {
 			t.Errorf("--missing=%s: Vars = %q, %v; want %q", name, vars, err, tt.wantVars)
 		}
-		file, err := tmpl.Render(testSecrets, tt.missing)
+		file, _, err := tmpl.Render(testSecrets, tt.missing)
 		if err != nil || string(file) != tt.wantFile {
 			t.Errorf("--missing=%s: Render =\n%q, %v; want\n%q", name, file, err, tt.wantFile)
 		}
@@ -89,7 +89,7 @@ func TestMissingFail(t *testing.T) {
 	for _, tt := range tests {
 		tmpl := parse(t, "t.env", tt.src)
 		_, verr := tmpl.Vars(testSecrets, render.MissingFail, nil)
-		_, rerr := tmpl.Render(testSecrets, render.MissingFail)
+		_, _, rerr := tmpl.Render(testSecrets, render.MissingFail)
 		for mode, err := range map[string]error{"Vars": verr, "Render": rerr} {
 			var te *render.TemplateError
 			if !errors.As(err, &te) || err.Error() != tt.want || !strings.Contains(te.Hint(), "--missing") {
@@ -131,7 +131,7 @@ func TestJSONFieldErrors(t *testing.T) {
 			tmpl := parse(t, "t.env", "A=1\nX="+placeholder+"\n")
 			want := "t.env:2: " + placeholder + ": secret app/prod/CONF " + tt.want
 			_, verr := tmpl.Vars(secrets, render.MissingFail, nil)
-			_, rerr := tmpl.Render(secrets, render.MissingFail)
+			_, _, rerr := tmpl.Render(secrets, render.MissingFail)
 			// A bad field is not a missing secret: every policy reports it.
 			_, skipErr := tmpl.Vars(secrets, render.MissingSkip, nil)
 			problems := tmpl.Check(secrets)
@@ -285,7 +285,7 @@ func TestVarsInherited(t *testing.T) {
 func TestRenderKeepsLinesWithoutPlaceholders(t *testing.T) {
 	src := "  # indented comment\n\t\nexport  A = \"x\\n${HOME}\"   # c\nB='y'\nC=${A:-z}\n   D={secretsmanager:API_KEY}\t# t\n"
 	tmpl := parse(t, "t.env", src)
-	file, err := tmpl.Render(testSecrets, render.MissingFail)
+	file, _, err := tmpl.Render(testSecrets, render.MissingFail)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,23 +295,35 @@ func TestRenderKeepsLinesWithoutPlaceholders(t *testing.T) {
 	}
 	// No final newline in the template: the file still ends with one.
 	tmpl, _ = render.ParseTemplate("t.env", "A=1")
-	if file, _ := tmpl.Render(nil, render.MissingFail); string(file) != "A=1\n" {
+	if file, _, _ := tmpl.Render(nil, render.MissingFail); string(file) != "A=1\n" {
 		t.Errorf("Render = %q, want \"A=1\\n\"", file)
 	}
 }
 
 // TestRenderQuotesSecretValues: a placeholder line gets the form QuoteDotenv
-// gives the whole resolved value, export and comment kept.
+// gives the whole resolved value, export and comment kept, and names it
+// when that form is not portable. A value ending in a backslash is refused
+// with the variable and its line named.
 func TestRenderQuotesSecretValues(t *testing.T) {
 	for _, tc := range quoteDotenvCases {
 		secrets := render.Secrets{sm("S"): found("app/S", tc.value)}
-		tmpl := parse(t, "t.env", "export S={secretsmanager}  # c\n")
-		file, err := tmpl.Render(secrets, render.MissingFail)
+		tmpl := parse(t, "t.env", "A=1\nexport S={secretsmanager}  # c\n")
+		file, nonPortable, err := tmpl.Render(secrets, render.MissingFail)
+		if strings.HasSuffix(tc.value, `\`) {
+			var de *render.DotenvError
+			if !errors.As(err, &de) || de.Name != "S" || !strings.HasPrefix(err.Error(), "t.env:2: S: ") || file != nil {
+				t.Errorf("%s: Render = %q, %v; want a DotenvError for t.env:2 S", tc.name, file, err)
+			}
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "export S=" + tc.quoted + "  # c\n"; string(file) != want {
+		if want := "A=1\nexport S=" + tc.quoted + "  # c\n"; string(file) != want {
 			t.Errorf("%s: Render = %q, want %q", tc.name, file, want)
+		}
+		if want := []string{"S"}; tc.portable && nonPortable != nil || !tc.portable && !slices.Equal(nonPortable, want) {
+			t.Errorf("%s: Render names %q as not portable", tc.name, nonPortable)
 		}
 	}
 }

@@ -159,7 +159,6 @@ func (es TemplateErrors) Unwrap() []error {
 }
 
 var (
-	nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*`)
 	// placeholderRE is the shape of a placeholder: {slug}, {slug:BODY},
 	// each with optional |attr blocks. checkRefs then requires a valid
 	// PATH (or KEY.field) as BODY.
@@ -210,88 +209,119 @@ func parse(file string, src string, placeholders bool) (*Template, TemplateError
 	var problems TemplateErrors
 	src = strings.TrimPrefix(src, "\ufeff")
 	src = strings.ReplaceAll(src, "\r\n", "\n")
-	lines := strings.Split(src, "\n")
-	if n := len(lines); n > 0 && lines[n-1] == "" {
-		lines = lines[:n-1]
-	}
 	seen := map[string]int{}
-	for i := 0; i < len(lines); i++ {
-		num, text := i+1, lines[i]
-		trimmed := strings.TrimSpace(text)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			t.Lines = append(t.Lines, Line{Num: num, Text: text})
+	// unclosed holds the quotes a value opened and the rest of the file
+	// never closed: no later value opened with them closes either, so a
+	// line holding one is parsed alone. Each quote's failed scan to the end
+	// happens once, and parsing stays linear in the file's size.
+	unclosed := ""
+	// One pass: each logical line is read once from where it starts, a
+	// quoted value on across physical lines.
+	for pos, num := 0, 1; pos < len(src); {
+		n := strings.IndexByte(src[pos:], '\n')
+		if n < 0 {
+			n = len(src) - pos
+		}
+		if trimmed := strings.TrimSpace(src[pos : pos+n]); trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			t.Lines = append(t.Lines, Line{Num: num, Text: src[pos : pos+n]})
+			pos, num = pos+n+1, num+1
 			continue
 		}
-		// A quoted value may continue on the next physical lines.
-		for {
-			a, err := lit.parseAssignment(text)
-			if err == errUnterminated && i+1 < len(lines) {
-				// Only a line with a quote can close the value: skip the
-				// others without parsing again (a long PEM stays linear).
-				for i++; i+1 < len(lines) && !strings.ContainsAny(lines[i], `'"`); i++ {
-					text += "\n" + lines[i]
-				}
-				text += "\n" + lines[i]
-				continue
-			}
-			switch {
-			case err == errUnterminated:
-				// Never closed: the problem of the first line only; the
-				// lines after it are read again, as lines of their own.
-				problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "close the quote; a quoted value may span lines"})
-				i = num - 1
-			case err != nil:
-				problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "lines are NAME=VALUE, optionally quoted, # comments"})
-			case seen[a.Name] != 0:
-				problems = append(problems, &TemplateError{File: file, Line: num, Msg: fmt.Sprintf("%s is already set at line %d", a.Name, seen[a.Name]), Help: "set each variable once"})
-			default:
-				seen[a.Name] = num
-				if err := checkRefs(a); err != nil {
-					problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "placeholders are {vault}, {vault:PATH} or {vault:KEY.field}, optionally with |attr blocks; a PATH is letters, digits, '_', '-', '.' and '/', not starting or ending with '/'"})
-				}
-				t.Lines = append(t.Lines, Line{Num: num, Text: text, Var: a})
-			}
-			break
+		rest := src[pos:]
+		if unclosed != "" && strings.ContainsAny(src[pos:pos+n], unclosed) {
+			rest = src[pos : pos+n]
 		}
+		a, m, err := lit.parseAssignment(rest)
+		switch {
+		case err == errUnterminated:
+			// Never closed: the problem of its first line only; the lines
+			// after it are read again, as lines of their own.
+			if q := openQuote(src[pos : pos+n]); q != 0 && !strings.ContainsRune(unclosed, rune(q)) {
+				unclosed += string(q)
+			}
+		case m > 0:
+			n = m
+		}
+		text := src[pos : pos+n]
+		switch {
+		case err == errUnterminated:
+			problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "close the quote; a quoted value may span lines"})
+		case err != nil:
+			problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "lines are NAME=VALUE, optionally quoted, # comments"})
+		case seen[a.Name] != 0:
+			problems = append(problems, &TemplateError{File: file, Line: num, Msg: fmt.Sprintf("%s is already set at line %d", a.Name, seen[a.Name]), Help: "set each variable once"})
+		default:
+			seen[a.Name] = num
+			if err := checkRefs(a); err != nil {
+				problems = append(problems, &TemplateError{File: file, Line: num, Msg: err.Error(), Help: "placeholders are {vault}, {vault:PATH} or {vault:KEY.field}, optionally with |attr blocks; a PATH is letters, digits, '_', '-', '.' and '/', not starting or ending with '/'"})
+			}
+			t.Lines = append(t.Lines, Line{Num: num, Text: text, Var: a})
+		}
+		pos, num = pos+n+1, num+strings.Count(text, "\n")+1
 	}
 	return t, problems
 }
 
+// openQuote is the quote that opens line's value, or 0: the first ' or "
+// after the =.
+func openQuote(line string) byte {
+	_, value, ok := strings.Cut(line, "=")
+	if !ok {
+		return 0
+	}
+	value = strings.TrimLeft(value, " \t")
+	if value != "" && (value[0] == '"' || value[0] == '\'') {
+		return value[0]
+	}
+	return 0
+}
+
 var errUnterminated = fmt.Errorf("unterminated quoted value")
 
-func (lit dotenvMode) parseAssignment(line string) (*Assignment, error) {
-	a := &Assignment{}
-	s := strings.TrimLeft(line, " \t")
+// parseAssignment reads the assignment at the start of src, the rest of
+// the file. n is the length of its logical line, without the final
+// newline: a quoted value may span physical lines. n is 0 when only the
+// first physical line was read (an error before the value).
+func (lit dotenvMode) parseAssignment(src string) (a *Assignment, n int, err error) {
+	a = &Assignment{}
+	s := strings.TrimLeft(src, " \t")
 	if rest, ok := strings.CutPrefix(s, "export "); ok {
 		a.Export, s = true, strings.TrimLeft(rest, " \t")
 	}
-	a.Name = nameRE.FindString(s)
+	a.Name = varName(s)
 	if a.Name == "" {
-		return nil, fmt.Errorf("expected a variable name (letters, digits, '_') at the start of the line")
+		return nil, 0, fmt.Errorf("expected a variable name (letters, digits, '_') at the start of the line")
 	}
 	s = strings.TrimLeft(s[len(a.Name):], " \t")
 	if !strings.HasPrefix(s, "=") {
-		return nil, fmt.Errorf("expected = after the variable name")
+		return nil, 0, fmt.Errorf("expected = after the variable name")
 	}
 	s = strings.TrimLeft(s[1:], " \t")
+	// lineEnd is n for a logical line that ends where tail's first physical
+	// line does (tail: a suffix of src), and that line.
+	lineEnd := func(tail string) (int, string) {
+		line, _, _ := strings.Cut(tail, "\n")
+		return len(src) - len(tail) + len(line), line
+	}
 	var rest string
 	switch {
 	case strings.HasPrefix(s, "'"):
 		end := strings.IndexByte(s[1:], '\'')
 		if end < 0 {
-			return nil, errUnterminated
+			return nil, 0, errUnterminated
 		}
 		a.Quote = '\''
 		a.Parts = lit.splitRefs(s[1:1+end], false, false)
-		rest = s[2+end:]
+		n, rest = lineEnd(s[2+end:])
 	case strings.HasPrefix(s, `"`):
-		parts, n, err := lit.parseDoubleQuoted(s[1:])
+		parts, m, err := lit.parseDoubleQuoted(s[1:])
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		a.Quote, a.Parts = '"', parts
-		rest = s[1+n:]
+		n, rest = lineEnd(s[1+m:])
 	default:
+		n, s = lineEnd(s)
 		value := s
 		if i := inlineComment(s); i >= 0 {
 			value, rest = s[:i], s[i:]
@@ -302,9 +332,21 @@ func (lit dotenvMode) parseAssignment(line string) (*Assignment, error) {
 			value, rest = s[:m[1]], s[m[1]:]
 		}
 		a.Parts = lit.splitRefs(strings.TrimRight(value, " \t"), true, false)
-		return a, finishComment(a, rest, true)
+		return a, n, finishComment(a, rest, true)
 	}
-	return a, finishComment(a, rest, false)
+	return a, n, finishComment(a, rest, false)
+}
+
+// varName is the variable name at the start of s ([A-Za-z_][A-Za-z0-9_]*),
+// or "".
+func varName(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // finishComment checks what follows a value: nothing, or white space and

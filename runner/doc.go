@@ -33,6 +33,11 @@
 //   - keep never exits before the child: INT, TERM and HUP are forwarded,
 //     not obeyed; a second TERM is forwarded again. With a kill timeout the
 //     child is SIGKILLed if it still runs that long after a forwarded TERM.
+//   - The fault signals and the others the Go runtime crashes on (ABRT,
+//     SYS, TRAP, and BUS, FPE, SEGV, ILL sent with kill) are not forwarded,
+//     but caught: keep runs Child.Cleanup (a rendered --output file is
+//     removed) and then ends as the signal would have ended it
+//     (fatal_unix.go).
 //   - If keep is SIGKILLed, the kernel SIGKILLs the child (Linux parent-death
 //     signal, tied to the thread that started the child, which stays locked;
 //     the kernel clears it when the child execs a setuid, setgid or

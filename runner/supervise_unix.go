@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -36,7 +37,9 @@ var jobControl = []os.Signal{syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU}
 func Supervise(c Child) error {
 	runtime.LockOSThread()
 	if c.Cleanup != nil {
-		defer c.Cleanup() // on every path, the child's end included
+		cleanup := sync.OnceFunc(c.Cleanup)
+		defer cleanup() // on every path, the child's end included
+		defer cleanupOnFatal(cleanup)()
 	}
 	pid1 := IsPID1()
 	if c.Subreaper && !pid1 {

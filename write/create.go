@@ -75,5 +75,5 @@ func CheckSet(ctx context.Context, c *fetch.Conn, key string) (exists bool, err 
 	if err := checkManaged(existing, c.Target, name); err != nil {
 		return true, err
 	}
-	return true, checkEnv(existing, c.Target, name)
+	return true, checkUpdateEnv(existing, c.Target, name)
 }

@@ -56,7 +56,7 @@ func Rename(ctx context.Context, c *fetch.Conn, oldKey, newKey string, recoveryD
 	if err := checkManaged(old, t, oldName); err != nil {
 		return nil, err
 	}
-	if err := checkEnv(old, t, oldName); err != nil {
+	if err := checkEnv(old, t, oldName, "keep renames only secrets its reads count as the environment's", envTagHelp(t, "rename")); err != nil {
 		return nil, err
 	}
 	if len(old.ReplicationStatus) > 0 {

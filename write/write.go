@@ -122,7 +122,7 @@ func Set(ctx context.Context, c *fetch.Conn, vault Vault, key, value string) (*S
 	if err := checkManaged(existing, t, name); err != nil {
 		return nil, err
 	}
-	if err := checkEnv(existing, t, name); err != nil {
+	if err := checkUpdateEnv(existing, t, name); err != nil {
 		return nil, err
 	}
 	out, err := api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: existing.ARN, SecretString: aws.String(value)})
@@ -145,14 +145,21 @@ func CheckUpdate(ctx context.Context, c *fetch.Conn, key string) error {
 	if err := checkManaged(existing, c.Target, name); err != nil {
 		return err
 	}
-	return checkEnv(existing, c.Target, name)
+	return checkUpdateEnv(existing, c.Target, name)
 }
 
-// checkEnv refuses to update a secret that keep's reads do not count as
+// checkUpdateEnv is checkEnv for putting a value in the existing secret.
+func checkUpdateEnv(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name string) error {
+	return checkEnv(s, t, name, "keep would not read the new value back", "keep does not change the tags of an existing secret: fix its Environment tag (aws secretsmanager tag-resource) if it belongs to "+t.Env+", or use another KEY")
+}
+
+// checkEnv refuses to change a secret that keep's reads do not count as
 // t's (fetch.Target.Match): one whose Environment tag — or, without one,
-// Env tag — names another environment or is missing. Its value would be
-// stored where keep run never reads it, and an update does not retag.
-func checkEnv(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name string) error {
+// Env tag — names another environment or is missing. Set would store a
+// value where keep run never reads it (an update does not retag); Delete
+// and Restore would act on another environment's secret. why says so,
+// help what to do.
+func checkEnv(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name, why, help string) error {
 	if _, ok := t.Match(types.SecretListEntry{Name: s.Name, Tags: s.Tags}); ok {
 		return nil
 	}
@@ -161,9 +168,9 @@ func checkEnv(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name strin
 		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 	}
 	return &fetch.Error{
-		Msg: fmt.Sprintf("%s exists but is not tagged for environment %s (tags Environment=%q, Env=%q); keep would not read the new value back",
-			name, t.Env, tags[fetch.TagEnvironment], tags[fetch.TagEnv]),
-		Help: "keep does not change the tags of an existing secret: fix its Environment tag (aws secretsmanager tag-resource) if it belongs to " + t.Env + ", or use another KEY",
+		Msg: fmt.Sprintf("%s exists but is not tagged for environment %s (tags Environment=%q, Env=%q); %s",
+			name, t.Env, tags[fetch.TagEnvironment], tags[fetch.TagEnv], why),
+		Help: help,
 	}
 }
 
@@ -215,6 +222,12 @@ func checkOwner(s *secretsmanager.DescribeSecretOutput, t fetch.Target, name str
 	return nil
 }
 
+// envTagHelp says what to do about a secret of t's name tagged for
+// another environment, which keep will not verb.
+func envTagHelp(t fetch.Target, verb string) string {
+	return "check --env; if the secret belongs to " + t.Env + ", fix its Environment tag (aws secretsmanager tag-resource), else " + verb + " it with the AWS CLI"
+}
+
 // DeleteResult says what Delete did.
 type DeleteResult struct {
 	Name string
@@ -225,7 +238,9 @@ type DeleteResult struct {
 
 // Delete schedules the secret key of c's target for deletion after
 // recoveryDays (7–30), or deletes it at once when force is set. It refuses
-// secrets keep does not manage for the target's namespace.
+// secrets keep does not manage for the target's namespace, and those whose
+// tags place them in another environment (as reads check them: see
+// checkEnv), force or not.
 func Delete(ctx context.Context, c *fetch.Conn, key string, recoveryDays int, force bool) (*DeleteResult, error) {
 	if err := fetch.CheckKey(key); err != nil {
 		return nil, err
@@ -240,6 +255,9 @@ func Delete(ctx context.Context, c *fetch.Conn, key string, recoveryDays int, fo
 		return nil, &fetch.Error{Msg: fmt.Sprintf("%s does not exist", name), Help: "check the KEY and --env; keep show lists the secrets"}
 	}
 	if err := checkOwner(s, t, name); err != nil {
+		return nil, err
+	}
+	if err := checkEnv(s, t, name, "keep deletes only secrets its reads count as the environment's", envTagHelp(t, "delete")); err != nil {
 		return nil, err
 	}
 	// A secret already scheduled for deletion may still be deleted for good.
@@ -260,7 +278,8 @@ func Delete(ctx context.Context, c *fetch.Conn, key string, recoveryDays int, fo
 }
 
 // Restore cancels the scheduled deletion of the secret key of c's target.
-// It refuses secrets keep does not manage for the target's namespace.
+// It refuses secrets keep does not manage for the target's namespace, and
+// those tagged for another environment.
 func Restore(ctx context.Context, c *fetch.Conn, key string) error {
 	if err := fetch.CheckKey(key); err != nil {
 		return err
@@ -275,6 +294,9 @@ func Restore(ctx context.Context, c *fetch.Conn, key string) error {
 		return &fetch.Error{Msg: fmt.Sprintf("%s does not exist (a secret deleted with --force cannot be restored)", name), Help: "check the KEY and --env"}
 	}
 	if err := checkOwner(s, t, name); err != nil {
+		return err
+	}
+	if err := checkEnv(s, t, name, "keep restores only secrets its reads count as the environment's", envTagHelp(t, "restore")); err != nil {
 		return err
 	}
 	if s.DeletedDate == nil {
@@ -294,7 +316,7 @@ func writeError(op, name string, vault Vault, value string, err error) error {
 	if !errors.As(err, &ae) {
 		return fetch.CallError(op, err)
 	}
-	msg := fmt.Sprintf("%s %s: %s: %s", op, name, ae.ErrorCode(), redact(ae.ErrorMessage(), value))
+	msg := fmt.Sprintf("%s %s: %s: %s", op, name, fetch.Printable(ae.ErrorCode()), fetch.Printable(redact(ae.ErrorMessage(), value)))
 	switch code := ae.ErrorCode(); {
 	case code == "AccessDeniedException":
 		return &fetch.Error{Msg: msg, Err: err, Help: fmt.Sprintf("you need secretsmanager:%s on secrets tagged ManagedBy=Keep with your namespace and environment; CreateSecret also needs aws:RequestTag conditions met and aws:TagKeys within ManagedBy, Namespace, Environment, VaultSlug, and Scope in a scoped vault (see keep iam)", op)}

@@ -454,6 +454,21 @@ func TestDelete(t *testing.T) {
 			wantOps: []string{"DescribeSecret"}, wantLeft: true,
 		},
 		{
+			// Issue 18, point 9: the namespace alone was checked.
+			name: "refuse another environment's secret, force or not", existing: []smfake.Secret{existing("sk_live_staging", withTags(keepTags("sm"), "Environment", "staging"))}, key: "KEY", force: true,
+			wantErr: `app/production/KEY exists but is not tagged for environment production (tags Environment="staging", Env="")`, wantHint: "check --env",
+			wantOps: []string{"DescribeSecret"}, wantLeft: true,
+		},
+		{
+			name: "refuse a secret with no environment tag", existing: []smfake.Secret{existing("sk_live_none", map[string]string{"ManagedBy": "Keep", "Namespace": "app"})}, key: "KEY",
+			wantErr: "is not tagged for environment production", wantHint: "else delete it with the AWS CLI",
+			wantOps: []string{"DescribeSecret"}, wantLeft: true,
+		},
+		{
+			name: "the PHP Keep's Env tag", existing: []smfake.Secret{existing("sk_live_php", phpTags)}, key: "KEY", force: true,
+			wantOps: []string{"DescribeSecret", "DeleteSecret"}, wantBody: `{"Force":true,"Days":0}`,
+		},
+		{
 			name: "a missing secret", key: "KEY",
 			wantErr: "app/production/KEY does not exist", wantHint: "keep show",
 			wantOps: []string{"DescribeSecret"},
@@ -514,6 +529,8 @@ func TestRestore(t *testing.T) {
 	scheduled.Deleted = true
 	theirs := existing("sk_live_theirs", map[string]string{"ManagedBy": "Keep", "Namespace": "other"})
 	theirs.Deleted = true
+	staging := existing("sk_live_staging", withTags(keepTags("sm"), "Environment", "staging"))
+	staging.Deleted = true
 	tests := []struct {
 		name              string
 		existing          []smfake.Secret
@@ -534,6 +551,10 @@ func TestRestore(t *testing.T) {
 		{
 			name: "refuse a secret keep does not manage", existing: []smfake.Secret{theirs},
 			wantErr: "not managed by keep for namespace app", wantHint: "keep does not touch", wantOps: []string{"DescribeSecret"}, wantScheduled: true,
+		},
+		{
+			name: "refuse another environment's secret", existing: []smfake.Secret{staging},
+			wantErr: "is not tagged for environment production", wantHint: "else restore it with the AWS CLI", wantOps: []string{"DescribeSecret"}, wantScheduled: true,
 		},
 		{
 			name: "denied", existing: []smfake.Secret{scheduled}, inject: denied("RestoreSecret"),
