@@ -12,6 +12,7 @@ type Masker struct {
 	held  []byte // the last len(held) bytes written, not yet decided
 	spans []span // covered ranges not yet emitted: sorted, apart, ending after the emitted bytes
 	inRun bool   // the last byte emitted was covered: its mask is out
+	hits  []hit  // scan's, reused
 }
 
 // span is a covered range of stream offsets, [start, end).
@@ -24,9 +25,10 @@ func (k *Masker) Held() int { return len(k.held) }
 // decided: everything but the bytes that may still begin an occurrence.
 func (k *Masker) Write(out, p []byte) []byte {
 	base := k.pos
-	k.state = k.m.scan(k.state, p, func(end int, length int32) {
-		k.cover(base+int64(end)-int64(length), base+int64(end))
-	})
+	k.state, k.hits = k.m.scan(k.state, p, k.hits[:0])
+	for _, h := range k.hits {
+		k.cover(base+int64(h.end)-int64(h.length), base+int64(h.end))
+	}
 	k.pos += int64(len(p))
 	emitted := base - int64(len(k.held))
 	decided := max(k.pos-int64(k.m.hold[k.state]), emitted)

@@ -142,6 +142,11 @@ func build(patterns []string, budget uint32) *matcher {
 			}
 		}
 	}
+	for i, next := range m.dense { // now that every state's longest is known
+		if m.longest[next] > 0 {
+			m.dense[i] |= matchBit
+		}
+	}
 	return m
 }
 
@@ -155,24 +160,36 @@ func (m *matcher) next(s uint32, b byte) uint32 {
 		}
 		s = m.fail[s]
 	}
-	return m.dense[s*m.nclass+uint32(m.class[b])]
+	return m.dense[s*m.nclass+uint32(m.class[b])] &^ matchBit
 }
 
-// scan runs p from state s and returns the state it ends in. For every
-// position where a pattern ends, it calls found with the index just past
-// the end in p and the longest such pattern's length (which may reach
-// back before p, into earlier pieces).
-func (m *matcher) scan(s uint32, p []byte, found func(end int, length int32)) uint32 {
+// hit is a pattern occurrence found by scan: it ends just before p[end],
+// and its length (the longest of those ending there) may reach back
+// before p, into earlier pieces.
+type hit struct {
+	end    int
+	length int32
+}
+
+// matchBit marks a dense entry whose state ends a pattern.
+const matchBit = 1 << 31
+
+// scan runs p from state s, appends an occurrence to hits for every
+// position where a pattern ends, and returns the state it ends in.
+func (m *matcher) scan(s uint32, p []byte, hits []hit) (uint32, []hit) {
 	dense, nclass, nDense, longest := m.dense, m.nclass, m.nDense, m.longest
-	for i, b := range p {
+	class := &m.class
+	for i := 0; i < len(p); i++ {
 		if s < nDense {
-			s = dense[s*nclass+uint32(m.class[b])]
-		} else {
-			s = m.next(s, b)
+			t := dense[s*nclass+uint32(class[p[i]])]
+			s = t &^ matchBit
+			if t&matchBit == 0 {
+				continue
+			}
+		} else if s = m.next(s, p[i]); longest[s] == 0 {
+			continue
 		}
-		if l := longest[s]; l != 0 {
-			found(i+1, l)
-		}
+		hits = append(hits, hit{i + 1, longest[s]})
 	}
-	return s
+	return s, hits
 }
