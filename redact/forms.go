@@ -118,7 +118,16 @@ var jsonStyles = []jsonStyle{
 
 // jsonEscape is value as the inside of a JSON string, in style.
 func jsonEscape(value string, style jsonStyle) string {
+	plain := true
+	for i := 0; i < len(value) && plain; i++ {
+		c := value[i]
+		plain = c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"\\/<>&`, rune(c))
+	}
+	if plain {
+		return value
+	}
 	var b strings.Builder
+	b.Grow(len(value) + 16)
 	u := func(r rune) {
 		if style.upperU {
 			fmt.Fprintf(&b, `\u%04X`, r)

@@ -1,33 +1,35 @@
 package redact
 
-// matcher is an Aho-Corasick automaton over byte strings, built for
-// streaming: Scan takes the state the previous piece ended in.
-//
-// States are numbered breadth first, the root 0, so the shallow states,
-// where a scan spends nearly all its time, come first: the first nDense
-// have full transition rows over byte classes (the failure links already
-// followed), the rest keep their children in a short list and a failure
-// link. Bytes that occur in no pattern share one class.
+import "encoding/binary"
+
+// matcher finds every pattern occurrence in a buffer, in one pass: a
+// filter over each position's first q bytes (q = min(4, the shortest
+// pattern)) rules out nearly every position at the cost of one hash and
+// one bit test, and a trie walk from the positions it lets through finds
+// the longest pattern starting there. The filter is a bit set of the
+// patterns' q-byte prefixes, sized for about one false positive in 64
+// positions whatever the number of patterns. The trie's states are
+// numbered breadth first: the first nDense, where every walk starts, have
+// full rows of next states over byte classes; deeper ones a short edge
+// list. Worst case (text made of long near-matches) a position costs a walk
+// as long as the longest pattern.
 type matcher struct {
+	q    int
+	bits *[filterBits / 64]uint64 // the filter
+
 	class  [256]uint8
 	nclass uint32
 	nDense uint32
-	dense  []uint32 // nDense rows of nclass next states
+	dense  []uint32 // goto rows: next state, 0 for none
 
-	// Per state: its children are edges[first[s]:first[s+1]].
-	first    []uint32
+	first    []uint32 // state s's edges are edgeByte/edgeTo[first[s]:first[s+1]]
 	edgeByte []byte
 	edgeTo   []uint32
-	fail     []uint32
-	// longest is the length of the longest pattern that ends the state's
-	// string (0: none); hold, the length of the longest suffix of it that
-	// may still grow into a pattern (a state with children).
-	longest []int32
-	hold    []int32
+	term     []int32 // length of the pattern ending at the state, or 0
 }
 
-// denseBudget bounds the dense table (entries of 4 bytes): 1 MiB.
-const denseBudget = 1 << 18
+// denseBudget bounds the dense rows (entries of 4 bytes): 256 KiB.
+const denseBudget = 1 << 16
 
 // trie is the automaton under construction: children as linked lists.
 type trie struct {
@@ -61,135 +63,177 @@ func (t *trie) insert(p string) {
 	t.plen[s] = int32(len(p))
 }
 
-// newMatcher builds the automaton of patterns; empty patterns are ignored.
+// newMatcher builds the matcher of patterns; empty patterns are ignored.
 func newMatcher(patterns []string) *matcher { return build(patterns, denseBudget) }
 
 // build is newMatcher with at most budget entries of dense rows.
 func build(patterns []string, budget uint32) *matcher {
-	t := &trie{}
+	size := 1
+	for _, p := range patterns {
+		size += len(p)
+	}
+	t := &trie{
+		child: make([]int32, 0, size), sibling: make([]int32, 0, size),
+		label: make([]byte, 0, size), plen: make([]int32, 0, size),
+	}
 	t.add(0)
-	m := &matcher{}
+	m := &matcher{q: 4}
 	used := [256]bool{}
 	for _, p := range patterns {
 		if p == "" {
 			continue
 		}
 		t.insert(p)
+		m.q = min(m.q, len(p))
 		for i := 0; i < len(p); i++ {
 			used[p[i]] = true
 		}
 	}
+	m.buildFilter(patterns)
 	m.nclass = 1 // class 0: bytes in no pattern
 	for b := range 256 {
-		if used[b] {
+		if used[b] && m.nclass < 256 {
 			m.class[b] = uint8(m.nclass)
 			m.nclass++
 		}
 	}
-	if m.nclass > 256 { // every byte is used: 0 can be shared after all
-		m.nclass = 256
+	if m.nclass == 256 && used[255] && m.class[255] == 0 { // all 256 used: one class each
 		for b := range 256 {
 			m.class[b] = uint8(b)
 		}
 	}
 
 	// Renumber breadth first, laying out each state's children together.
-	n := len(t.child)
-	order := make([]int32, 0, n) // new id → trie node
+	states := len(t.child)
+	order := make([]int32, 0, states) // new number → trie node
 	order = append(order, 0)
-	m.first = make([]uint32, n+1)
-	m.edgeByte = make([]byte, 0, n-1)
-	m.edgeTo = make([]uint32, 0, n-1)
+	m.first = make([]uint32, states+1)
+	m.edgeByte = make([]byte, 0, states-1)
+	m.edgeTo = make([]uint32, 0, states-1)
+	m.term = make([]int32, states)
 	for s := 0; s < len(order); s++ {
 		m.first[s] = uint32(len(m.edgeTo))
+		m.term[s] = t.plen[order[s]]
 		for c := t.child[order[s]]; c >= 0; c = t.sibling[c] {
 			m.edgeByte = append(m.edgeByte, t.label[c])
 			m.edgeTo = append(m.edgeTo, uint32(len(order)))
 			order = append(order, c)
 		}
 	}
-	m.first[n] = uint32(len(m.edgeTo))
-
-	m.nDense = min(uint32(n), max(1, budget/m.nclass))
+	m.first[states] = uint32(len(m.edgeTo))
+	m.nDense = min(uint32(states), max(1, budget/m.nclass))
 	m.dense = make([]uint32, int(m.nDense*m.nclass))
-	m.fail = make([]uint32, n)
-	m.longest = make([]int32, n)
-	m.hold = make([]int32, n)
-	depth := make([]int32, n)
-	for s := range uint32(n) {
-		// Breadth first: fail[s] and every state above s are complete.
-		node := order[s]
-		m.longest[s] = max(t.plen[node], m.longest[m.fail[s]])
-		if m.first[s+1] > m.first[s] {
-			m.hold[s] = depth[s]
-		} else {
-			m.hold[s] = m.hold[m.fail[s]]
-		}
-		if s < m.nDense {
-			row := m.dense[s*m.nclass : (s+1)*m.nclass]
-			if s != 0 {
-				copy(row, m.dense[m.fail[s]*m.nclass:(m.fail[s]+1)*m.nclass])
-			}
-			for e := m.first[s]; e < m.first[s+1]; e++ {
-				row[m.class[m.edgeByte[e]]] = m.edgeTo[e]
-			}
-		}
+	for s := range m.nDense {
 		for e := m.first[s]; e < m.first[s+1]; e++ {
-			c := m.edgeTo[e]
-			depth[c] = depth[s] + 1
-			if s != 0 {
-				m.fail[c] = m.next(m.fail[s], m.edgeByte[e])
-			}
-		}
-	}
-	for i, next := range m.dense { // now that every state's longest is known
-		if m.longest[next] > 0 {
-			m.dense[i] |= matchBit
+			m.dense[s*m.nclass+uint32(m.class[m.edgeByte[e]])] = m.edgeTo[e]
 		}
 	}
 	return m
 }
 
-// next is the state after s reads b.
-func (m *matcher) next(s uint32, b byte) uint32 {
-	for s >= m.nDense {
-		for e := m.first[s]; e < m.first[s+1]; e++ {
-			if m.edgeByte[e] == b {
-				return m.edgeTo[e]
-			}
+// filterBits is the size of the filter, in bits.
+const filterBits = 1 << 17
+
+// buildFilter sets the filter's bits for the q-byte prefixes of patterns.
+func (m *matcher) buildFilter(patterns []string) {
+	m.bits = new([filterBits / 64]uint64)
+	for _, p := range patterns {
+		if p != "" {
+			h := hash(prefix(p, m.q))
+			m.bits[h/64] |= 1 << (h % 64)
 		}
-		s = m.fail[s]
 	}
-	return m.dense[s*m.nclass+uint32(m.class[b])] &^ matchBit
 }
 
-// hit is a pattern occurrence found by scan: it ends just before p[end],
-// and its length (the longest of those ending there) may reach back
-// before p, into earlier pieces.
-type hit struct {
-	end    int
-	length int32
+// prefix is the first q bytes of s as a little-endian number.
+func prefix[T string | []byte](s T, q int) uint32 {
+	var x uint32
+	for i := q - 1; i >= 0; i-- {
+		x = x<<8 | uint32(s[i])
+	}
+	return x
 }
 
-// matchBit marks a dense entry whose state ends a pattern.
-const matchBit = 1 << 31
+const hashMul = 0x9E3779B1 // Knuth's multiplicative hash
 
-// scan runs p from state s, appends an occurrence to hits for every
-// position where a pattern ends, and returns the state it ends in.
-func (m *matcher) scan(s uint32, p []byte, hits []hit) (uint32, []hit) {
-	dense, nclass, nDense, longest := m.dense, m.nclass, m.nDense, m.longest
-	class := &m.class
-	for i := 0; i < len(p); i++ {
-		if s < nDense {
-			t := dense[s*nclass+uint32(class[p[i]])]
-			s = t &^ matchBit
-			if t&matchBit == 0 {
+// hash maps a prefix to a bit of the filter.
+func hash(x uint32) uint32 { return (x * hashMul) >> (32 - 17) }
+
+// next is the trie state after s reads b; 0 when there is none.
+func (m *matcher) next(s uint32, b byte) uint32 {
+	if s < m.nDense {
+		return m.dense[s*m.nclass+uint32(m.class[b])]
+	}
+	for e := m.first[s]; e < m.first[s+1]; e++ {
+		if m.edgeByte[e] == b {
+			return m.edgeTo[e]
+		}
+	}
+	return 0
+}
+
+// find appends to hits, for every position of buf where a pattern
+// starts, the span of the longest one (offsets in buf, by start). live is
+// the first position from which buf's rest is a proper prefix of a
+// pattern — where an occurrence may begin that more bytes would complete —
+// or len(buf).
+func (m *matcher) find(buf []byte, hits []span) (_ []span, live int) {
+	n := len(buf)
+	live = n
+	i := 0
+	if m.q == 4 { // the common case, four positions a round: most end here
+		bits := m.bits
+		for ; i+8 <= n; i += 4 {
+			x := binary.LittleEndian.Uint64(buf[i:])
+			h0 := (uint32(x) * hashMul) >> (32 - 17)
+			h1 := (uint32(x>>8) * hashMul) >> (32 - 17)
+			h2 := (uint32(x>>16) * hashMul) >> (32 - 17)
+			h3 := (uint32(x>>24) * hashMul) >> (32 - 17)
+			if (bits[h0/64]>>(h0%64)|bits[h1/64]>>(h1%64)|bits[h2/64]>>(h2%64)|bits[h3/64]>>(h3%64))&1 == 0 {
 				continue
 			}
-		} else if s = m.next(s, p[i]); longest[s] == 0 {
-			continue
+			for j := i; j < i+4; j++ {
+				if m.candidate(buf, j) {
+					hits, live = m.walk(buf, j, hits, live)
+				}
+			}
 		}
-		hits = append(hits, hit{i + 1, longest[s]})
 	}
-	return s, hits
+	for ; i < n; i++ {
+		if i+m.q > n || m.candidate(buf, i) {
+			hits, live = m.walk(buf, i, hits, live)
+		}
+	}
+	return hits, live
+}
+
+// candidate reports whether a pattern may start at buf[i], which has q
+// bytes from there on.
+func (m *matcher) candidate(buf []byte, i int) bool {
+	h := hash(prefix(buf[i:], m.q))
+	return m.bits[h/64]&(1<<(h%64)) != 0
+}
+
+// walk follows the trie from buf[i] on, records the longest pattern
+// starting at i, and lowers live to i if the walk runs off buf's end in a
+// state that has children.
+func (m *matcher) walk(buf []byte, i int, hits []span, live int) ([]span, int) {
+	var s uint32
+	longest := int32(0)
+	j := i
+	for ; j < len(buf); j++ {
+		if s = m.next(s, buf[j]); s == 0 {
+			break
+		}
+		if t := m.term[s]; t != 0 {
+			longest = t
+		}
+	}
+	if j == len(buf) && s != 0 && m.first[s+1] > m.first[s] && live > i {
+		live = i
+	}
+	if longest > 0 {
+		hits = append(hits, span{int64(i), int64(i) + int64(longest)})
+	}
+	return hits, live
 }
