@@ -1,16 +1,12 @@
 package redact
 
 import (
-	"io"
 	"math/rand/v2"
-	"os"
-	"slices"
 	"testing"
-	"time"
 )
 
-// The throughput claim: a pipe copied through a Writer with 200 secrets'
-// forms, against the same pipe copied plainly (go test -bench Pipe).
+// The masking alone, and compiling the forms; the claim against a plain
+// pipe copy is measured in bench/redact_test.go.
 
 const chunk = 32 << 10
 
@@ -48,45 +44,6 @@ func logText(size int, values []string) []byte {
 	return out[:size]
 }
 
-// PipeCopy copies size bytes of text through an os.Pipe into dst, 32 KiB
-// at a time, as keep's pump does; the writer end is fed in chunks.
-func pipeCopy(tb testing.TB, text []byte, rounds int, dst io.Writer) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	go func() {
-		for range rounds {
-			_, _ = w.Write(text)
-		}
-		_ = w.Close()
-	}()
-	buf := make([]byte, chunk)
-	if _, err := io.CopyBuffer(dst, r, buf); err != nil {
-		tb.Fatal(err)
-	}
-	_ = r.Close()
-}
-
-// onlyWriter hides io.Discard's ReaderFrom, so io.CopyBuffer really copies.
-type onlyWriter struct{ io.Writer }
-
-func BenchmarkPipe(b *testing.B) {
-	values := benchValues(BenchSecrets)
-	text := logText(chunk, values)
-	b.Run("plain", func(b *testing.B) {
-		b.SetBytes(int64(len(text)))
-		pipeCopy(b, text, b.N, onlyWriter{io.Discard})
-	})
-	b.Run("redact-200", func(b *testing.B) {
-		w := NewSet(values).NewWriter(io.Discard)
-		b.SetBytes(int64(len(text)))
-		b.ResetTimer()
-		pipeCopy(b, text, b.N, w)
-		_ = w.Close()
-	})
-}
-
 // BenchmarkMasker is the masking alone, no pipe.
 func BenchmarkMasker(b *testing.B) {
 	values := benchValues(BenchSecrets)
@@ -115,28 +72,6 @@ func randomBytes(n int) []byte {
 		b[i] = byte(r.UintN(256))
 	}
 	return b
-}
-
-// BenchmarkChunkLatency is what one Write adds, for a 4 KiB chunk (a
-// burst of log lines) with 200 values: the median, p99 and worst of
-// b.N writes, in µs.
-func BenchmarkChunkLatency(b *testing.B) {
-	values := benchValues(BenchSecrets)
-	text := logText(4<<10, values)
-	w := NewSet(values).NewWriter(io.Discard)
-	ds := make([]time.Duration, 0, b.N)
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		t0 := time.Now()
-		_, _ = w.Write(text)
-		ds = append(ds, time.Since(t0))
-	}
-	_ = w.Close()
-	slices.Sort(ds)
-	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-	b.ReportMetric(us(ds[len(ds)/2]), "p50-µs")
-	b.ReportMetric(us(ds[len(ds)*99/100]), "p99-µs")
-	b.ReportMetric(us(ds[len(ds)-1]), "max-µs")
 }
 
 // BenchmarkNewSet is the cost at keep's start: compiling 200 values.
