@@ -7,8 +7,10 @@
 // part of it that shows whatever precedes the value inside a longer
 // base64 text (the three alignments); its URL encodings (query, path);
 // its JSON string escapes (as Go, JavaScript, Python and PHP write them);
-// and each line of a multi-line value. One Aho-Corasick automaton finds
-// them all in a single pass over the bytes, whatever their number.
+// and each line of a multi-line value. One matcher finds them all in a
+// single pass over the bytes, whatever their number: a filter of the
+// forms' 4-byte prefixes rules out nearly every position, and a trie walk
+// checks the rest (see matcher).
 //
 // Masking is by coverage: every byte that lies inside an occurrence of any
 // form is covered, overlaps included, and each maximal run of covered
