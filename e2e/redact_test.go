@@ -408,3 +408,66 @@ func TestRedactTerminal(t *testing.T) {
 		t.Errorf("keep: %s, want exit 0", got)
 	}
 }
+
+// As PID 1 (a container's entrypoint), exit codes follow PID 1's rules,
+// orphans are reaped, and the tail of the output is there.
+func TestRedactAsPID1(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		end  string
+		code int
+	}{
+		{"exit:7", 7},
+		{"kill:9", 137},
+		{"kill:15", 143},
+	} {
+		t.Run(tc.end, func(t *testing.T) {
+			t.Parallel()
+			argv := append(keepRunArgs(t, "--redact"), testBin, "child:out", "1:first\\n", "2:to stderr\\n", "1:last, no newline", tc.end)
+			res := startInit(t, argv...).wait()
+			if res.Code != tc.code {
+				t.Errorf("keep --redact as PID 1 exited %d, want %d; stderr:\n%s", res.Code, tc.code, res.Stderr)
+			}
+			if res.Stdout != "first\nlast, no newline" || !strings.HasPrefix(res.Stderr, "to stderr\n") {
+				t.Errorf("stdout %q, stderr %q: the child's output is not all there", res.Stdout, res.Stderr)
+			}
+		})
+	}
+}
+
+// A reader that goes away (keep run --redact … | head -c 100) breaks the
+// child's pipe, as without --redact: the child dies of SIGPIPE, keep
+// exits 128+13, and keep itself is not killed by the broken pipe.
+func TestRedactBrokenPipe(t *testing.T) {
+	t.Parallel()
+	args := seedRedact(t)
+	cmd := exec.Command(keeptest.Bin(t), append(args, "bin:20000000:TOKEN")...)
+	cmd.Env = keeptest.BaseEnv(t, keeptest.Moto().Env())
+	cmd.Dir = t.TempDir()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Close()
+	if _, err := r.Read(make([]byte, 100)); err != nil {
+		t.Fatalf("read keep's output: %v", err)
+	}
+	_ = r.Close()
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(hangGuard):
+		_ = cmd.Process.Kill()
+		t.Fatalf("keep still runs %s after its reader went away", hangGuard)
+	}
+	if got := ending(cmd.ProcessState); got != "exit 141" {
+		t.Errorf("keep: %s, want exit 141 (the child died of SIGPIPE); stderr:\n%s", got, stderr.String())
+	}
+}
