@@ -59,6 +59,9 @@ func openOutputs(filter func(io.Writer) io.WriteCloser) (*outputs, error) {
 			o.files[2] = o.files[1]
 			continue
 		}
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			continue // keep has no such file: neither has the child
+		}
 		end, err := o.open(fd, filter)
 		if err != nil {
 			o.started()
