@@ -8,8 +8,11 @@ import (
 
 // HoldDelay is how long a Writer holds bytes back when no more input
 // comes: a value written in two pieces further apart than this may have
-// its beginning shown.
-const HoldDelay = 25 * time.Millisecond
+// its beginning shown. Output that ends in a line break or in anything
+// that cannot begin a form is not held at all; what is (a partial word,
+// the echo of a keystroke) shows this much later. 50 ms: a program's two
+// consecutive writes land well within it, even on a busy machine.
+const HoldDelay = 50 * time.Millisecond
 
 // Writer masks what is written to it and writes the result to an
 // underlying writer (see the package doc). Bytes it holds back go out
