@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -35,6 +36,7 @@ type RunCmd struct {
 	Supervise   bool          `help:"Stay as the command's parent: forward signals, reap zombies, exit as it did."`
 	KillTimeout time.Duration `env:"KEEP_KILL_TIMEOUT" placeholder:"DURATION" help:"SIGKILL the command if it still runs this long after a forwarded SIGTERM (implies --supervise; default: never)."`
 	Subreaper   bool          `env:"KEEP_SUBREAPER" help:"Adopt and reap orphaned descendants, as PID 1 does (Linux; implies --supervise)."`
+	Redact      bool          `env:"KEEP_REDACT" help:"Mask the secrets' values, and their common encodings, in the command's output (implies --supervise). A guard against accidents, not a security boundary."`
 
 	Command []string `arg:"" optional:"" passthrough:"partial" help:"The command and its arguments, after --."`
 }
@@ -64,7 +66,15 @@ Examples:
 
 keep execs the command by default. It supervises it instead — stays as its
 parent, forwards signals, reaps zombies — with --supervise, when it is PID 1,
-on Windows, and with --kill-timeout or --subreaper.
+on Windows, and with --kill-timeout, --subreaper or --redact.
+
+With --redact, the command's stdout and stderr pass through keep, which
+masks every value it injected (also in a --output file), as *****: the value,
+its base64, URL and JSON encodings, and each line of a multi-line value.
+Values under 4 bytes are not masked (-v names them). Where keep's output is a
+terminal the command gets a pseudo-terminal, so colours and the window size
+work. It guards against accidents (an echo, a stack trace, set -x), not
+against a command that means to leak a value.
 
 Exit status: the command's own (a supervised command killed by SIGHUP, SIGINT,
 SIGTERM or SIGKILL makes keep die of the same signal; other signals, and any
@@ -103,8 +113,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	l.filter = c.redactFilter(l.injected, logf)
 	logf("%s %s after %s", p.mode, p.path, time.Since(began).Round(time.Millisecond))
-	return c.start(p, env, l.cleanup, stop)
+	return c.start(p, env, l, stop)
 }
 
 // runPlan is what prepare decided, before any network call.
@@ -169,10 +180,14 @@ func (c *RunCmd) prepare() (*runPlan, error) {
 }
 
 // loaded is what load got: the command's variables, and in file mode
-// (--output) the removal of the rendered file.
+// (--output) the removal of the rendered file; the secret values the
+// command gets, in its variables or its file, which --redact masks; and
+// then --redact's filter.
 type loaded struct {
-	vars    []render.Var
-	cleanup func()
+	vars     []render.Var
+	cleanup  func()
+	injected []render.Var
+	filter   func(io.Writer) io.WriteCloser
 }
 
 // load fetches the secrets and makes them the command's variables: every
@@ -193,7 +208,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 			testPanic(secrets)
 		}
 		vars, err := render.SecretVars(secrets)
-		return &loaded{vars: vars}, err
+		return &loaded{vars: vars, injected: vars}, err
 	}
 	if c.Output != "" {
 		if err := notTheTemplate(p.cfgs[0], c.Template, c.Output); err != nil {
@@ -209,7 +224,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 	}
 	if c.Output == "" {
 		vars, err := t.Vars(f.Secrets, p.missing, p.lookup)
-		return &loaded{vars: vars}, err
+		return &loaded{vars: vars, injected: t.Placed(f.Secrets)}, err
 	}
 	data, nonPortable, err := t.Render(f.Secrets, p.missing)
 	if err != nil {
@@ -221,7 +236,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 		return nil, err
 	}
 	logf("wrote %s; it is removed when keep exits", c.Output)
-	return &loaded{cleanup: func() { _ = file.Remove() }}, nil
+	return &loaded{cleanup: func() { _ = file.Remove() }, injected: t.Placed(f.Secrets)}, nil
 }
 
 // environ checks vars (no NUL byte; no protected name unless
@@ -242,8 +257,9 @@ func (c *RunCmd) environ(p *runPlan, vars []render.Var, logf func(string, ...any
 
 // start execs the command or supervises it. handover stops keep's own
 // interrupt handling just before the command takes over the signals;
-// cleanup (nil: none) runs when a supervised command has ended.
-func (c *RunCmd) start(p *runPlan, env []string, cleanup func(), handover func() error) error {
+// l.cleanup (nil: none) runs when a supervised command has ended, and
+// l.filter (nil: none) gets its output.
+func (c *RunCmd) start(p *runPlan, env []string, l *loaded, handover func() error) error {
 	if p.mode == runner.ModeExec {
 		return runner.Exec(p.path, p.argv, env, handover)
 	}
@@ -253,7 +269,8 @@ func (c *RunCmd) start(p *runPlan, env []string, cleanup func(), handover func()
 		Env:         runner.SupervisedEnv(env),
 		KillTimeout: c.KillTimeout,
 		Subreaper:   c.Subreaper,
-		Cleanup:     cleanup,
+		Cleanup:     l.cleanup,
+		Filter:      l.filter,
 		Handover:    handover,
 	})
 }
@@ -285,6 +302,8 @@ func (c *RunCmd) modeRequest() runner.ModeRequest {
 	switch {
 	case c.Output != "":
 		r.MustStay, r.Why = true, "--output (keep deletes the file when the command ends)"
+	case c.Redact:
+		r.MustStay, r.Why = true, "--redact (keep masks the command's output)"
 	case c.KillTimeout > 0:
 		r.MustStay, r.Why = true, "--kill-timeout"
 	case c.Subreaper:

@@ -41,6 +41,7 @@ import (
 //	                       "orphan PID" to FILE, then behave like child:trap FILE term
 //	child:signals          print "ready PID", then the name of each USR1, USR2 or
 //	                       HUP caught, one line each, to stdout; exit 0 on SIGTERM
+//	child:out STEP…        write, sleep, exit or die step by step (redact_test.go)
 //	child:orphans N FILE   start N processes that outlive their own parent (so they
 //	                       are re-parented to the reaper), write "spawned" to FILE,
 //	                       then behave like child:trap FILE term
@@ -49,6 +50,8 @@ import (
 // own SIGURGs show up in the log.
 func child(mode string, args []string) int {
 	switch mode {
+	case "child:out":
+		return childOut(args) // redact_test.go
 	case "child:env":
 		env := map[string]string{}
 		for _, kv := range os.Environ() {

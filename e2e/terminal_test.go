@@ -225,6 +225,8 @@ func TestTerminalCtrlCReachesTheChildOnce(t *testing.T) {
 		{"supervise-counted", "--supervise", true},
 		{"exec", "--exec", false},
 		{"exec-counted", "--exec", true},
+		{"redact", "--redact", false}, // the child's stdout is a pty of keep's
+		{"redact-counted", "--redact", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -237,7 +239,7 @@ func TestTerminalCtrlCReachesTheChildOnce(t *testing.T) {
 			sh.send(keepRunLine(t, tc.mode, testBin, "child:trap", string(log), trapMode))
 			child := log.ready(t)
 			keepPID := child // exec: keep became the child
-			if tc.mode == "--supervise" {
+			if tc.mode != "--exec" {
 				keepPID = pstatOf(t, child).ppid
 			}
 			killAtCleanup(t, keepPID, child)

@@ -51,6 +51,21 @@
 //     KillMode=mixed in the unit). Socket activation (LISTEN_FDS) needs exec
 //     mode: the child inherits the sockets, but LISTEN_PID names keep.
 //
+// # Output through keep
+//
+// With Child.Filter (keep run --redact), the child's stdout and stderr are
+// not keep's: each is a pipe, or a pseudo-terminal where keep's file is a
+// terminal (its output processing off, so keep's terminal does it as the
+// child set it; keep's size, and resized on WINCH, which is then forwarded
+// once more: the terminal's own may have come before the new size), or one
+// channel for both when keep's stdout and stderr are the same file. Stdin,
+// the process group, the session and every rule above stay as they are.
+// keep copies each through the filter into a duplicate of its own file (a
+// broken pipe there closes the child's channel: its next write gets EPIPE)
+// and, once the child has ended, copies what is left until the end of the
+// output, or until it is quiet for 50 ms (a descendant holds it open), for
+// a second at most, before it exits.
+//
 // Signals ignored when keep started are neither caught nor forwarded, so
 // the child inherits them ignored (nohup works), as far as keep can know:
 // the Go runtime leaves SIGHUP and SIGINT ignored and says so, and on Linux

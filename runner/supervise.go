@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"io"
 	"strings"
 	"time"
 )
@@ -23,6 +24,12 @@ type Child struct {
 	// has ended and before keep exits or dies of its signal, and also when
 	// the child could not start.
 	Cleanup func()
+	// Filter, when set, passes the child's stdout and stderr through keep:
+	// the child writes into a pipe — a pseudo-terminal where keep's file is
+	// a terminal — and keep copies it through Filter(f), f a duplicate of
+	// its own stdout or stderr, closing the filter at the end. Nil: the
+	// child gets keep's own files. See the package doc.
+	Filter func(io.Writer) io.WriteCloser
 	// Handover, when set, is called once Supervise catches signals and
 	// before the child starts; an error aborts the start and is returned.
 	// Pass the stop function of WithInterrupts.

@@ -61,12 +61,18 @@ func Supervise(c Child) error {
 		}
 	}
 
+	out, err := openOutputs(c.Filter)
+	if err != nil {
+		return err
+	}
 	proc, err := os.StartProcess(c.Path, c.Args, &os.ProcAttr{
 		Env:   c.Env,
-		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
+		Files: out.files[:],
 		Sys:   childAttr(),
 	})
+	out.started()
 	if err != nil {
+		out.drain()
 		return startError(c.Args[0], c.Path, unwrapPathError(err))
 	}
 	exited := make(chan waitResult, 1)
@@ -76,6 +82,10 @@ func Supervise(c Child) error {
 	for {
 		select {
 		case sig := <-sigs:
+			if sig == syscall.SIGWINCH && out.resize() {
+				_ = proc.Signal(sig) // after the pty took the new size
+				continue
+			}
 			if tty != nil && tty.sentByTerminal(sig) {
 				continue // the kernel delivered it to the child too
 			}
@@ -86,6 +96,7 @@ func Supervise(c Child) error {
 		case <-kill:
 			_ = proc.Kill()
 		case r := <-exited:
+			out.drain()
 			if r.err != nil {
 				return fmt.Errorf("wait for %s: %w", c.Args[0], r.err)
 			}

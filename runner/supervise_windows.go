@@ -24,13 +24,14 @@ func Supervise(c Child) error {
 			return err
 		}
 	}
-	cmd := &exec.Cmd{Path: c.Path, Args: c.Args, Env: c.Env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	cmd := &exec.Cmd{Path: c.Path, Args: c.Args, Env: c.Env, Stdin: os.Stdin}
+	defer filterOutputs(cmd, c.Filter)() // flushes before Cleanup
 	if err := cmd.Start(); err != nil {
 		return &StartError{Command: c.Args[0], Err: err}
 	}
 	err := cmd.Wait()
 	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
+	if err != nil && !errors.As(err, &ee) && !errors.Is(err, exec.ErrWaitDelay) {
 		return err
 	}
 	return &ExitError{Code: cmd.ProcessState.ExitCode()}
