@@ -141,10 +141,12 @@ func (s *Server) describeSecret(body []byte) (any, *Fault) {
 		}
 		out := struct {
 			listEntry
-			KmsKeyId          string              `json:",omitempty"`
-			Description       string              `json:",omitempty"`
-			ReplicationStatus []replicationStatus `json:",omitempty"`
+			KmsKeyId           string              `json:",omitempty"`
+			Description        string              `json:",omitempty"`
+			ReplicationStatus  []replicationStatus `json:",omitempty"`
+			VersionIdsToStages map[string][]string `json:",omitempty"`
 		}{listEntry: listEntryOf(sec), KmsKeyId: sec.KMSKeyID, Description: sec.Description}
+		out.VersionIdsToStages, out.SecretVersionsToStages = out.SecretVersionsToStages, nil
 		for _, r := range sec.Replicas {
 			status := r.Status
 			if status == "" {
