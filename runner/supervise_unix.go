@@ -58,23 +58,17 @@ func Supervise(c Child) error {
 		}
 	}
 
-	proc, err := os.StartProcess(c.Path, c.Args, &os.ProcAttr{
-		Env:   c.Env,
-		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
-		Sys:   childAttr(),
-	})
+	proc, exited, err := start(c, c.Env, pid1)
 	if err != nil {
-		return startError(c.Args[0], c.Path, unwrapPathError(err))
+		return err
 	}
-	exited := make(chan waitResult, 1)
-	go wait(proc.Pid, pid1 || c.Subreaper, exited)
-
+	ctl := newController(c)
 	var kill <-chan time.Time
 	for {
 		select {
 		case sig := <-sigs:
-			if tty != nil && tty.sentByTerminal(sig) {
-				continue // the kernel delivered it to the child too
+			if tty != nil && tty.sentByTerminal(sig) || ctl.hold(sig) {
+				continue // the kernel delivered it to the child too, or held for the restarted child
 			}
 			_ = proc.Signal(sig)
 			if sig == syscall.SIGTERM && c.KillTimeout > 0 && kill == nil {
@@ -82,13 +76,44 @@ func Supervise(c Child) error {
 			}
 		case <-kill:
 			_ = proc.Kill()
+		case req := <-c.Control:
+			if k := ctl.begin(req, proc); k != nil {
+				kill = k
+			}
 		case r := <-exited:
 			if r.err != nil {
 				return fmt.Errorf("wait for %s: %w", c.Args[0], r.err)
 			}
-			return exitFor(r.status, pid1)
+			restart, exit := ctl.ended()
+			if exit != nil {
+				return exit
+			}
+			if restart == nil {
+				return exitFor(r.status, pid1)
+			}
+			kill = nil
+			proc, exited, err = start(c, restart.Env, pid1)
+			ctl.restarted(restart, proc, err)
+			if err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// start starts c's command with env and its wait loop (see wait).
+func start(c Child, env []string, pid1 bool) (*os.Process, chan waitResult, error) {
+	proc, err := os.StartProcess(c.Path, c.Args, &os.ProcAttr{
+		Env:   env,
+		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
+		Sys:   childAttr(),
+	})
+	if err != nil {
+		return nil, nil, startError(c.Args[0], c.Path, unwrapPathError(err))
+	}
+	exited := make(chan waitResult, 1)
+	go wait(proc.Pid, pid1 || c.Subreaper, exited)
+	return proc, exited, nil
 }
 
 // handled are the signals keep catches while supervising. A signal that
