@@ -21,6 +21,7 @@ type RunCmd struct {
 	FilterFlags `set:"only_verb=Inject only"`
 	TimeoutFlag `set:"deadline_of=everything before the command starts"`
 	SplayFlag
+	WatchFlags
 	NoInherit  bool `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
 	AllowEmpty bool `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 
@@ -104,6 +105,9 @@ func (c *RunCmd) Run(g *Globals) error {
 		return err
 	}
 	logf("%s %s after %s", p.mode, p.path, time.Since(began).Round(time.Millisecond))
+	if p.watch != nil {
+		return c.watched(ctx, p, l, env, stop, logf)
+	}
 	return c.start(p, env, l.cleanup, stop)
 }
 
@@ -119,6 +123,7 @@ type runPlan struct {
 	// with --no-inherit); lookup reads it (nil with --no-inherit).
 	inherited []string
 	lookup    func(string) (string, bool)
+	watch     *watchPlan // --watch; nil without
 }
 
 // prepare checks the flags, reads the project and chooses the mode and the
@@ -150,6 +155,9 @@ func (c *RunCmd) prepare() (*runPlan, error) {
 	if p.cfgs, err = resolveVaults(project, c.TargetFlags); err != nil {
 		return nil, err
 	}
+	if p.watch, err = c.watchPlan(); err != nil {
+		return nil, err
+	}
 	if p.mode, err = runner.ChooseMode(c.modeRequest()); err != nil {
 		return nil, hinted(err, "see keep run --help")
 	}
@@ -170,6 +178,13 @@ func (c *RunCmd) prepare() (*runPlan, error) {
 type loaded struct {
 	vars    []render.Var
 	cleanup func()
+	// What --watch follows: the session, and the secrets listed (list
+	// path) or the template and what it fetched, and the file written.
+	session *fetch.Session
+	listed  []listed
+	tmpl    *render.Template
+	fetched *fetched
+	output  *output
 }
 
 // load fetches the secrets and makes them the command's variables: every
@@ -190,7 +205,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 			testPanic(secrets)
 		}
 		vars, err := render.SecretVars(secrets)
-		return &loaded{vars: vars}, err
+		return &loaded{vars: vars, session: session, listed: ls}, err
 	}
 	t, f, err := templateSecrets(ctx, session, p.cfgs, c.Template, c.Region, logf)
 	if err != nil {
@@ -198,7 +213,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 	}
 	if c.Output == "" {
 		vars, err := t.Vars(f.Secrets, p.missing, p.lookup)
-		return &loaded{vars: vars}, err
+		return &loaded{vars: vars, session: session, tmpl: t, fetched: f}, err
 	}
 	data, err := t.Render(f.Secrets, p.missing)
 	if err != nil {
@@ -209,7 +224,8 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 		return nil, err
 	}
 	logf("wrote %s; it is removed when keep exits", c.Output)
-	return &loaded{cleanup: func() { _ = file.Remove() }}, nil
+	out := &output{path: c.Output, file: file}
+	return &loaded{cleanup: out.remove, session: session, tmpl: t, fetched: f, output: out}, nil
 }
 
 // environ checks vars (no NUL byte; no protected name unless
@@ -228,14 +244,9 @@ func (c *RunCmd) environ(p *runPlan, vars []render.Var, logf func(string, ...any
 	return env.Vars, nil
 }
 
-// start execs the command or supervises it. handover stops keep's own
-// interrupt handling just before the command takes over the signals;
-// cleanup (nil: none) runs when a supervised command has ended.
-func (c *RunCmd) start(p *runPlan, env []string, cleanup func(), handover func() error) error {
-	if p.mode == runner.ModeExec {
-		return runner.Exec(p.path, p.argv, env, handover)
-	}
-	return runner.Supervise(runner.Child{
+// child is the supervised command, started with env.
+func (c *RunCmd) child(p *runPlan, env []string, cleanup func(), handover func() error) runner.Child {
+	return runner.Child{
 		Path:        p.path,
 		Args:        p.argv,
 		Env:         runner.SupervisedEnv(env),
@@ -243,7 +254,17 @@ func (c *RunCmd) start(p *runPlan, env []string, cleanup func(), handover func()
 		Subreaper:   c.Subreaper,
 		Cleanup:     cleanup,
 		Handover:    handover,
-	})
+	}
+}
+
+// start execs the command or supervises it. handover stops keep's own
+// interrupt handling just before the command takes over the signals;
+// cleanup (nil: none) runs when a supervised command has ended.
+func (c *RunCmd) start(p *runPlan, env []string, cleanup func(), handover func() error) error {
+	if p.mode == runner.ModeExec {
+		return runner.Exec(p.path, p.argv, env, handover)
+	}
+	return runner.Supervise(c.child(p, env, cleanup, handover))
 }
 
 // interrupted returns the interrupting signal as the error if one ended
@@ -277,6 +298,8 @@ func (c *RunCmd) modeRequest() runner.ModeRequest {
 		r.MustStay, r.Why = true, "--kill-timeout"
 	case c.Subreaper:
 		r.MustStay, r.Why = true, "--subreaper"
+	case c.Watch > 0:
+		r.MustStay, r.Why = true, "--watch"
 	}
 	return r
 }
