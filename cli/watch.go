@@ -284,7 +284,9 @@ func (w *watcher) rebuildList(got map[string]fetch.Secret, removed []string) (ma
 		return nil, nil, errors.New("every secret of the environment is gone: the command keeps the ones it has (pass --allow-empty to run it without)")
 	}
 	ls := slices.Collect(maps.Values(next))
-	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name || ls[i].Name == ls[j].Name && ls[i].Vault < ls[j].Vault })
+	sort.Slice(ls, func(i, j int) bool {
+		return ls[i].Name < ls[j].Name || ls[i].Name == ls[j].Name && ls[i].Vault < ls[j].Vault
+	})
 	secrets, err := distinct(ls)
 	if err != nil {
 		return nil, nil, err
@@ -403,4 +405,3 @@ func (o *output) remove() {
 		_ = o.file.Remove()
 	}
 }
-

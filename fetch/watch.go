@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
@@ -14,6 +15,19 @@ import (
 // The reads of a watch (keep run --watch): which version of a secret is
 // AWSCURRENT now, from metadata only, and the value of one version once it
 // has changed. No value is read to find out whether one changed.
+
+// watchAttempts bounds the attempts of a watch's call, throttled or not:
+// the next poll is its retry, after the watch's own backoff, so a
+// throttled poll fails in seconds and is reported instead of waiting its
+// turn for up to --timeout as a start does (see retry.go).
+const watchAttempts = otherMaxAttempts
+
+// fewerAttempts is the call option that applies watchAttempts.
+func fewerAttempts(o *secretsmanager.Options) {
+	if o.Retryer != nil {
+		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, watchAttempts)
+	}
+}
 
 // stageCurrent is the staging label of the version keep reads.
 const stageCurrent = "AWSCURRENT"
@@ -39,7 +53,7 @@ type State struct {
 func (c *Conn) Describe(ctx context.Context, key string) (State, error) {
 	name := c.Target.SecretName(key)
 	st := State{Key: key, Name: name}
-	out, err := c.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	out, err := c.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}, fewerAttempts)
 	var nf *types.ResourceNotFoundException
 	if errors.As(err, &nf) {
 		return st, nil
@@ -65,7 +79,7 @@ func (c *Conn) Discover(ctx context.Context) ([]State, int, error) {
 	in := &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(listPageSize), Filters: listFilters(c.Target)}
 	var out []State
 	calls := 0
-	err := eachListPage(ctx, c.api, in, func(page *secretsmanager.ListSecretsOutput, _ bool) error {
+	err := eachListPage(ctx, fewerAttemptsAPI{c.api}, in, func(page *secretsmanager.ListSecretsOutput, _ bool) error {
 		calls++
 		for _, e := range page.SecretList {
 			key, ok := c.Target.Match(e)
@@ -88,7 +102,7 @@ func (c *Conn) Discover(ctx context.Context) ([]State, int, error) {
 // AWSCURRENT, so that a later rotation cannot slip in between.
 func (c *Conn) Version(ctx context.Context, key, versionID string) (Secret, error) {
 	name := c.Target.SecretName(key)
-	out, err := c.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name), VersionId: aws.String(versionID)})
+	out, err := c.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name), VersionId: aws.String(versionID)}, fewerAttempts)
 	if err != nil {
 		return Secret{}, readError(name, err)
 	}
@@ -110,4 +124,11 @@ func current(stages map[string][]string) string {
 		}
 	}
 	return ""
+}
+
+// fewerAttemptsAPI makes every ListSecrets call with fewerAttempts.
+type fewerAttemptsAPI struct{ API }
+
+func (a fewerAttemptsAPI) ListSecrets(ctx context.Context, in *secretsmanager.ListSecretsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error) {
+	return a.API.ListSecrets(ctx, in, append(opts, fewerAttempts)...)
 }

@@ -1,0 +1,454 @@
+//go:build linux
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/keep-run/keep/internal/keeptest"
+	"github.com/keep-run/keep/internal/smfake"
+)
+
+// keep run --watch through the binary: rotations in moto (PutSecretValue,
+// UpdateSecretVersionStage), faults in smfake. The child is child:watch,
+// which logs each start with the value it got and each HUP with the
+// file's content. Every wait is for an event, with a generous deadline;
+// no test asserts a duration. Failure messages name lines, never values.
+
+// watchChild is child:watch: see child.
+func watchChild(log, name, file string) int {
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM)
+	value := os.Getenv(name)
+	if name == "-" {
+		data, _ := os.ReadFile(file)
+		value = strings.TrimSpace(string(data))
+	}
+	appendLine(log, fmt.Sprintf("start %d %s", os.Getpid(), value))
+	timeout := time.After(2 * time.Minute)
+	for {
+		select {
+		case sig := <-sigs:
+			if sig == syscall.SIGTERM {
+				appendLine(log, "term")
+				return 0
+			}
+			data, _ := os.ReadFile(file)
+			appendLine(log, "hup "+strings.TrimSpace(string(data)))
+		case <-timeout:
+			return 98
+		}
+	}
+}
+
+// watching is a keep run --watch under test.
+type watching struct {
+	*running
+	childLog string
+}
+
+// startWatch starts keep run with flags on child:watch LOG VAR FILE.
+func startWatch(t *testing.T, endpoint []string, ns string, flags []string, varName, file string) *watching {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "child.log")
+	args := append([]string{"run", "-v", "--namespace=" + ns, "--env=test"}, flags...)
+	args = append(args, "--", testBin, "child:watch", log, varName, file)
+	return &watching{running: startKeep(t, launch{args: args, endpoint: endpoint}), childLog: log}
+}
+
+// lines are the child's log lines so far (whole lines only).
+func (w *watching) lines() []string {
+	data, _ := os.ReadFile(w.childLog)
+	text := string(data)
+	text = text[:strings.LastIndexByte(text, '\n')+1]
+	if text == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+}
+
+// starts are the values the child was started with, in order.
+func (w *watching) starts() []string {
+	var out []string
+	for _, l := range w.lines() {
+		if f := strings.SplitN(l, " ", 3); f[0] == "start" && len(f) == 3 {
+			out = append(out, f[2])
+		}
+	}
+	return out
+}
+
+// await waits until cond holds, or fails the test after 20s saying what.
+func (w *watching) await(what string, cond func() bool) {
+	w.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for !cond() {
+		select {
+		case <-w.done:
+			w.t.Fatalf("keep ended (%s) before %s; child log has %d lines; stderr:\n%s", ending(w.cmd.ProcessState), what, len(w.lines()), w.read("stderr"))
+		case <-deadline:
+			w.t.Fatalf("not after 20s: %s; child log has %d lines; stderr:\n%s", what, len(w.lines()), w.read("stderr"))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// awaitStart waits for the child's n-th start and returns its value.
+func (w *watching) awaitStart(n int) string {
+	w.t.Helper()
+	w.await(fmt.Sprintf("start #%d of the child", n), func() bool { return len(w.starts()) >= n })
+	return w.starts()[n-1]
+}
+
+// stderrCount is how often s occurs in keep's stderr so far.
+func (w *watching) stderrCount(s string) int { return strings.Count(w.read("stderr"), s) }
+
+// awaitPolls waits for n more polls logged by -v.
+func (w *watching) awaitPolls(n int) {
+	w.t.Helper()
+	target := w.stderrCount("watch: poll:") + n
+	w.await(fmt.Sprintf("%d more polls", n), func() bool { return w.stderrCount("watch: poll:") >= target })
+}
+
+// stop ends keep with SIGTERM and returns how it ended.
+func (w *watching) stop() result {
+	w.t.Helper()
+	w.signal(syscall.SIGTERM)
+	res := w.wait()
+	keeptest.AssertNoLeak(w.t, "stderr", res.Stderr)
+	return res
+}
+
+func motoPut(t *testing.T, name, value string) {
+	t.Helper()
+	keeptest.Remember(value)
+	if _, err := keeptest.Moto().Client().PutSecretValue(context.Background(), &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: aws.String(value)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// currentVersion is the VersionId moto labels AWSCURRENT on name.
+func currentVersion(t *testing.T, name string) string {
+	t.Helper()
+	for id, stages := range describeIn(t, "us-east-1", name).VersionIdsToStages {
+		for _, s := range stages {
+			if s == "AWSCURRENT" {
+				return id
+			}
+		}
+	}
+	t.Fatalf("%s has no AWSCURRENT version", name)
+	return ""
+}
+
+func sameValue(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s: the child got a value of %d bytes, not the expected one of %d bytes", what, len(got), len(want))
+	}
+}
+
+// A rotation by PutSecretValue, then AWSCURRENT moved back by
+// UpdateSecretVersionStage: the child is restarted each time, with the
+// value that is current, after a SIGTERM to the old one.
+func TestWatchRestartsOnRotation(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	name := ns + "/test/DB_PASSWORD"
+	seed(t, secret(ns, "test", "DB_PASSWORD", "pw-first-value"))
+	first := currentVersion(t, name)
+	w := startWatch(t, nil, ns, []string{"--watch=200ms"}, "DB_PASSWORD", "")
+	sameValue(t, "start", w.awaitStart(1), "pw-first-value")
+
+	motoPut(t, name, "pw-second-value")
+	sameValue(t, "after PutSecretValue", w.awaitStart(2), "pw-second-value")
+	second := currentVersion(t, name)
+
+	_, err := keeptest.Moto().Client().UpdateSecretVersionStage(context.Background(), &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(name), VersionStage: aws.String("AWSCURRENT"),
+		MoveToVersionId: aws.String(first), RemoveFromVersionId: aws.String(second),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameValue(t, "after UpdateSecretVersionStage", w.awaitStart(3), "pw-first-value")
+
+	lines := w.lines()
+	var terms int
+	for _, l := range lines {
+		terms += strings.Count(l, "term")
+	}
+	if terms != 2 {
+		t.Errorf("the old children got %d SIGTERMs, want 2 (one each)", terms)
+	}
+	stderr := w.read("stderr")
+	for _, want := range []string{"DB_PASSWORD (us-east-1) rotated " + first + " → " + second, "rotated " + second + " → " + first, "1 GetSecretValue"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if res := w.stop(); ending(res.State) != "exit 0" {
+		t.Errorf("keep: %s after SIGTERM, want the child's exit 0", ending(res.State))
+	}
+}
+
+// smfakeWatch is a fake with the secrets of ns/test, faults switched by
+// the returned flag: Throttling or a 500 on every DescribeSecret.
+func smfakeWatch(t *testing.T, ns string, fault *atomic.Pointer[smfake.Fault], keys ...string) *smfake.Server {
+	srv := smfake.New()
+	for _, k := range keys {
+		srv.Put(fakeSecret(ns, "test", k, "value-of-"+strings.ToLower(k)))
+		keeptest.Remember("value-of-" + strings.ToLower(k))
+	}
+	srv.Inject = func(op string, _ int) *smfake.Fault {
+		if op == "DescribeSecret" {
+			return fault.Load()
+		}
+		return nil
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Many polls without a change: no value is fetched, the child is not
+// restarted, one DescribeSecret per secret per poll.
+func TestWatchWithoutChangeFetchesNothing(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	var fault atomic.Pointer[smfake.Fault]
+	srv := smfakeWatch(t, ns, &fault, "A", "B", "C")
+	w := startWatch(t, srv.Env(), ns, []string{"--watch=100ms"}, "A", "")
+	w.awaitStart(1)
+	batches := srv.Count("BatchGetSecretValue")
+	w.awaitPolls(10)
+	if n := srv.Count("GetSecretValue"); n != 0 {
+		t.Errorf("%d GetSecretValue calls without a change", n)
+	}
+	if n := srv.Count("BatchGetSecretValue"); n != batches {
+		t.Errorf("%d BatchGetSecretValue calls while watching", n-batches)
+	}
+	if n := len(w.starts()); n != 1 {
+		t.Errorf("the child started %d times without a change", n)
+	}
+	polls := w.stderrCount("watch: poll:")
+	if d, l := srv.Count("DescribeSecret"), srv.Count("ListSecrets"); d < 3*polls || d > 3*polls+3 {
+		t.Errorf("%d DescribeSecret (and %d ListSecrets) for %d polls of 3 secrets", d, l, polls)
+	}
+	w.stop()
+}
+
+// Throttling, then 5xx, while watching: the child keeps running, each
+// streak is reported once, and so is the recovery; a rotation after it is
+// applied.
+func TestWatchFailingPollsKeepTheChild(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	var fault atomic.Pointer[smfake.Fault]
+	srv := smfakeWatch(t, ns, &fault, "A")
+	w := startWatch(t, srv.Env(), ns, []string{"--watch=100ms"}, "A", "")
+	w.awaitStart(1)
+	for _, f := range []*smfake.Fault{
+		{Code: "ThrottlingException", Message: "Rate exceeded"},
+		{Status: 503, Code: "InternalServiceError", Message: "try later"},
+	} {
+		recovered := w.stderrCount("recovered")
+		before := srv.Count("DescribeSecret")
+		fault.Store(f)
+		w.await("a report of "+f.Code, func() bool { return w.stderrCount(f.Code) >= 1 })
+		w.await("several failed polls", func() bool { return srv.Count("DescribeSecret") >= before+12 }) // 3 attempts per poll with the SDK's retries
+		if n := w.stderrCount("keep: watch: DescribeSecret"); n != 1+recovered {
+			t.Errorf("%s: %d failure reports on stderr after several failed polls, want one per streak", f.Code, n-recovered)
+		}
+		fault.Store(nil)
+		w.await("the recovery", func() bool { return w.stderrCount("recovered") == recovered+1 })
+		if n := len(w.starts()); n != 1 {
+			t.Fatalf("%s: the child started %d times", f.Code, n)
+		}
+	}
+	w.awaitPolls(3)
+	if n := w.stderrCount("recovered"); n != 2 {
+		t.Errorf("%d recovery reports for 2 streaks", n)
+	}
+	srv.Put(smfake.Secret{Name: ns + "/test/A", Value: "value-of-a-rotated", Tags: keeptest.Tags(ns, "test", "secretsmanager"),
+		Versions: []smfake.Version{{Value: "value-of-a"}}})
+	keeptest.Remember("value-of-a-rotated")
+	sameValue(t, "after recovery", w.awaitStart(2), "value-of-a-rotated")
+	w.stop()
+}
+
+// --on-change=exit: keep stops the child and exits 75.
+func TestWatchExit(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "test", "TOKEN", "token-first-value"))
+	w := startWatch(t, nil, ns, []string{"--watch=200ms", "--on-change=exit"}, "TOKEN", "")
+	w.awaitStart(1)
+	motoPut(t, ns+"/test/TOKEN", "token-second-value")
+	res := w.wait()
+	if res.Code != 75 {
+		t.Errorf("keep exited %s, want 75; stderr:\n%s", ending(res.State), res.Stderr)
+	}
+	if l := w.lines(); len(l) != 2 || l[1] != "term" {
+		t.Errorf("child log %d lines, want start then term", len(l))
+	}
+	keeptest.AssertNoLeak(t, "stderr", res.Stderr)
+}
+
+// List mode: a secret added to the environment is found by the discovery
+// pass; one deleted is dropped at the next poll.
+func TestWatchListModeAddsAndRemoves(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "test", "KEEPER", "keeper-value"), secret(ns, "test", "DOOMED", "doomed-value"))
+	w := startWatch(t, nil, ns, []string{"--watch=200ms"}, "LATE", "")
+	sameValue(t, "start", w.awaitStart(1), "")
+	seed(t, secret(ns, "test", "LATE", "late-value-here"))
+	sameValue(t, "after the new secret", w.awaitStart(2), "late-value-here")
+	if _, err := keeptest.Moto().Client().DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(ns + "/test/DOOMED"), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	w.awaitStart(3)
+	stderr := w.read("stderr")
+	for _, want := range []string{"LATE (us-east-1) added", "DOOMED (us-east-1) removed"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	w.stop()
+}
+
+// signal:HUP in file mode: the file holds the old or the new content at
+// every instant, the child gets one HUP per change, and with
+// NOTIFY_SOCKET set keep sends RELOADING=1 then READY=1.
+func TestWatchSignalRerendersTheFile(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "test", "API", "api-first-value"))
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "t.env")
+	out := filepath.Join(dir, "out.env")
+	writeFile(t, dir, "t.env", "API={secretsmanager:API}\n")
+	sock := filepath.Join(dir, "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	log := filepath.Join(t.TempDir(), "child.log")
+	args := []string{"run", "-v", "--namespace=" + ns, "--env=test", "--watch=200ms", "--on-change=signal:HUP",
+		"--template=" + tmpl, "--output=" + out, "--", testBin, "child:watch", log, "-", out}
+	w := &watching{running: startKeep(t, launch{args: args, env: []string{"NOTIFY_SOCKET=" + sock}}), childLog: log}
+	sameValue(t, "start", w.awaitStart(1), `API='api-first-value'`)
+
+	// Read the file as fast as possible while the rotation happens.
+	var bad, reads atomic.Int64
+	stopReading := make(chan struct{})
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		for {
+			select {
+			case <-stopReading:
+				return
+			default:
+			}
+			data, err := os.ReadFile(out)
+			if s := string(data); err != nil || s != "API='api-first-value'\n" && s != "API='api-second-value'\n" {
+				bad.Add(1)
+			}
+			reads.Add(1)
+		}
+	}()
+	motoPut(t, ns+"/test/API", "api-second-value")
+	w.await("the HUP", func() bool { return strings.Contains(strings.Join(w.lines(), "\n"), `hup API='api-second-value'`) })
+	w.awaitPolls(5)
+	close(stopReading)
+	<-readerDone
+	if bad.Load() > 0 {
+		t.Errorf("%d of %d reads saw neither the old nor the new file", bad.Load(), reads.Load())
+	}
+	var hups int
+	for _, l := range w.lines() {
+		if strings.HasPrefix(l, "hup") {
+			hups++
+		}
+	}
+	if hups != 1 || len(w.starts()) != 1 {
+		t.Errorf("%d HUPs and %d starts for one change, want 1 and 1", hups, len(w.starts()))
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the re-rendered file: %v, mode %v, want 0600", err, fi.Mode().Perm())
+	}
+	var got []string
+	buf := make([]byte, 256)
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for len(got) < 2 {
+		n, err := conn.Read(buf)
+		if err != nil {
+			break
+		}
+		got = append(got, strings.SplitN(string(buf[:n]), "\n", 2)[0])
+	}
+	if strings.Join(got, ",") != "RELOADING=1,READY=1" {
+		t.Errorf("sd_notify messages %q, want RELOADING=1 then READY=1", got)
+	}
+	w.stop()
+	wantGone(t, out)
+}
+
+// --splay waits up to that long after a change before acting.
+func TestWatchSplay(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "test", "S", "splay-first-value"))
+	w := startWatch(t, nil, ns, []string{"--watch=200ms", "--splay=300ms"}, "S", "")
+	w.awaitStart(1)
+	motoPut(t, ns+"/test/S", "splay-second-value")
+	sameValue(t, "after the change", w.awaitStart(2), "splay-second-value")
+	stderr := w.read("stderr")
+	i := strings.Index(stderr, "(--splay)")
+	if i < 0 {
+		t.Fatalf("no splay logged:\n%s", stderr)
+	}
+	line := stderr[strings.LastIndexByte(stderr[:i], '\n')+1 : i]
+	f := strings.Fields(line)
+	d, err := time.ParseDuration(f[len(f)-1])
+	if err != nil || d < 0 || d >= 300*time.Millisecond {
+		t.Errorf("splay %q, want a wait in [0, 300ms)", line)
+	}
+	w.stop()
+}
+
+func TestWatchFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		flags []string
+		say   string
+	}{
+		{[]string{"--watch", "--on-change=signal:HUP"}, "cannot give new secrets to a running command"},
+		{[]string{"--on-change=exit"}, "--on-change needs --watch"},
+		{[]string{"--watch", "--on-change=bounce"}, "unknown action"},
+		{[]string{"--watch", "--on-change=signal:NOPE", "--template=x", "--output=y"}, "unknown signal"},
+		{[]string{"--watch=soon"}, "positive duration"},
+		{[]string{"--watch", "--exec"}, "--exec cannot be combined with --watch"},
+	} {
+		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
+			t.Parallel()
+			wantExit(t, keepBare(t, nil, tc.flags, "child:exit", "0"), 125, tc.say)
+		})
+	}
+}
