@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -44,6 +45,9 @@ func watchChild(log, name, file string) int {
 		case sig := <-sigs:
 			if sig == syscall.SIGTERM {
 				appendLine(log, "term")
+				if os.Getenv("CHILD_SLOW_EXIT") != "" {
+					time.Sleep(time.Second) // a window for signals sent to keep meanwhile
+				}
 				return 0
 			}
 			data, _ := os.ReadFile(file)
@@ -63,10 +67,16 @@ type watching struct {
 // startWatch starts keep run with flags on child:watch LOG VAR FILE.
 func startWatch(t *testing.T, endpoint []string, ns string, flags []string, varName, file string) *watching {
 	t.Helper()
+	return startWatchEnv(t, endpoint, nil, ns, flags, varName, file)
+}
+
+// startWatchEnv is startWatch with env added to keep's environment.
+func startWatchEnv(t *testing.T, endpoint, env []string, ns string, flags []string, varName, file string) *watching {
+	t.Helper()
 	log := filepath.Join(t.TempDir(), "child.log")
 	args := append([]string{"run", "-v", "--namespace=" + ns, "--env=test"}, flags...)
 	args = append(args, "--", testBin, "child:watch", log, varName, file)
-	return &watching{running: startKeep(t, launch{args: args, endpoint: endpoint}), childLog: log}
+	return &watching{running: startKeep(t, launch{args: args, endpoint: endpoint, env: env}), childLog: log}
 }
 
 // lines are the child's log lines so far (whole lines only).
@@ -450,5 +460,31 @@ func TestWatchFlagErrors(t *testing.T) {
 			t.Parallel()
 			wantExit(t, keepBare(t, nil, tc.flags, "child:exit", "0"), 125, tc.say)
 		})
+	}
+}
+
+// A TERM sent to keep while a restart waits for the old child is a
+// request to stop, not lost in the restart: no new child starts, and keep
+// ends as the old one did.
+func TestWatchTermDuringRestartStops(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "test", "H", "held-first-value"))
+	w := startWatchEnv(t, nil, []string{"CHILD_SLOW_EXIT=1"}, ns, []string{"--watch=200ms"}, "H", "")
+	w.awaitStart(1)
+	motoPut(t, ns+"/test/H", "held-second-value")
+	w.await("the old child's SIGTERM", func() bool { return slices.Contains(w.lines(), "term") })
+	res := w.stop() // the old child sleeps a second before it exits
+	if ending(res.State) != "exit 0" || len(w.starts()) != 1 {
+		t.Errorf("keep: %s with %d starts, want the old child's exit 0 and no new start; stderr:\n%s", ending(res.State), len(w.starts()), res.Stderr)
+	}
+}
+
+// The child's own end wins: keep exits with its status while watching.
+func TestWatchChildExitWins(t *testing.T) {
+	t.Parallel()
+	res := keepBare(t, nil, []string{"--watch=100ms"}, "child:exit", "7")
+	if ending(res.State) != "exit 7" {
+		t.Errorf("keep: %s, want the child's exit 7; stderr:\n%s", ending(res.State), res.Stderr)
 	}
 }

@@ -6,8 +6,8 @@ import (
 )
 
 // Control is a request to a supervised child, sent on Child.Control by a
-// watch that saw new secrets. Supervise handles one at a time, between
-// signals, so a signal sent to keep meanwhile is never lost.
+// watch that saw new secrets. Supervise handles it between signals, so a
+// signal sent to keep meanwhile is never lost (see Restart).
 type Control struct {
 	Action Action
 	// Env is the environment of the child Restart starts (SupervisedEnv
@@ -28,7 +28,8 @@ const (
 	// Restart stops the child as keep stops it (SIGTERM, then SIGKILL after
 	// the kill timeout, or RestartKillTimeout without one) and starts the
 	// command again with Control.Env. Signals keep receives while the old
-	// child stops are held and delivered to the new one.
+	// child stops are forwarded to it as usual; an INT, TERM or QUIT among
+	// them calls the restart off, and keep ends as that child ends.
 	Restart Action = iota + 1
 	// Signal sends Control.Signal to the child.
 	Signal

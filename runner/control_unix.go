@@ -5,6 +5,7 @@
 package runner
 
 import (
+	"errors"
 	"os"
 	"syscall"
 	"time"
@@ -14,8 +15,8 @@ import (
 // stop in progress, and the signals held for the child a restart starts.
 type controller struct {
 	killTimeout time.Duration
-	pending     *Control    // the Restart or Stop in progress
-	held        []os.Signal // received during a restart, for the new child
+	pending     *Control // the Restart or Stop in progress
+	stopped     bool     // keep was asked to stop during the restart
 }
 
 func newController(c Child) *controller {
@@ -51,19 +52,21 @@ func (ctl *controller) begin(req Control, proc *os.Process) <-chan time.Time {
 	return nil
 }
 
-// hold keeps sig for the new child while a restart waits for the old one
-// to end, and reports whether it did.
-func (ctl *controller) hold(sig os.Signal) bool {
-	if ctl.pending == nil || ctl.pending.Action != Restart {
-		return false
+// saw is told of each signal keep forwards. An INT, TERM or QUIT during
+// a restart is a request to stop: the restart is called off, and keep ends
+// as the old child ends, instead of starting a new one.
+func (ctl *controller) saw(sig os.Signal) {
+	if ctl.pending != nil && ctl.pending.Action == Restart {
+		switch sig {
+		case syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT:
+			ctl.stopped = true
+		}
 	}
-	ctl.held = append(ctl.held, sig)
-	return true
 }
 
 // ended is called when the child has ended: it returns the Restart to
 // carry out, or the exit status of a Stop, or neither (the child ended on
-// its own, which wins).
+// its own, which wins, or keep was asked to stop during the restart).
 func (ctl *controller) ended() (restart *Control, exit *ExitError) {
 	req := ctl.pending
 	ctl.pending = nil
@@ -72,21 +75,15 @@ func (ctl *controller) ended() (restart *Control, exit *ExitError) {
 		return nil, nil
 	case req.Action == Stop:
 		return nil, &ExitError{Code: ExitChanged}
+	case ctl.stopped:
+		done(*req, errors.New("not restarted: keep was asked to stop"))
+		return nil, nil
 	}
 	return req, nil
 }
 
-// restarted delivers the held signals to the new child and reports the
-// restart done (err: the child did not start).
-func (ctl *controller) restarted(req *Control, proc *os.Process, err error) {
-	if err == nil {
-		for _, sig := range ctl.held {
-			_ = proc.Signal(sig)
-		}
-	}
-	ctl.held = nil
-	done(*req, err)
-}
+// restarted reports the restart done (err: the child did not start).
+func (ctl *controller) restarted(req *Control, err error) { done(*req, err) }
 
 func done(req Control, err error) {
 	if req.Done != nil {

@@ -67,10 +67,11 @@ func Supervise(c Child) error {
 	for {
 		select {
 		case sig := <-sigs:
-			if tty != nil && tty.sentByTerminal(sig) || ctl.hold(sig) {
-				continue // the kernel delivered it to the child too, or held for the restarted child
+			if tty != nil && tty.sentByTerminal(sig) {
+				continue // the kernel delivered it to the child too
 			}
 			_ = proc.Signal(sig)
+			ctl.saw(sig)
 			if sig == syscall.SIGTERM && c.KillTimeout > 0 && kill == nil {
 				kill = time.After(c.KillTimeout)
 			}
@@ -93,7 +94,7 @@ func Supervise(c Child) error {
 			}
 			kill = nil
 			proc, exited, err = start(c, restart.Env, pid1)
-			ctl.restarted(restart, proc, err)
+			ctl.restarted(restart, err)
 			if err != nil {
 				return err
 			}
