@@ -62,6 +62,12 @@ Examples:
   KEEP_NAMESPACE=myapp KEEP_ENV=production keep run -- node server.js
   keep run --env=production --template=env/production.env -- php artisan serve
   keep run --env=production --template=auto --output=.env -- npm start
+  keep run --env=production --watch=5m --splay=30s -- node server.js
+
+With --watch, keep stays and polls the secrets' versions (metadata only);
+when one rotates, appears or disappears it fetches what changed and acts as
+--on-change says: restart the command (default), re-render --output and
+send a signal, exit 75, or only report. See docs/watch.md.
 
 keep execs the command by default. It supervises it instead — stays as its
 parent, forwards signals, reaps zombies — with --supervise, when it is PID 1,
@@ -70,7 +76,7 @@ on Windows, and with --kill-timeout or --subreaper.
 Exit status: the command's own (a supervised command killed by SIGHUP, SIGINT,
 SIGTERM or SIGKILL makes keep die of the same signal; other signals, and any
 signal when keep is PID 1, give 128+N); 125 if keep failed, 126 if the command
-cannot be executed, 127 if it was not found.`
+cannot be executed, 127 if it was not found; 75 after --on-change=exit.`
 }
 
 // Run loads the secrets and starts the command: keep execs it, or

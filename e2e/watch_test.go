@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -487,4 +488,84 @@ func TestWatchChildExitWins(t *testing.T) {
 	if ending(res.State) != "exit 7" {
 		t.Errorf("keep: %s, want the child's exit 7; stderr:\n%s", ending(res.State), res.Stderr)
 	}
+}
+
+// BenchmarkWatch measures a watch against smfake, for 15 and 200 secrets
+// polled every 200ms: the API calls per poll (DescribeSecret per secret,
+// plus ListSecrets on every 5th poll), the values read by a poll that finds
+// no change (none), against a naive watch that re-reads everything each
+// poll (ListSecrets pages plus BatchGetSecretValue chunks, every value);
+// and the detection latency, from a rotation (a new AWSCURRENT version in
+// the fake) to the restarted child's first line, per op.
+//
+//	go test -run xxx -bench Watch -benchtime 10x ./e2e
+func BenchmarkWatch(b *testing.B) {
+	for _, n := range []int{15, 200} {
+		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) { benchWatch(b, n) })
+	}
+}
+
+func benchWatch(b *testing.B, n int) {
+	ns := fmt.Sprintf("benchwatch-%d-%d", n, time.Now().UnixNano()%1e6)
+	srv := smfake.New()
+	defer srv.Close()
+	for i := range n {
+		srv.Put(fakeSecret(ns, "test", fmt.Sprintf("K%03d", i), fmt.Sprintf("value-%03d-v1", i)))
+	}
+	dir := b.TempDir()
+	log := filepath.Join(dir, "child.log")
+	cmd := exec.Command(keeptest.Bin(b), "run", "-v", "--namespace="+ns, "--env=test", "--watch=200ms", "--", testBin, "child:watch", log, "K000", "")
+	cmd.Env = keeptest.BaseEnv(b, srv.Env())
+	stderr, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stderr.Close()
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	count := func(file, s string) int {
+		data, _ := os.ReadFile(file)
+		return strings.Count(string(data), s)
+	}
+	await := func(what string, cond func() bool) {
+		deadline := time.Now().Add(30 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				b.Fatalf("not after 30s: %s", what)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	starts := func() int { return count(log, "start ") }
+	polls := func() int { return count(filepath.Join(dir, "stderr"), "watch: poll:") }
+	await("the first start", func() bool { return starts() == 1 })
+
+	// Calls per poll, over 10 polls without a change.
+	p0, calls0, values0 := polls(), srv.Count("DescribeSecret")+srv.Count("ListSecrets"), srv.Count("GetSecretValue")+srv.Count("BatchGetSecretValue")
+	await("10 polls", func() bool { return polls() >= p0+10 })
+	p1, calls1, values1 := polls(), srv.Count("DescribeSecret")+srv.Count("ListSecrets"), srv.Count("GetSecretValue")+srv.Count("BatchGetSecretValue")
+	callsPerPoll := float64(calls1-calls0) / float64(p1-p0)
+	naive := float64((n+99)/100 + (n+19)/20)
+
+	b.ResetTimer()
+	var latencies []time.Duration
+	for i := range b.N {
+		want := starts() + 1
+		srv.Put(smfake.Secret{Name: ns + "/test/K000", Value: fmt.Sprintf("value-000-v%d", i+2), Tags: keeptest.Tags(ns, "test", "secretsmanager"),
+			Versions: make([]smfake.Version, i+1)})
+		began := time.Now()
+		await("the restart", func() bool { return starts() >= want })
+		latencies = append(latencies, time.Since(began))
+	}
+	b.StopTimer()
+	p50, p99 := percentiles(latencies)
+	b.ReportMetric(callsPerPoll, "calls/poll")
+	b.ReportMetric(naive, "naive-calls/poll")
+	b.ReportMetric(float64(values1-values0)/float64(p1-p0), "value-reads/poll")
+	b.ReportMetric(float64(n), "naive-values/poll")
+	b.ReportMetric(float64(p50.Milliseconds()), "p50-detect-ms")
+	b.ReportMetric(float64(p99.Milliseconds()), "p99-detect-ms")
 }
