@@ -569,3 +569,24 @@ func benchWatch(b *testing.B, n int) {
 	b.ReportMetric(float64(p50.Milliseconds()), "p50-detect-ms")
 	b.ReportMetric(float64(p99.Milliseconds()), "p99-detect-ms")
 }
+
+// Template env mode: the command gets the template's variables, and is
+// restarted with the rotated one; a placeholder's secret created later is
+// picked up too (--missing=blank).
+func TestWatchTemplateEnvMode(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "test", "DB", "tmpl-first-value"))
+	dir := t.TempDir()
+	writeFile(t, dir, "t.env", "DB_URL=db://{secretsmanager:DB}\nLATER={secretsmanager:LATER}\n")
+	w := startWatch(t, nil, ns, []string{"--watch=200ms", "--missing=blank", "--template=" + filepath.Join(dir, "t.env")}, "DB_URL", "")
+	sameValue(t, "start", w.awaitStart(1), "db://tmpl-first-value")
+	motoPut(t, ns+"/test/DB", "tmpl-second-value")
+	sameValue(t, "after the rotation", w.awaitStart(2), "db://tmpl-second-value")
+	seed(t, secret(ns, "test", "LATER", "later-value-here"))
+	w.awaitStart(3)
+	if !strings.Contains(w.read("stderr"), "LATER (us-east-1) added") {
+		t.Error("stderr does not report LATER added")
+	}
+	w.stop()
+}
