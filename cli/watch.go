@@ -9,12 +9,9 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/keep-run/keep/envfile"
 	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/render"
 	"github.com/keep-run/keep/runner"
@@ -56,13 +53,12 @@ type watcher struct {
 	refs   map[string][]render.Ref
 	out    *output // --output, or nil
 	env    []string
-	calls  atomic.Int64
 
 	control chan runner.Control
 }
 
-// secretID names a secret of a region for the watch: its name, and the
-// region when it is not the first vault's.
+// secretID names a secret for the watch, in its messages too: its name
+// and region (two vaults may hold one name in two regions).
 func secretID(region, name string) string { return name + " (" + region + ")" }
 
 // watched supervises the command while watching its secrets; the
@@ -146,65 +142,6 @@ func (w *watcher) init(ctx context.Context, l *loaded) (watch.Versions, error) {
 	return known, nil
 }
 
-// bounded is ctx bounded by --timeout, for one poll or one apply.
-func (w *watcher) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, w.c.Timeout)
-}
-
-// poll reads the current version of every secret followed (DescribeSecret
-// each), and with discover lists each vault for secrets added to it.
-func (w *watcher) poll(parent context.Context, discover bool) (watch.Versions, error) {
-	ctx, cancel := w.bounded(parent)
-	defer cancel()
-	began := time.Now()
-	now := watch.Versions{}
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(describeConcurrency)
-	for id, f := range w.followed {
-		g.Go(func() error {
-			st, err := f.conn.Describe(gctx, f.key)
-			if err != nil {
-				return err
-			}
-			present := st.Exists
-			if w.tmpl == nil {
-				present = st.Member
-			}
-			if present && st.Version != "" {
-				mu.Lock()
-				now[id] = st.Version
-				mu.Unlock()
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	describes, lists := len(w.followed), 0
-	if discover {
-		for i, conn := range w.conns {
-			found, n, err := conn.Discover(ctx)
-			lists += n
-			if err != nil {
-				return nil, err
-			}
-			for _, st := range found {
-				id := secretID(conn.Region, st.Name)
-				if _, ok := w.followed[id]; ok || !w.p.filter.Match(st.Key) || st.Version == "" {
-					continue
-				}
-				w.followed[id] = &followed{conn: conn, key: st.Key, vault: w.p.cfgs[i].Vault.Slug}
-				now[id] = st.Version
-			}
-		}
-	}
-	w.calls.Add(int64(describes + lists))
-	w.logf("watch: poll: %d DescribeSecret, %d ListSecrets in %s", describes, lists, time.Since(began).Round(time.Millisecond))
-	return now, nil
-}
-
 // apply fetches the versions that changed, rebuilds what the command gets,
 // and acts as --on-change says. Any failure leaves the command, and what
 // the watch knows, as they were.
@@ -265,7 +202,6 @@ func (w *watcher) fetchChanged(ctx context.Context, ids []string, now watch.Vers
 		})
 	}
 	err := g.Wait()
-	w.calls.Add(int64(len(ids)))
 	w.logf("watch: %d GetSecretValue", len(ids))
 	return got, err
 }
@@ -370,38 +306,3 @@ func (w *watcher) act(ctx context.Context, env []string, data []byte) error {
 	}
 }
 
-// output is the file of --output: replaced atomically by each re-render,
-// removed once when keep exits, and never written again after that.
-type output struct {
-	path   string
-	mu     sync.Mutex
-	file   *envfile.File
-	closed bool
-}
-
-// replace writes data over the file atomically (a new file beside it,
-// 0600, renamed over it).
-func (o *output) replace(data []byte) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closed {
-		return errors.New("the command has ended")
-	}
-	f, err := envfile.Write(o.path, data, true)
-	if err != nil {
-		return err
-	}
-	_ = o.file.Remove() // the old one is gone: this only lets go of it
-	o.file = f
-	return nil
-}
-
-// remove deletes the file, once; later replaces fail.
-func (o *output) remove() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.closed {
-		o.closed = true
-		_ = o.file.Remove()
-	}
-}
