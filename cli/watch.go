@@ -305,4 +305,3 @@ func (w *watcher) act(ctx context.Context, env []string, data []byte) error {
 		return context.Cause(ctx)
 	}
 }
-

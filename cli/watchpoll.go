@@ -69,4 +69,3 @@ func (w *watcher) poll(parent context.Context, discover bool) (watch.Versions, e
 	w.logf("watch: poll: %d DescribeSecret, %d ListSecrets in %s", describes, lists, time.Since(began).Round(time.Millisecond))
 	return now, nil
 }
-
