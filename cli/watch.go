@@ -68,6 +68,9 @@ func (c *RunCmd) watched(ctx context.Context, p *runPlan, l *loaded, env []strin
 		control: make(chan runner.Control)}
 	known, err := w.init(ctx, l)
 	if err != nil {
+		if l.cleanup != nil {
+			l.cleanup() // the file of --output, already written
+		}
 		return err
 	}
 	loop := &watch.Loop{

@@ -512,11 +512,22 @@ func TestWatchTermDuringRestartStops(t *testing.T) {
 }
 
 // The child's own end wins: keep exits with its status while watching.
+// KEEP_WATCH sets the interval as --watch=INTERVAL does.
 func TestWatchChildExitWins(t *testing.T) {
 	t.Parallel()
-	res := keepBare(t, nil, []string{"--watch=100ms"}, "child:exit", "7")
-	if ending(res.State) != "exit 7" {
-		t.Errorf("keep: %s, want the child's exit 7; stderr:\n%s", ending(res.State), res.Stderr)
+	for _, tc := range []struct {
+		env, flags []string
+		interval   string
+	}{
+		{nil, []string{"-v", "--watch=150ms"}, "every 150ms"},
+		{[]string{"KEEP_WATCH=250ms"}, []string{"-v"}, "every 250ms"},
+		{[]string{"KEEP_WATCH=true"}, []string{"-v"}, "every 1m0s"},
+		{nil, []string{"-v", "--watch"}, "every 1m0s"},
+	} {
+		res := keepBare(t, tc.env, tc.flags, "child:exit", "7")
+		if ending(res.State) != "exit 7" || !strings.Contains(res.Stderr, tc.interval) {
+			t.Errorf("keep %v %v: %s, want the child's exit 7 and %q in stderr:\n%s", tc.env, tc.flags, ending(res.State), tc.interval, res.Stderr)
+		}
 	}
 }
 
