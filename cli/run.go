@@ -22,6 +22,7 @@ type RunCmd struct {
 	FilterFlags `set:"only_verb=Inject only"`
 	TimeoutFlag `set:"deadline_of=everything before the command starts"`
 	SplayFlag
+	WatchFlags
 	NoInherit  bool `env:"KEEP_NO_INHERIT" help:"Give the command only the secrets, not keep's own environment."`
 	AllowEmpty bool `env:"KEEP_ALLOW_EMPTY" help:"Run the command even when no secret matches."`
 
@@ -63,6 +64,12 @@ Examples:
   KEEP_NAMESPACE=myapp KEEP_ENV=production keep run -- node server.js
   keep run --env=production --template=env/production.env -- php artisan serve
   keep run --env=production --template=auto --output=.env -- npm start
+  keep run --env=production --watch=5m --splay=30s -- node server.js
+
+With --watch, keep stays and polls the secrets' versions (metadata only);
+when one rotates, appears or disappears it fetches what changed and acts as
+--on-change says: restart the command (default), re-render --output and
+send a signal, exit 75, or only report. See docs/watch.md.
 
 keep execs the command by default. It supervises it instead — stays as its
 parent, forwards signals, reaps zombies — with --supervise, when it is PID 1,
@@ -79,7 +86,7 @@ against a command that means to leak a value.
 Exit status: the command's own (a supervised command killed by SIGHUP, SIGINT,
 SIGTERM or SIGKILL makes keep die of the same signal; other signals, and any
 signal when keep is PID 1, give 128+N); 125 if keep failed, 126 if the command
-cannot be executed, 127 if it was not found.`
+cannot be executed, 127 if it was not found; 75 after --on-change=exit.`
 }
 
 // Run loads the secrets and starts the command: keep execs it, or
@@ -115,6 +122,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	}
 	l.filter = c.redactFilter(l.injected, logf)
 	logf("%s %s after %s", p.mode, p.path, time.Since(began).Round(time.Millisecond))
+	if p.watch != nil {
+		return c.watched(ctx, p, l, env, stop, logf)
+	}
 	return c.start(p, env, l, stop)
 }
 
@@ -130,6 +140,7 @@ type runPlan struct {
 	// with --no-inherit); lookup reads it (nil with --no-inherit).
 	inherited []string
 	lookup    func(string) (string, bool)
+	watch     *watchPlan // --watch; nil without
 }
 
 // prepare checks the flags, reads the project and chooses the mode and the
@@ -164,6 +175,9 @@ func (c *RunCmd) prepare() (*runPlan, error) {
 	if p.cfgs, err = resolveVaults(project, c.TargetFlags); err != nil {
 		return nil, err
 	}
+	if p.watch, err = c.watchPlan(); err != nil {
+		return nil, err
+	}
 	if p.mode, err = runner.ChooseMode(c.modeRequest()); err != nil {
 		return nil, hinted(err, "see keep run --help")
 	}
@@ -188,6 +202,13 @@ type loaded struct {
 	cleanup  func()
 	injected []render.Var
 	filter   func(io.Writer) io.WriteCloser
+	// What --watch follows: the session, and the secrets listed (list
+	// path) or the template and what it fetched, and the file written.
+	session *fetch.Session
+	listed  []listed
+	tmpl    *render.Template
+	fetched *fetched
+	output  *output
 }
 
 // load fetches the secrets and makes them the command's variables: every
@@ -208,7 +229,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 			testPanic(secrets)
 		}
 		vars, err := render.SecretVars(secrets)
-		return &loaded{vars: vars, injected: vars}, err
+		return &loaded{vars: vars, injected: vars, session: session, listed: ls}, err
 	}
 	if c.Output != "" {
 		if err := notTheTemplate(p.cfgs[0], c.Template, c.Output); err != nil {
@@ -224,7 +245,7 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 	}
 	if c.Output == "" {
 		vars, err := t.Vars(f.Secrets, p.missing, p.lookup)
-		return &loaded{vars: vars, injected: t.Placed(f.Secrets)}, err
+		return &loaded{vars: vars, injected: t.Placed(f.Secrets), session: session, tmpl: t, fetched: f}, err
 	}
 	data, nonPortable, err := t.Render(f.Secrets, p.missing)
 	if err != nil {
@@ -236,7 +257,8 @@ func (c *RunCmd) load(ctx context.Context, p *runPlan, logf func(string, ...any)
 		return nil, err
 	}
 	logf("wrote %s; it is removed when keep exits", c.Output)
-	return &loaded{cleanup: func() { _ = file.Remove() }, injected: t.Placed(f.Secrets)}, nil
+	out := &output{path: c.Output, file: file}
+	return &loaded{cleanup: out.remove, injected: t.Placed(f.Secrets), session: session, tmpl: t, fetched: f, output: out}, nil
 }
 
 // environ checks vars (no NUL byte; no protected name unless
@@ -255,15 +277,10 @@ func (c *RunCmd) environ(p *runPlan, vars []render.Var, logf func(string, ...any
 	return env.Vars, nil
 }
 
-// start execs the command or supervises it. handover stops keep's own
-// interrupt handling just before the command takes over the signals;
-// l.cleanup (nil: none) runs when a supervised command has ended, and
-// l.filter (nil: none) gets its output.
-func (c *RunCmd) start(p *runPlan, env []string, l *loaded, handover func() error) error {
-	if p.mode == runner.ModeExec {
-		return runner.Exec(p.path, p.argv, env, handover)
-	}
-	return runner.Supervise(runner.Child{
+// child is the supervised command, started with env: l.cleanup (nil:
+// none) runs when it has ended, and l.filter (nil: none) gets its output.
+func (c *RunCmd) child(p *runPlan, env []string, l *loaded, handover func() error) runner.Child {
+	return runner.Child{
 		Path:        p.path,
 		Args:        p.argv,
 		Env:         runner.SupervisedEnv(env),
@@ -272,7 +289,17 @@ func (c *RunCmd) start(p *runPlan, env []string, l *loaded, handover func() erro
 		Cleanup:     l.cleanup,
 		Filter:      l.filter,
 		Handover:    handover,
-	})
+	}
+}
+
+// start execs the command or supervises it (see child). handover stops
+// keep's own interrupt handling just before the command takes over the
+// signals.
+func (c *RunCmd) start(p *runPlan, env []string, l *loaded, handover func() error) error {
+	if p.mode == runner.ModeExec {
+		return runner.Exec(p.path, p.argv, env, handover)
+	}
+	return runner.Supervise(c.child(p, env, l, handover))
 }
 
 // interrupted returns the interrupting signal as the error if one ended
@@ -308,6 +335,8 @@ func (c *RunCmd) modeRequest() runner.ModeRequest {
 		r.MustStay, r.Why = true, "--kill-timeout"
 	case c.Subreaper:
 		r.MustStay, r.Why = true, "--subreaper"
+	case c.Watch > 0:
+		r.MustStay, r.Why = true, "--watch"
 	}
 	return r
 }

@@ -101,6 +101,10 @@ type fetched struct {
 	Secrets render.Secrets
 	Calls   fetch.Calls
 	Vaults  []string // the slugs fetched from, sorted
+	// Wanted is where each vault's secrets were read, by slug; Versions
+	// the VersionId of each secret found: what --watch follows.
+	Wanted   map[string]fetch.Wanted
+	Versions map[render.Ref]string
 }
 
 // fetchTemplate fetches every secret t names by name, from all its vaults
@@ -139,12 +143,15 @@ func fetchTemplate(ctx context.Context, session *fetch.Session, t *render.Templa
 	if err != nil {
 		return nil, err
 	}
-	res := &fetched{Secrets: render.Secrets{}}
+	res := &fetched{Secrets: render.Secrets{}, Wanted: want, Versions: map[render.Ref]string{}}
 	for slug, w := range want {
 		res.Vaults = append(res.Vaults, slug)
 		for _, k := range w.Keys {
 			s, found := named[slug].Secrets[k]
 			res.Secrets[render.Ref{Slug: slug, Key: k}] = render.SecretValue{Name: w.Target.SecretName(k), Value: s.Value, Found: found}
+			if found {
+				res.Versions[render.Ref{Slug: slug, Key: k}] = s.VersionID
+			}
 		}
 		res.Calls.ListSecrets += named[slug].Calls.ListSecrets
 		res.Calls.BatchGetSecretValue += named[slug].Calls.BatchGetSecretValue

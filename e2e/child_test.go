@@ -42,6 +42,9 @@ import (
 //	child:signals          print "ready PID", then the name of each USR1, USR2 or
 //	                       HUP caught, one line each, to stdout; exit 0 on SIGTERM
 //	child:out STEP…        write, sleep, exit or die step by step (redact_test.go)
+//	child:watch LOG VAR FILE  log "start PID VALUE" (VALUE: $VAR, or FILE's content when
+//	                       VAR is "-"), then "hup CONTENT" on each HUP; "term" and exit 0 on
+//	                       TERM (watch_test.go)
 //	child:orphans N FILE   start N processes that outlive their own parent (so they
 //	                       are re-parented to the reaper), write "spawned" to FILE,
 //	                       then behave like child:trap FILE term
@@ -117,6 +120,8 @@ func child(mode string, args []string) int {
 			}
 			_, _ = os.Stdout.WriteString(unix.SignalName(sig.(syscall.Signal)) + "\n")
 		}
+	case "child:watch":
+		return watchChild(args[0], args[1], args[2])
 	case "child:orphans":
 		n, _ := strconv.Atoi(args[0])
 		for range n {

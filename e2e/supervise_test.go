@@ -355,6 +355,8 @@ type launch struct {
 	args  []string
 	env   []string  // on top of baseEnv
 	stdin io.Reader // default: none
+	// endpoint points keep at a server (smfake.Server.Env); nil: moto.
+	endpoint []string
 }
 
 // running is a keep started in a session of its own — so it has no
@@ -377,7 +379,11 @@ func startKeep(t *testing.T, l launch) *running {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(keeptest.Bin(t), l.args...)
-	cmd.Env = append(keeptest.BaseEnv(t, keeptest.Moto().Env()), l.env...)
+	endpoint := l.endpoint
+	if endpoint == nil {
+		endpoint = keeptest.Moto().Env()
+	}
+	cmd.Env = append(keeptest.BaseEnv(t, endpoint), l.env...)
 	cmd.Dir = dir
 	cmd.Stdin = l.stdin
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -24,6 +24,14 @@ type ReadAPI interface {
 	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
 }
 
+// WatchAPI is the part of the client a watch uses on each poll: the
+// current version of one secret (Conn.Describe) and a changed version's
+// value (Conn.Version). Its discovery pass lists with API.
+type WatchAPI interface {
+	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
 // WriteAPI is the part of the client that package write uses.
 type WriteAPI interface {
 	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
@@ -37,6 +45,7 @@ type WriteAPI interface {
 type Client interface {
 	API
 	ReadAPI
+	WatchAPI
 	WriteAPI
 }
 

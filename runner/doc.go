@@ -51,6 +51,25 @@
 //     KillMode=mixed in the unit). Socket activation (LISTEN_FDS) needs exec
 //     mode: the child inherits the sockets, but LISTEN_PID names keep.
 //
+// With a watch (keep run --watch), Child.Control takes requests between
+// signals: Restart stops the child as above (SIGTERM, SIGKILL after the
+// kill timeout or RestartKillTimeout) and starts the command again with
+// new variables; Signal sends it a signal; Stop stops it and makes keep
+// exit with ExitChanged (75). The child's own end always wins: one that
+// exits while no restart is under way ends keep with its status. An INT,
+// TERM or QUIT that arrives during a restart is forwarded to the old
+// child and calls the restart off, so a stop request is never swallowed.
+// NotifyReloading and NotifyReady tell systemd about a restart or
+// re-render when NOTIFY_SOCKET is set.
+//
+// Signals ignored when keep started are neither caught nor forwarded, so
+// the child inherits them ignored (nohup works), as far as keep can know:
+// the Go runtime leaves SIGHUP and SIGINT ignored and says so, and on Linux
+// /proc/self/status shows CONT, TSTP, TTIN and TTOU, which the runtime does
+// not touch before os/signal asks. The runtime installs its handlers over
+// every other signal before keep runs, hiding their state; those reach the
+// child at their defaults.
+//
 // # Output through keep
 //
 // With Child.Filter (keep run --redact), the child's stdout and stderr are
@@ -65,14 +84,6 @@
 // and, once the child has ended, copies what is left until the end of the
 // output, or until it is quiet for 50 ms (a descendant holds it open), for
 // a second at most, before it exits.
-//
-// Signals ignored when keep started are neither caught nor forwarded, so
-// the child inherits them ignored (nohup works), as far as keep can know:
-// the Go runtime leaves SIGHUP and SIGINT ignored and says so, and on Linux
-// /proc/self/status shows CONT, TSTP, TTIN and TTOU, which the runtime does
-// not touch before os/signal asks. The runtime installs its handlers over
-// every other signal before keep runs, hiding their state; those reach the
-// child at their defaults.
 //
 // # Signals before the child
 //
@@ -93,6 +104,7 @@
 //	death  the child was killed by HUP, INT, TERM or KILL: keep dies of the
 //	       same signal, after cleanup
 //	128+N  the child was killed by another signal N; as PID 1, by any signal
+//	75     a watch stopped the child to have keep restarted (ExitChanged)
 //	125    keep itself failed (usage, configuration, fetching secrets)
 //	126    the command was found but could not be executed
 //	127    the command was not found

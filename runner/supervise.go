@@ -34,6 +34,9 @@ type Child struct {
 	// before the child starts; an error aborts the start and is returned.
 	// Pass the stop function of WithInterrupts.
 	Handover func() error
+	// Control, when set, takes requests to restart, signal or stop the
+	// child (see Control); nil: none. Unix only.
+	Control <-chan Control
 }
 
 // SupervisedEnv adapts env for a child that is not keep's own process:

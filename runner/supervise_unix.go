@@ -61,23 +61,11 @@ func Supervise(c Child) error {
 		}
 	}
 
-	out, err := openOutputs(c.Filter)
+	proc, exited, out, err := start(c, c.Env, pid1)
 	if err != nil {
 		return err
 	}
-	proc, err := os.StartProcess(c.Path, c.Args, &os.ProcAttr{
-		Env:   c.Env,
-		Files: out.files[:],
-		Sys:   childAttr(),
-	})
-	out.started()
-	if err != nil {
-		out.drain()
-		return startError(c.Args[0], c.Path, unwrapPathError(err))
-	}
-	exited := make(chan waitResult, 1)
-	go wait(proc.Pid, pid1 || c.Subreaper, exited)
-
+	ctl := newController(c)
 	var kill <-chan time.Time
 	for {
 		select {
@@ -90,19 +78,58 @@ func Supervise(c Child) error {
 				continue // the kernel delivered it to the child too
 			}
 			_ = proc.Signal(sig)
+			ctl.saw(sig)
 			if sig == syscall.SIGTERM && c.KillTimeout > 0 && kill == nil {
 				kill = time.After(c.KillTimeout)
 			}
 		case <-kill:
 			_ = proc.Kill()
+		case req := <-c.Control:
+			if k := ctl.begin(req, proc); k != nil {
+				kill = k
+			}
 		case r := <-exited:
 			out.drain()
 			if r.err != nil {
 				return fmt.Errorf("wait for %s: %w", c.Args[0], r.err)
 			}
-			return exitFor(r.status, pid1)
+			restart, exit := ctl.ended()
+			if exit != nil {
+				return exit
+			}
+			if restart == nil {
+				return exitFor(r.status, pid1)
+			}
+			kill = nil
+			proc, exited, out, err = start(c, restart.Env, pid1)
+			ctl.restarted(restart, err)
+			if err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// start starts c's command with env, its outputs (see Child.Filter) and
+// its wait loop (see wait).
+func start(c Child, env []string, pid1 bool) (*os.Process, chan waitResult, *outputs, error) {
+	out, err := openOutputs(c.Filter)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	proc, err := os.StartProcess(c.Path, c.Args, &os.ProcAttr{
+		Env:   env,
+		Files: out.files[:],
+		Sys:   childAttr(),
+	})
+	out.started()
+	if err != nil {
+		out.drain()
+		return nil, nil, nil, startError(c.Args[0], c.Path, unwrapPathError(err))
+	}
+	exited := make(chan waitResult, 1)
+	go wait(proc.Pid, pid1 || c.Subreaper, exited)
+	return proc, exited, out, nil
 }
 
 // handled are the signals keep catches while supervising. A signal that

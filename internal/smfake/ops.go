@@ -12,11 +12,14 @@ type listEntry struct {
 	Name        string
 	Tags        []tag    `json:",omitempty"`
 	DeletedDate *float64 `json:",omitempty"`
+	// SecretVersionsToStages is the stages of each version, as ListSecrets
+	// reports them (DescribeSecret calls it VersionIdsToStages).
+	SecretVersionsToStages map[string][]string `json:",omitempty"`
 }
 
 // listEntryOf is sec as ListSecrets lists it (and DescribeSecret begins).
 func listEntryOf(sec *Secret) listEntry {
-	e := listEntry{ARN: ARN(sec.Name), Name: sec.Name, Tags: tagList(sec.Tags)}
+	e := listEntry{ARN: ARN(sec.Name), Name: sec.Name, Tags: tagList(sec.Tags), SecretVersionsToStages: stagesOf(sec)}
 	if sec.Deleted {
 		d := 1.7e9
 		e.DeletedDate = &d

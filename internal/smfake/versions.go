@@ -45,6 +45,19 @@ func versions(sec *Secret) []version {
 	return out
 }
 
+// stagesOf is the stages of each of sec's versions that has one, by
+// VersionId: ListSecrets' SecretVersionsToStages and DescribeSecret's
+// VersionIdsToStages.
+func stagesOf(sec *Secret) map[string][]string {
+	out := map[string][]string{}
+	for _, v := range versions(sec) {
+		if len(v.stages) > 0 {
+			out[v.id] = v.stages
+		}
+	}
+	return out
+}
+
 // epoch is t as the protocol carries a timestamp: seconds since 1970.
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 

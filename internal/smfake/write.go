@@ -141,21 +141,12 @@ func (s *Server) describeSecret(body []byte) (any, *Fault) {
 		}
 		out := struct {
 			listEntry
-			KmsKeyId          string              `json:",omitempty"`
-			Description       string              `json:",omitempty"`
-			ReplicationStatus []replicationStatus `json:",omitempty"`
-			// VersionIdsToStages: the versions that have a stage, as AWS
-			// reports them.
+			KmsKeyId           string              `json:",omitempty"`
+			Description        string              `json:",omitempty"`
+			ReplicationStatus  []replicationStatus `json:",omitempty"`
 			VersionIdsToStages map[string][]string `json:",omitempty"`
 		}{listEntry: listEntryOf(sec), KmsKeyId: sec.KMSKeyID, Description: sec.Description}
-		for _, v := range versions(sec) {
-			if len(v.stages) > 0 {
-				if out.VersionIdsToStages == nil {
-					out.VersionIdsToStages = map[string][]string{}
-				}
-				out.VersionIdsToStages[v.id] = v.stages
-			}
-		}
+		out.VersionIdsToStages, out.SecretVersionsToStages = out.SecretVersionsToStages, nil
 		for _, r := range sec.Replicas {
 			status := r.Status
 			if status == "" {
