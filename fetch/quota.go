@@ -3,9 +3,11 @@ package fetch
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -34,23 +36,28 @@ import (
 //   - Nothing changes where nothing is throttled: one batch per 20 secrets,
 //     and a single start stays at its floor of one round trip.
 //
-// A throttled GetSecretValue is retried as any call (retry.go): its bucket
-// is a hundred times larger, and there is nowhere else to go.
+//   - GetSecretValue calls go getConcurrency at once, so that a throttled
+//     chunk costs the round trip its batch would have. When that bucket is
+//     throttled too (a fleet of thousands reading by name), each throttled
+//     attempt halves the fetch's limit, down to one call in flight, and
+//     each call that succeeds raises it by one again; the throttled call
+//     waits for its retry without its slot (quota.get). The bucket is a
+//     hundred times larger, and there is nowhere else to go: the limit
+//     only keeps a start from retrying twenty calls at once into it.
 
 // getConcurrency bounds the GetSecretValue calls a fetch has in flight:
-// a batch's worth, so that a throttled chunk costs the round trip its
-// batch would have, and 200 secrets ten.
+// a batch's worth, and 200 secrets in ten round trips.
 const getConcurrency = batchSize
 
 // quota is what one fetch learned about the account's quotas.
 type quota struct {
 	batchThrottled atomic.Bool
-	gets           chan struct{} // getConcurrency slots
-	off            bool          // Fetcher.BatchOnly: the fallback is off
+	gets           *limiter // GetSecretValue calls in flight
+	off            bool     // Fetcher.BatchOnly: the fallback is off
 }
 
 func newQuota(batchOnly bool) *quota {
-	return &quota{gets: make(chan struct{}, getConcurrency), off: batchOnly}
+	return &quota{gets: newLimiter(getConcurrency), off: batchOnly}
 }
 
 // values reads want (at most batchSize, all by ARN or all byName) as
@@ -117,17 +124,11 @@ func (q *quota) getEach(ctx context.Context, api API, want []listed, byName bool
 	g, gctx := errgroup.WithContext(ctx)
 	for _, s := range want {
 		g.Go(safely(func() error {
-			select {
-			case q.gets <- struct{}{}:
-			case <-gctx.Done():
-				return CallError("GetSecretValue", gctx.Err())
-			}
-			defer func() { <-q.gets }()
 			id := s.ARN
 			if byName {
 				id = s.Name
 			}
-			out, err := api.GetSecretValue(gctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+			out, err := q.get(gctx, api, id)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -174,4 +175,104 @@ func secretFailure(err error) (code, msg string, perSecret bool) {
 		return ae.ErrorCode(), ae.ErrorMessage(), true
 	}
 	return "", "", false
+}
+
+// limiter bounds a fetch's calls in flight to a limit that throttling
+// lowers: each throttled attempt halves it (at least 1) and holds every
+// call of the fetch back for the attempt's backoff; each call that
+// succeeds raises it by one (at most max). Calls in flight when it is
+// lowered go on; new ones wait until fewer than the limit are in flight.
+// A start throttled in a fleet thus makes one attempt per backoff, as a
+// throttled ListSecrets does, not one per round trip.
+type limiter struct {
+	mu               sync.Mutex
+	limit, max, used int
+	until            time.Time     // no call starts before
+	wake             chan struct{} // closed when a slot may have freed
+}
+
+func newLimiter(n int) *limiter {
+	return &limiter{limit: n, max: n, wake: make(chan struct{})}
+}
+
+// acquire waits for a slot, or for ctx to end.
+func (l *limiter) acquire(ctx context.Context) error {
+	for {
+		l.mu.Lock()
+		wait := time.Until(l.until)
+		if wait <= 0 && l.used < l.limit {
+			l.used++
+			l.mu.Unlock()
+			return nil
+		}
+		wake := l.wake
+		l.mu.Unlock()
+		var timer <-chan time.Time
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			timer = t.C
+		}
+		select {
+		case <-wake:
+		case <-timer:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// release gives a slot back; a call that succeeded raises the limit.
+func (l *limiter) release(succeeded bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.used--
+	if succeeded {
+		l.limit = min(l.max, l.limit+1)
+	}
+	close(l.wake)
+	l.wake = make(chan struct{})
+}
+
+// throttled gives a slot back after a throttled attempt: the limit is
+// halved and no call starts for backoff.
+func (l *limiter) throttled(backoff time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.used--
+	l.limit = max(1, l.limit/2)
+	l.until = later(l.until, time.Now().Add(backoff))
+	close(l.wake)
+	l.wake = make(chan struct{})
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// get is one GetSecretValue within q's limit. A throttled attempt gives
+// its slot back, lowers the limit and holds the fetch's calls back for the
+// retryer's full-jitter delay (capped at throttleMaxBackoff), then tries
+// again when a slot is free; other errors are retried by the client as
+// usual.
+func (q *quota) get(ctx context.Context, api API, id string) (*secretsmanager.GetSecretValueOutput, error) {
+	var last error // the last throttled attempt's
+	for attempt := 1; ; attempt++ {
+		if err := q.gets.acquire(ctx); err != nil {
+			if last != nil {
+				return nil, &retriedError{err: err, last: last}
+			}
+			return nil, err
+		}
+		out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)}, noThrottleRetries)
+		if err == nil || !Throttled(err) || attempt >= throttleMaxAttempts {
+			q.gets.release(err == nil)
+			return out, err
+		}
+		last = err
+		q.gets.throttled(time.Duration(rand.Float64() * float64(min(time.Second<<min(attempt-1, 10), throttleMaxBackoff))))
+	}
 }
