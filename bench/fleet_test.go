@@ -63,7 +63,7 @@ type fleetResult struct {
 	fleetCase
 	Times    []time.Duration // each successful start's time to its secrets, sorted
 	Failures int
-	Failed   string // one failure's message
+	Failed   string         // one failure's message
 	Requests map[string]int // requests the fake saw per API, throttled ones included
 	Refused  map[string]int // of those, throttled
 }
