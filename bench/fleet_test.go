@@ -31,16 +31,16 @@ import (
 // fleet that needs 100 s of quota takes only the CPU of its requests.
 // Larger fleets are scaled: at most -fleet-sim starts are simulated, with
 // every quota multiplied by simulated ÷ N — 10,000 starts at 100/s behave
-// as 1,000 at 10/s: the same seconds of quota each, the same time.
+// as 400 at 4/s: the same seconds of quota each, the same time.
 //
 //	go test ./bench -run TestFleet -v                      # CI: reduced (keep only, 15 secrets, 50 simulated starts)
-//	go test ./bench -run TestFleet -v -fleet               # everything of docs/scale.md, ~minutes
+//	go test ./bench -run TestFleet -v -fleet               # everything of docs/scale.md: 400 simulated starts, ~30 min on two busy cores
 //	go test ./bench -run TestFleet -v -fleet -fleet-report # and write docs/scale.{md,svg}
 
 var (
 	fleetFlag   = flag.Bool("fleet", false, "run the full fleet simulation: 1,000 and 10,000 starts × 15 and 200 secrets × list and template, every strategy")
 	fleetReport = flag.Bool("fleet-report", false, "with -fleet: write docs/scale.md and docs/scale.svg")
-	fleetSim    = flag.Int("fleet-sim", 0, "most starts simulated (default 1,000 with -fleet, 50 without); larger fleets are scaled")
+	fleetSim    = flag.Int("fleet-sim", 0, "most starts simulated (default 400 with -fleet, 50 without); larger fleets are scaled")
 	fleetSplay  = flag.Duration("fleet-splay", 0, "--splay of every start (a random wait before its first call, outside --timeout)")
 )
 
@@ -70,11 +70,7 @@ type fleetResult struct {
 
 // fleetStrategies are the algorithms compared; every one runs on keep's
 // retries, so that only the algorithm differs.
-var fleetStrategies = []struct {
-	name     string
-	list     func(context.Context, *secretsmanager.Client, fetch.Target) (int, error)
-	template func(context.Context, *secretsmanager.Client, fetch.Target, []string) (int, error)
-}{
+var fleetStrategies = []strategy{
 	{"keep", keepList, keepTemplate},
 	{"keep, batch only", batchOnlyList, batchOnlyTemplate},
 	{"php-keep", phpKeepList, phpKeepTemplate},
@@ -128,14 +124,7 @@ func recommendedTimeout(mode string, starts, secrets int) time.Duration {
 
 // simulate runs c in a synctest bubble and returns what its starts got.
 func simulate(t *testing.T, c fleetCase) fleetResult {
-	i := slices.IndexFunc(fleetStrategies, func(s struct {
-		name     string
-		list     func(context.Context, *secretsmanager.Client, fetch.Target) (int, error)
-		template func(context.Context, *secretsmanager.Client, fetch.Target, []string) (int, error)
-	}) bool {
-		return s.name == c.Strategy
-	})
-	s := fleetStrategies[i]
+	s := fleetStrategies[slices.IndexFunc(fleetStrategies, func(s strategy) bool { return s.name == c.Strategy })]
 	r := fleetResult{fleetCase: c, Requests: map[string]int{}, Refused: map[string]int{}}
 	synctest.Test(t, func(t *testing.T) {
 		srv, keys := seeded(c.Secrets, 64)
@@ -218,17 +207,17 @@ func TestFleet(t *testing.T) {
 	sim := *fleetSim
 	starts, secrets, strategies := []int{1000, 10000}, []int{15}, []string{"keep"}
 	if *fleetFlag {
-		sim = max(sim, 0)
-		if sim == 0 {
-			sim = 1000
-		}
 		secrets = []int{15, 200}
 		strategies = nil
 		for _, s := range fleetStrategies {
 			strategies = append(strategies, s.name)
 		}
-	} else if sim == 0 {
+	}
+	if sim <= 0 {
 		sim = 50
+		if *fleetFlag {
+			sim = 400
+		}
 	}
 	var results []fleetResult
 	for _, n := range starts {
