@@ -193,6 +193,9 @@ func (q *quota) get(ctx context.Context, api API, id string) (*secretsmanager.Ge
 		out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)}, noThrottleRetries)
 		if err == nil || !Throttled(err) || attempt >= throttleMaxAttempts {
 			q.gets.release(err == nil)
+			if err != nil && last != nil && ctx.Err() != nil {
+				err = &retriedError{err: err, last: last} // names the throttling it was retrying
+			}
 			return out, err
 		}
 		last = err
