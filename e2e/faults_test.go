@@ -85,8 +85,11 @@ func TestRunRetriesThrottling(t *testing.T) {
 		}
 		return nil
 	}
-	res := keep(t, run{Endpoint: srv.Env(), Args: []string{"run", "--namespace=app", "--env=production", "--", testBin, "child:env"}})
+	res := keep(t, run{Endpoint: srv.Env(), Args: []string{"run", "-v", "--namespace=app", "--env=production", "--", testBin, "child:env"}})
 	hasOnly(t, childEnv(t, res), map[string]string{"TOKEN": "throttled-token-value"})
+	if !strings.Contains(res.Stderr, "4 API calls (1 ListSecrets, 1 BatchGetSecretValue, 2 GetSecretValue)") {
+		t.Errorf("-v does not count the GetSecretValue calls:\n%s", res.Stderr)
+	}
 	// ListSecrets is retried; the throttled (speculative) batch is not, and
 	// its secret is read with GetSecretValue (fetch/quota.go), whose first
 	// attempt is throttled too, and retried.

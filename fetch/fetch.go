@@ -38,7 +38,8 @@ type Calls struct {
 	ListSecrets         int64
 	BatchGetSecretValue int64
 	// GetSecretValue: the reads of quota.go, when BatchGetSecretValue
-	// was throttled.
+	// was throttled; quota.go retries a throttled one itself, so each of
+	// its attempts counts.
 	GetSecretValue int64
 }
 
