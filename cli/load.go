@@ -163,9 +163,9 @@ func listVault(ctx context.Context, session *fetch.Session, cfg *config.Config, 
 	if err != nil {
 		return nil, err
 	}
-	vlogf("%d API calls (%d ListSecrets, %d BatchGetSecretValue) in %s",
-		res.Calls.ListSecrets+res.Calls.BatchGetSecretValue, res.Calls.ListSecrets, res.Calls.BatchGetSecretValue,
-		time.Since(began).Round(time.Millisecond))
+	vlogf("%d API calls (%d ListSecrets, %d BatchGetSecretValue%s) in %s",
+		res.Calls.ListSecrets+res.Calls.BatchGetSecretValue+res.Calls.GetSecretValue, res.Calls.ListSecrets, res.Calls.BatchGetSecretValue,
+		getCalls(res.Calls), time.Since(began).Round(time.Millisecond))
 	if len(res.Skipped) > 0 {
 		vlogf("ignored %d secrets under %s whose name or tags do not match exactly: %s", len(res.Skipped), target.Prefix(), strings.Join(res.Skipped, ", "))
 	}
@@ -333,4 +333,13 @@ func templateSecrets(ctx context.Context, session *fetch.Session, cfgs []*config
 	}
 	logTemplate(logf, t, f, time.Since(began))
 	return t, f, nil
+}
+
+// getCalls is ", N GetSecretValue" for --verbose when a fetch read with
+// GetSecretValue (BatchGetSecretValue was throttled), else "".
+func getCalls(c fetch.Calls) string {
+	if c.GetSecretValue == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d GetSecretValue", c.GetSecretValue)
 }

@@ -155,6 +155,7 @@ func fetchTemplate(ctx context.Context, session *fetch.Session, t *render.Templa
 		}
 		res.Calls.ListSecrets += named[slug].Calls.ListSecrets
 		res.Calls.BatchGetSecretValue += named[slug].Calls.BatchGetSecretValue
+		res.Calls.GetSecretValue += named[slug].Calls.GetSecretValue
 	}
 	sort.Strings(res.Vaults)
 	return res, nil
@@ -182,8 +183,8 @@ func logTemplate(logf func(string, ...any), t *render.Template, f *fetched, took
 	if len(missing) > 0 {
 		logf("not found: %s", strings.Join(missing, ", "))
 	}
-	logf("%d API call(s) (%d BatchGetSecretValue) in %s",
-		f.Calls.ListSecrets+f.Calls.BatchGetSecretValue, f.Calls.BatchGetSecretValue, took.Round(time.Millisecond))
+	logf("%d API call(s) (%d BatchGetSecretValue%s) in %s",
+		f.Calls.ListSecrets+f.Calls.BatchGetSecretValue+f.Calls.GetSecretValue, f.Calls.BatchGetSecretValue, getCalls(f.Calls), took.Round(time.Millisecond))
 }
 
 // requirePlaceholders refuses a template that names no secret, unless

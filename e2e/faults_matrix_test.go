@@ -212,6 +212,13 @@ func isBatch(c smfake.Call) bool {
 	return c.Op == "BatchGetSecretValue" && bytes.Contains(c.Body, []byte(`"SecretIdList"`))
 }
 
+// isGet is a GetSecretValue: what keep reads with once batches are
+// throttled.
+func isGet(c smfake.Call) bool { return c.Op == "GetSecretValue" }
+
+// either is a target of a or b.
+func either(a, b target) target { return func(c smfake.Call) bool { return a(c) || b(c) } }
+
 // answer is how a faulty request is answered.
 type answer func(fx *fixture, w http.ResponseWriter, r *http.Request, c smfake.Call)
 
@@ -369,6 +376,10 @@ var statusFaults = []statusFault{
 func faultCases() []faultCase {
 	var cases []faultCase
 	for _, sf := range statusFaults {
+		batchPersistent := fails("BatchGetSecretValue: ", sf.code)
+		if sf.code == "ThrottlingException" {
+			batchPersistent = succeeds // read with GetSecretValue instead
+		}
 		cases = append(cases,
 			faultCase{name: sf.name + "/ListSecrets/transient", raw: firstAttempts(sf.transient, isList, sf.a), hits: isList,
 				list: succeeds},
@@ -377,7 +388,7 @@ func faultCases() []faultCase {
 			faultCase{name: sf.name + "/batch/transient", raw: firstAttempts(sf.transient, isBatch, sf.a), hits: isBatch,
 				list: succeeds, template: succeeds},
 			faultCase{name: sf.name + "/batch/persistent", raw: always(isBatch, sf.a), hits: isBatch,
-				list: fails("BatchGetSecretValue: ", sf.code), template: fails("BatchGetSecretValue: ", sf.code)},
+				list: batchPersistent, template: batchPersistent},
 			faultCase{name: sf.name + "/speculative/persistent", raw: always(isSpec, sf.a), hits: isSpec,
 				list: succeeds},
 		)
@@ -424,12 +435,23 @@ func faultCases() []faultCase {
 			return throttle(fx, w, r, c) || always(tg, hang)(fx, w, r, c)
 		}
 	}
+	throttleBatches := always(isBatch, withFault(smfake.Fault{Code: "ThrottlingException", Message: "Rate exceeded"}))
+	getThrottledThenSilent := throttledThenSilent(isGet)
 	cases = append(cases,
 		faultCase{name: "throttled, then silent/ListSecrets", raw: throttledThenSilent(isList), hits: isList,
 			list: fails("ListSecrets: timed out while retrying after ThrottlingException: Rate exceeded", "--timeout")},
-		faultCase{name: "throttled, then silent/batch", raw: throttledThenSilent(isBatch), hits: isBatch,
-			list:     fails("BatchGetSecretValue: timed out while retrying after ThrottlingException: Rate exceeded", "--timeout"),
-			template: fails("BatchGetSecretValue: timed out while retrying after ThrottlingException: Rate exceeded", "--timeout")},
+		// Batches throttled go to GetSecretValue (fetch/quota.go): a
+		// throttled batch alone is no failure, a throttled GetSecretValue
+		// is retried until --timeout.
+		faultCase{name: "throttling/batch and GetSecretValue/persistent", raw: always(either(isBatch, isGet), withFault(smfake.Fault{Code: "ThrottlingException", Message: "Rate exceeded"})), hits: isGet,
+			list:     fails("GetSecretValue: ", "ThrottlingException"),
+			template: fails("GetSecretValue: ", "ThrottlingException")},
+		faultCase{name: "throttled, then silent/GetSecretValue", hits: isGet,
+			raw: func(fx *fixture, w http.ResponseWriter, r *http.Request, c smfake.Call) bool {
+				return throttleBatches(fx, w, r, c) || getThrottledThenSilent(fx, w, r, c)
+			},
+			list:     fails("GetSecretValue: timed out while retrying after ThrottlingException: Rate exceeded", "--timeout"),
+			template: fails("GetSecretValue: timed out while retrying after ThrottlingException: Rate exceeded", "--timeout")},
 	)
 	cases = append(cases, faultCase{name: "connection refused", refused: true,
 		list:     fails("ListSecrets: cannot reach", "connection refused"),

@@ -10,10 +10,12 @@ import (
 // the calls made through it. Tests fake them, or point a real client at
 // internal/smfake.
 
-// API is the part of the client that List, ByName, Keys and Occupied use.
+// API is the part of the client that List, ByName, Keys and Occupied use:
+// GetSecretValue when BatchGetSecretValue is throttled (quota.go).
 type API interface {
 	ListSecrets(ctx context.Context, in *secretsmanager.ListSecretsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error)
 	BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error)
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
 // ReadAPI is the part of the client that reads one secret's versions and

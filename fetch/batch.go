@@ -18,7 +18,8 @@ const batchSize = 20
 // Secrets Manager reports as not found is in missing (its KEY) instead:
 // the template's "missing secret". Values and errors for ids that were not
 // asked for are dropped. err is set only when the call as a whole failed.
-func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets []Secret, missing []string, failed SecretErrors, err error) {
+// opts change the call's options (quota.go's noThrottleRetries).
+func batchGet(ctx context.Context, api API, want []listed, byName bool, opts ...func(*secretsmanager.Options)) (secrets []Secret, missing []string, failed SecretErrors, err error) {
 	id := func(s listed) string { return s.ARN }
 	if byName {
 		id = func(s listed) string { return s.Name }
@@ -31,7 +32,7 @@ func batchGet(ctx context.Context, api API, want []listed, byName bool) (secrets
 		byNameOnly[s.Name] = s
 		ids[i] = id(s)
 	}
-	out, err := api.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids})
+	out, err := api.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids}, opts...)
 	if err != nil {
 		return nil, nil, nil, CallError("BatchGetSecretValue", err)
 	}

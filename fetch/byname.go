@@ -40,7 +40,9 @@ type Named struct {
 // {vault:Mixed-Case.x}, a listed "a/b"), but one with '/' is ambiguous by
 // name alone (it could be another vault's scoped secret, see
 // Target.Match): ByName lists those by name at the same time, and one
-// found but not listed as t's fails with CodeNotPlaced. A key Secrets
+// found but not listed as t's fails with CodeNotPlaced. Once
+// BatchGetSecretValue is throttled, the chunks are read with GetSecretValue
+// instead (quota.go). A key Secrets
 // Manager reports as not found is Missing; any other failure for a key
 // fails the call, as on the list path.
 func (f *Fetcher) ByName(ctx context.Context, t Target, keys []string) (*Named, error) {
@@ -82,6 +84,7 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 		limit = f.Concurrency
 	}
 	g.SetLimit(limit)
+	q := newQuota(f.BatchOnly)
 	if len(nested) > 0 {
 		g.Go(safely(func() (err error) {
 			placed, err = listedNames(ctx, api, t, nested)
@@ -90,7 +93,7 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 	}
 	for chunk := range slices.Chunk(want, batchSize) {
 		g.Go(safely(func() error {
-			got, missing, errs, err := batchGet(ctx, api, chunk, true)
+			got, missing, errs, err := q.values(ctx, api, chunk, true)
 			if err != nil {
 				return err
 			}

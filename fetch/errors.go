@@ -149,7 +149,7 @@ func CallError(op string, err error) error {
 		case "AccessDeniedException", "AccessDenied":
 			return &Error{Msg: msg, Err: err, Help: "you need secretsmanager:ListSecrets and secretsmanager:BatchGetSecretValue; the documented Keep policies grant both on all resources (\"*\")"}
 		case "ThrottlingException", "Throttling", "TooManyRequestsException":
-			return &Error{Msg: msg, Err: err, Help: "Secrets Manager is throttling this account; try again shortly"}
+			return &Error{Msg: msg, Err: err, Help: "Secrets Manager is throttling this account (its quotas are shared by every start of the account): raise --timeout to the fleet's size, use a template, or spread starts with --splay (README: Fleets)"}
 		case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId":
 			return &Error{Msg: msg, Err: err, Help: "check your AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, or the instance role)"}
 		}

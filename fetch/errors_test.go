@@ -128,11 +128,13 @@ func TestSeveralSecretErrors(t *testing.T) {
 	checkNoValues(t, err, secrets)
 }
 
+// A throttled ListSecrets is retried; a throttled BatchGetSecretValue is
+// not, its secrets are read with GetSecretValue (quota_test.go).
 func TestThrottlingRetried(t *testing.T) {
 	secrets := keepSecrets(prod, 3)
 	srv := newServer(t, secrets...)
 	srv.Inject = func(op string, n int) *smfake.Fault {
-		if n == 1 {
+		if n == 1 && op != "GetSecretValue" {
 			return &smfake.Fault{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"}
 		}
 		return nil
@@ -146,11 +148,11 @@ func TestThrottlingRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSecrets(t, res.Secrets, secrets)
-	if res.Calls != (fetch.Calls{ListSecrets: 1, BatchGetSecretValue: 1}) {
-		t.Errorf("Result.Calls = %+v, want one of each (retries count once)", res.Calls)
+	if res.Calls != (fetch.Calls{ListSecrets: 1, BatchGetSecretValue: 1, GetSecretValue: 3}) {
+		t.Errorf("Result.Calls = %+v, want one ListSecrets (retries count once), one batch and 3 GetSecretValue", res.Calls)
 	}
-	if l, b := srv.Count("ListSecrets"), srv.Count("BatchGetSecretValue"); l != 2 || b != 2 {
-		t.Errorf("server saw %d ListSecrets and %d BatchGetSecretValue, want 2 and 2", l, b)
+	if l, b, g := srv.Count("ListSecrets"), srv.Count("BatchGetSecretValue"), srv.Count("GetSecretValue"); l != 2 || b != 1 || g != 3 {
+		t.Errorf("server saw %d ListSecrets, %d BatchGetSecretValue and %d GetSecretValue, want 2, 1 and 3", l, b, g)
 	}
 }
 

@@ -37,6 +37,10 @@ type Secret struct {
 type Calls struct {
 	ListSecrets         int64
 	BatchGetSecretValue int64
+	// GetSecretValue: the reads of quota.go, when BatchGetSecretValue
+	// was throttled; quota.go retries a throttled one itself, so each of
+	// its attempts counts.
+	GetSecretValue int64
 }
 
 // Result is what List found.
@@ -63,6 +67,10 @@ type Fetcher struct {
 	// ListSecrets page (see speculate.go); the tests of the by-ARN path use
 	// it to count its calls exactly.
 	NoSpeculation bool
+	// BatchOnly turns off the GetSecretValue fallback of quota.go: a
+	// throttled BatchGetSecretValue is retried, as before it. The fleet
+	// simulation measures the fallback against it.
+	BatchOnly bool
 }
 
 // List finds every secret that belongs to t (see Target.Match) and fetches
@@ -70,7 +78,8 @@ type Fetcher struct {
 //
 // ListSecrets pages are read one after the other; as each page arrives its
 // wanted secrets are fetched with BatchGetSecretValue in chunks of 20,
-// concurrently, while the next page is requested. A speculative filtered
+// concurrently, while the next page is requested (with GetSecretValue once
+// BatchGetSecretValue is throttled: see quota.go). A speculative filtered
 // BatchGetSecretValue raced against the first page makes a listing of one
 // page cost one round trip (see speculate.go). Any failure for a wanted
 // secret fails the whole call: List returns either every wanted secret or an
@@ -97,9 +106,10 @@ func (f *Fetcher) list(parent context.Context, api API, t Target, want func(stri
 	// Raced against the first page; see speculate.go. On parent, not the
 	// group's context, which ends with Wait: the call is never cancelled
 	// by keep, so its connection goes back to the pool.
+	q := newQuota(f.BatchOnly)
 	spec := make(chan *specResult, 1)
 	if !f.NoSpeculation {
-		go func() { spec <- speculate(parent, api, t) }()
+		go func() { spec <- speculate(parent, api, t, q) }()
 	}
 	began := time.Now()
 	first := true
@@ -144,7 +154,7 @@ func (f *Fetcher) list(parent context.Context, api API, t Target, want func(stri
 						return CallError("BatchGetSecretValue", ctx.Err())
 					}
 					defer func() { <-sem }()
-					got, _, errs, err := batchGet(ctx, api, chunk, false)
+					got, _, errs, err := q.values(ctx, api, chunk, false)
 					if err != nil {
 						return err
 					}
@@ -208,7 +218,7 @@ func (f *Fetcher) concurrency() int {
 // countingAPI counts calls, for --verbose and for tests.
 type countingAPI struct {
 	API
-	list, batch atomic.Int64
+	list, batch, get atomic.Int64
 }
 
 func (c *countingAPI) ListSecrets(ctx context.Context, in *secretsmanager.ListSecretsInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error) {
@@ -221,8 +231,13 @@ func (c *countingAPI) BatchGetSecretValue(ctx context.Context, in *secretsmanage
 	return c.API.BatchGetSecretValue(ctx, in, opts...)
 }
 
+func (c *countingAPI) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	c.get.Add(1)
+	return c.API.GetSecretValue(ctx, in, opts...)
+}
+
 func (c *countingAPI) calls() Calls {
-	return Calls{ListSecrets: c.list.Load(), BatchGetSecretValue: c.batch.Load()}
+	return Calls{ListSecrets: c.list.Load(), BatchGetSecretValue: c.batch.Load(), GetSecretValue: c.get.Load()}
 }
 
 // Keys lists the KEYs of the secrets that belong to t, without fetching a

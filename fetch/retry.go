@@ -3,6 +3,8 @@ package fetch
 import (
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 )
@@ -13,11 +15,16 @@ import (
 //
 //   - Throttling means Secrets Manager is up but busy, typically because a
 //     fleet of containers is starting at once, each keep asking for its
-//     secrets. keep waits its turn: up to throttleMaxAttempts attempts a
-//     call, with the SDK's full-jitter backoff for throttling (a random
-//     delay of up to 1 s, then up to 2 s, …) capped at throttleMaxBackoff,
-//     so that a process still waiting late in the herd asks again within
-//     seconds, not after up to 20.
+//     secrets, and the account's quota (100 ListSecrets a second) is what
+//     it waits for: 10,000 starts need 100 s of it. keep waits its turn
+//     until --timeout: throttleMaxAttempts is a bound only for a call
+//     without a deadline. Each delay is the SDK's full jitter for
+//     throttling (a random delay of up to 1 s, then up to 2 s, …) capped
+//     at throttleMaxBackoff, so that a process still waiting late in the
+//     herd asks again within seconds, not after up to 20, and the herd's
+//     retries never fall into step. A throttled retry takes nothing from
+//     the SDK's retry quota (below): a start that waits a minute for its
+//     turn must not run out of retries while it still has time.
 //   - Any other retryable error (500, 502, 503, a reset connection) ends
 //     the call once otherMaxAttempts attempts of any kind were made (the
 //     SDK's 3, 50 ms base): a broken endpoint fails fast, even after
@@ -25,19 +32,19 @@ import (
 //
 // --timeout bounds both; a call it ends between retries names what it was
 // retrying (see attempts.go). See docs/reliability.md ("Load") for the
-// herd these numbers were tuned on.
+// herd the backoff cap was tuned on, and docs/scale.md for fleets of up to
+// 10,000 starts.
 //
-// The SDK's retry quota stays: a client-side token bucket of 500 tokens
-// from which a throttled retry takes 5 (another retry 14) and to which a
-// successful retry gives its cost back. A small fetch never empties it,
-// and it stops a large one under sustained throttling from retrying for
-// all of --timeout.
+// The SDK's retry quota stays for the other errors: a client-side token
+// bucket of 500 tokens from which such a retry takes 14 and to which a
+// successful retry gives its cost back, which stops a large fetch against
+// a failing endpoint from retrying for all of --timeout.
 //
 // Retries the user configured win: with AWS_RETRY_MODE or AWS_MAX_ATTEMPTS
 // (or retry_mode or max_attempts in the profile) set, the client gets the
 // SDK's own retryer with those settings.
 const (
-	throttleMaxAttempts = 30
+	throttleMaxAttempts = 10000
 	throttleMaxBackoff  = 2 * time.Second
 	otherMaxAttempts    = retry.DefaultMaxAttempts
 )
@@ -53,6 +60,7 @@ func newRetryer() aws.Retryer {
 		Standard: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = throttleMaxAttempts
 			o.MaxBackoff = throttleMaxBackoff
+			o.ThrottlingRetryCost = 0
 		}),
 		throttle: retry.IsErrorThrottles(retry.DefaultThrottles),
 	}
@@ -66,4 +74,13 @@ func (r *retryer) RetryDelay(attempt int, err error) (time.Duration, error) {
 		return 0, &retry.MaxAttemptsError{Attempt: attempt, Err: err}
 	}
 	return r.Standard.RetryDelay(attempt, err)
+}
+
+// WithRetries gives a client keep's retries, as NewClient does: the
+// retryer above and the record of failed attempts that lets CallError
+// name what a timed-out call was retrying. For clients built without
+// NewClient: the fleet simulation's, tests'.
+func WithRetries(o *secretsmanager.Options) {
+	o.Retryer = newRetryer()
+	o.APIOptions = append(o.APIOptions, recordAttempts)
 }

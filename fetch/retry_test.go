@@ -14,7 +14,8 @@ import (
 )
 
 // keep's retryer: throttling gets throttleMaxAttempts attempts at most
-// throttleMaxBackoff apart; any other error the SDK's 3.
+// throttleMaxBackoff apart, free of the retry quota; any other error the
+// SDK's 3.
 func TestRetryBudgets(t *testing.T) {
 	r := newRetryer()
 	if got := r.MaxAttempts(); got != throttleMaxAttempts {
@@ -25,6 +26,13 @@ func TestRetryBudgets(t *testing.T) {
 		d, err := r.RetryDelay(attempt, throttled)
 		if err != nil || d < 0 || d > throttleMaxBackoff {
 			t.Fatalf("throttled attempt %d: delay %s, %v; want at most %s", attempt, d, err, throttleMaxBackoff)
+		}
+	}
+	// A start that waits its turn in a fleet must not run out of the SDK's
+	// retry quota (500 tokens) while --timeout lasts.
+	for i := range 1000 {
+		if _, err := r.GetRetryToken(context.Background(), throttled); err != nil {
+			t.Fatalf("throttled retry %d: %v", i+1, err)
 		}
 	}
 	failed := &smithy.GenericAPIError{Code: "InternalFailure", Message: "boom"}

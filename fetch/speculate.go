@@ -37,9 +37,10 @@ type secretValue struct {
 }
 
 // speculate sends the speculative batch, without retries: a throttled
-// attempt is simply not used. It returns nil on any failure, a panic
-// included (whose value, which could hold a secret, is dropped).
-func speculate(ctx context.Context, api API, t Target) (r *specResult) {
+// attempt is simply not used, and tells q that BatchGetSecretValue is
+// throttled. It returns nil on any failure, a panic included (whose value,
+// which could hold a secret, is dropped).
+func speculate(ctx context.Context, api API, t Target, q *quota) (r *specResult) {
 	defer func() {
 		if recover() != nil {
 			r = nil
@@ -50,6 +51,7 @@ func speculate(ctx context.Context, api API, t Target) (r *specResult) {
 		MaxResults: aws.Int32(batchSize),
 	}, func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
 	if err != nil {
+		q.sawThrottling(err)
 		return nil
 	}
 	r = &specResult{values: map[string]secretValue{}}

@@ -5,7 +5,9 @@
 // PutSecretValue, TagResource, UntagResource, DeleteSecret, RestoreSecret),
 // so that tests can exercise the real SDK — signing, retries, error
 // decoding — against faults moto cannot produce: AccessDenied, per-secret
-// errors, throttling, odd responses, latency, and call counting.
+// errors, throttling (one token bucket per operation at Secrets Manager's
+// quotas, see Quota), odd responses, latency, and call counting. Its
+// DirectClient skips the network, for simulations in virtual time.
 package smfake
 
 import (
@@ -126,7 +128,18 @@ type Server struct {
 	// request body, and for faults below HTTP. Set it before the server
 	// starts.
 	Raw func(w http.ResponseWriter, r *http.Request, c Call) bool
+	// Quota, when set, gives operations a token bucket each, in requests
+	// per second (see Quotas): a request that finds its bucket empty, after
+	// Latency, is answered 400 ThrottlingException "Rate exceeded", as
+	// Secrets Manager answers one over its quota. Set it before the server
+	// starts.
+	Quota map[string]float64
+	// Forget, when set, keeps no record of calls (Calls returns none;
+	// Count still counts): for simulations of many thousand requests. Set
+	// it before the server starts.
+	Forget bool
 
+	buckets                      map[string]*bucket
 	conns, inFlight, maxInFlight int
 }
 
@@ -252,13 +265,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.counts[op]++
 	n := s.counts[op]
 	idx := len(s.calls)
-	s.calls = append(s.calls, Call{Op: op, N: n, Start: start, Body: body})
+	if !s.Forget {
+		s.calls = append(s.calls, Call{Op: op, N: n, Start: start, Body: body})
+	}
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.calls[idx].End = time.Now()
+		if !s.Forget {
+			s.calls[idx].End = time.Now()
+		}
 		s.inFlight--
 		s.mu.Unlock()
 	}()
@@ -269,6 +286,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if s.throttle(op) {
+		writeFault(w, &Fault{Code: "ThrottlingException", Message: "Rate exceeded"})
+		return
 	}
 	if s.Raw != nil && s.Raw(w, r, Call{Op: op, N: n, Start: start, Body: body}) {
 		return
