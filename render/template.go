@@ -210,11 +210,6 @@ func parse(file string, src string, placeholders bool) (*Template, TemplateError
 	src = strings.TrimPrefix(src, "\ufeff")
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	seen := map[string]int{}
-	// unclosed holds the quotes a value opened and the rest of the file
-	// never closed: no later value opened with them closes either, so a
-	// line holding one is parsed alone. Each quote's failed scan to the end
-	// happens once, and parsing stays linear in the file's size.
-	unclosed := ""
 	// One pass: each logical line is read once from where it starts, a
 	// quoted value on across physical lines.
 	for pos, num := 0, 1; pos < len(src); {
@@ -227,19 +222,12 @@ func parse(file string, src string, placeholders bool) (*Template, TemplateError
 			pos, num = pos+n+1, num+1
 			continue
 		}
-		rest := src[pos:]
-		if unclosed != "" && strings.ContainsAny(src[pos:pos+n], unclosed) {
-			rest = src[pos : pos+n]
-		}
-		a, m, err := lit.parseAssignment(rest)
-		switch {
-		case err == errUnterminated:
-			// Never closed: the problem of its first line only; the lines
-			// after it are read again, as lines of their own.
-			if q := openQuote(src[pos : pos+n]); q != 0 && !strings.ContainsRune(unclosed, rune(q)) {
-				unclosed += string(q)
-			}
-		case m > 0:
+		a, m, err := lit.parseAssignment(src[pos:])
+		// A value never closed is the problem of its first line only; the
+		// lines after it are read again, as lines of their own. That stays
+		// linear: the failed scan found no closing quote in the rest of
+		// the file, so no later value opened with that quote reads far.
+		if err != errUnterminated && m > 0 {
 			n = m
 		}
 		text := src[pos : pos+n]
@@ -260,20 +248,6 @@ func parse(file string, src string, placeholders bool) (*Template, TemplateError
 		pos, num = pos+n+1, num+strings.Count(text, "\n")+1
 	}
 	return t, problems
-}
-
-// openQuote is the quote that opens line's value, or 0: the first ' or "
-// after the =.
-func openQuote(line string) byte {
-	_, value, ok := strings.Cut(line, "=")
-	if !ok {
-		return 0
-	}
-	value = strings.TrimLeft(value, " \t")
-	if value != "" && (value[0] == '"' || value[0] == '\'') {
-		return value[0]
-	}
-	return 0
 }
 
 var errUnterminated = fmt.Errorf("unterminated quoted value")
