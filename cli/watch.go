@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -156,20 +157,22 @@ func (w *watcher) apply(parent context.Context, ch watch.Change, _, now watch.Ve
 		return err
 	}
 	var (
-		env     []string
-		data    []byte
-		secrets map[string]listed
-		values  render.Secrets
+		env      []string
+		data     []byte
+		secrets  map[string]listed
+		values   render.Secrets
+		injected []render.Var // the values the command gets, for --redact
 	)
 	if w.tmpl == nil {
-		secrets, env, err = w.rebuildList(got, ch.Removed)
+		secrets, injected, env, err = w.rebuildList(got, ch.Removed)
 	} else {
 		values, env, data, err = w.rebuildTemplate(got, ch.Removed)
+		injected = w.tmpl.Placed(values)
 	}
 	if err != nil {
 		return err
 	}
-	if err := w.act(parent, env, data); err != nil {
+	if err := w.act(parent, env, data, w.c.redactFilter(injected, w.logf)); err != nil {
 		return err
 	}
 	if w.tmpl == nil {
@@ -211,7 +214,7 @@ func (w *watcher) fetchChanged(ctx context.Context, ids []string, now watch.Vers
 
 // rebuildList is the list path's secrets with got and without removed,
 // and the command's environment from them.
-func (w *watcher) rebuildList(got map[string]fetch.Secret, removed []string) (map[string]listed, []string, error) {
+func (w *watcher) rebuildList(got map[string]fetch.Secret, removed []string) (map[string]listed, []render.Var, []string, error) {
 	next := maps.Clone(w.secrets)
 	for id, s := range got {
 		next[id] = listed{Secret: s, Vault: w.followed[id].vault}
@@ -220,7 +223,7 @@ func (w *watcher) rebuildList(got map[string]fetch.Secret, removed []string) (ma
 		delete(next, id)
 	}
 	if len(next) == 0 && !w.c.AllowEmpty {
-		return nil, nil, errors.New("every secret of the environment is gone: the command keeps the ones it has (pass --allow-empty to run it without)")
+		return nil, nil, nil, errors.New("every secret of the environment is gone: the command keeps the ones it has (pass --allow-empty to run it without)")
 	}
 	ls := slices.Collect(maps.Values(next))
 	sort.Slice(ls, func(i, j int) bool {
@@ -228,14 +231,14 @@ func (w *watcher) rebuildList(got map[string]fetch.Secret, removed []string) (ma
 	})
 	secrets, err := distinct(ls)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	vars, err := render.SecretVars(secrets)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	env, err := w.c.environ(w.p, vars, w.logf)
-	return next, env, err
+	return next, vars, env, err
 }
 
 // rebuildTemplate is the template's secrets with got and without removed,
@@ -268,8 +271,9 @@ func (w *watcher) rebuildTemplate(got map[string]fetch.Secret, removed []string)
 }
 
 // act re-renders the file (data, with --output) and does what
-// --on-change says, between systemd's RELOADING=1 and READY=1.
-func (w *watcher) act(ctx context.Context, env []string, data []byte) error {
+// --on-change says, between systemd's RELOADING=1 and READY=1. A restarted
+// command's output goes through filter (--redact: nil without it).
+func (w *watcher) act(ctx context.Context, env []string, data []byte, filter func(io.Writer) io.WriteCloser) error {
 	action := w.p.watch.action
 	if action == 0 && w.out == nil {
 		fmt.Fprintln(os.Stderr, "keep: watch: --on-change=none: the command keeps the secrets it has")
@@ -283,7 +287,7 @@ func (w *watcher) act(ctx context.Context, env []string, data []byte) error {
 		}
 		w.logf("watch: re-rendered %s", w.out.path)
 	}
-	req := runner.Control{Action: action, Env: runner.SupervisedEnv(env)}
+	req := runner.Control{Action: action, Env: runner.SupervisedEnv(env), Filter: filter}
 	switch action {
 	case 0:
 		runner.NotifyReady()

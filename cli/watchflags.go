@@ -73,11 +73,6 @@ func (c *RunCmd) watchPlan() (*watchPlan, error) {
 	if runtime.GOOS == "windows" {
 		return nil, &Error{Msg: "--watch is not available on Windows yet", Help: "restart keep to pick up rotated secrets"}
 	}
-	if c.Redact {
-		// The filter masks the values keep started with; a rotated value
-		// would reach the output unmasked.
-		return nil, &Error{Msg: "--redact and --watch cannot be combined yet: after a rotation the new values would not be masked", Help: "drop --watch (restart keep to pick up rotated secrets), or drop --redact"}
-	}
 	w := &watchPlan{interval: time.Duration(c.Watch), onChange: onChange{action: runner.Restart}}
 	switch v := c.OnChange; {
 	case v == "" || v == "restart":
@@ -98,6 +93,14 @@ func (c *RunCmd) watchPlan() (*watchPlan, error) {
 		}
 	default:
 		return nil, &Error{Msg: fmt.Sprintf("--on-change=%s: unknown action", v), Help: "use restart, signal:NAME (e.g. signal:HUP), exit or none"}
+	}
+	if c.Redact && c.Output != "" && (w.action == runner.Signal || w.action == 0) {
+		// A restart masks the new values; a command that goes on running
+		// and re-reads the file would print them unmasked.
+		return nil, &Error{
+			Msg:  "--redact with --output masks the values keep started with: with --on-change=" + c.OnChange + " the command would read rotated values and print them unmasked",
+			Help: "use --on-change=restart or exit with --redact, or drop --redact",
+		}
 	}
 	return w, nil
 }

@@ -338,7 +338,6 @@ func TestRunExitCodes(t *testing.T) {
 		{"zero timeout", []string{"run", "--timeout=0s", "--namespace=" + ns, "--env=production", "--", "true"}, 125, []string{"--timeout must be positive"}},
 		{"negative splay", []string{"run", "--splay=-1s", "--namespace=" + ns, "--env=production", "--", "true"}, 125, []string{"--splay must not be negative"}},
 		{"child after splay", append([]string{"run", "--splay=50ms"}, append(base[1:], testBin, "child:exit", "3")...), 3, nil},
-		{"redact with watch", []string{"run", "--redact", "--watch", "--namespace=" + ns, "--env=production", "--", "true"}, 125, []string{"--redact and --watch cannot be combined yet"}},
 		{"only without globs", []string{"run", "--only=,", "--namespace=" + ns, "--env=production", "--", "true"}, 125, []string{"--only: no glob"}},
 		{"missing command", []string{"run", "--namespace=" + ns, "--env=production"}, 125, []string{"missing the command", "keep run --env=production -- php-fpm -F"}},
 		{"missing command after --", base, 125, []string{"missing the command"}},

@@ -217,6 +217,27 @@ func TestWatchRestartsOnRotation(t *testing.T) {
 	}
 }
 
+// With --redact, the child a rotation restarts writes through a filter
+// that masks the new value: neither value ever reaches keep's stdout.
+func TestWatchRedactMasksTheRotatedValue(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	name := ns + "/test/DB_PASSWORD"
+	seed(t, secret(ns, "test", "DB_PASSWORD", "pw-redacted-first"))
+	r := startKeep(t, launch{args: []string{"run", "-v", "--namespace=" + ns, "--env=test", "--watch=200ms", "--redact",
+		"--", "sh", "-c", `echo "start $DB_PASSWORD"; exec sleep 120`}})
+	w := &watching{running: r}
+	starts := func() int { return strings.Count(r.read("stdout"), "start ") }
+	w.await("the first start", func() bool { return starts() >= 1 })
+	motoPut(t, name, "pw-redacted-second")
+	w.await("the restart after PutSecretValue", func() bool { return starts() >= 2 })
+	res := w.stop()
+	keeptest.AssertNoLeak(t, "stdout", res.Stdout)
+	if got := strings.Count(res.Stdout, "start *****\n"); got != 2 {
+		t.Errorf("stdout has %d masked start lines of %d, want 2", got, strings.Count(res.Stdout, "start "))
+	}
+}
+
 // smfakeWatch is a fake with the secrets of ns/test, and fault (while
 // set) the answer to every call of op.
 func smfakeWatch(t *testing.T, ns, op string, fault *atomic.Pointer[smfake.Fault], keys ...string) *smfake.Server {
@@ -486,6 +507,8 @@ func TestWatchFlagErrors(t *testing.T) {
 		{[]string{"--watch", "--on-change=signal:NOPE", "--template=x", "--output=y"}, "unknown signal"},
 		{[]string{"--watch=soon"}, "positive duration"},
 		{[]string{"--watch", "--exec"}, "--exec cannot be combined with --watch"},
+		{[]string{"--watch", "--redact", "--on-change=signal:HUP", "--template=x", "--output=y"}, "would read rotated values and print them unmasked"},
+		{[]string{"--watch", "--redact", "--on-change=none", "--template=x", "--output=y"}, "would read rotated values and print them unmasked"},
 	} {
 		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
 			t.Parallel()

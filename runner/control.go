@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"io"
 	"os"
 	"time"
 )
@@ -13,6 +14,10 @@ type Control struct {
 	// Env is the environment of the child Restart starts (SupervisedEnv
 	// applied by the caller).
 	Env []string
+	// Filter, with Restart, replaces Child.Filter for the child it starts
+	// (nil: the filter stays), so that keep run --redact masks the new
+	// secret values.
+	Filter func(io.Writer) io.WriteCloser
 	// Signal is what Action Signal sends.
 	Signal os.Signal
 	// Done, when set, receives the outcome once: nil when the new child has

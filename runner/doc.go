@@ -54,11 +54,13 @@
 // With a watch (keep run --watch), Child.Control takes requests between
 // signals: Restart stops the child as above (SIGTERM, SIGKILL after the
 // kill timeout or RestartKillTimeout) and starts the command again with
-// new variables; Signal sends it a signal; Stop stops it and makes keep
-// exit with ExitChanged (75). The child's own end always wins: one that
-// exits while no restart is under way ends keep with its status. An INT,
-// TERM or QUIT that arrives during a restart is forwarded to the old
-// child and calls the restart off, so a stop request is never swallowed.
+// new variables, and with Control.Filter, when set, over its output
+// (--redact masks the new values); Signal sends it a signal; Stop stops it
+// and makes keep exit with ExitChanged (75). The child's own end always
+// wins: one that exits while no restart is under way ends keep with its
+// status. An INT, TERM or QUIT that arrives during a restart is forwarded
+// to the old child and calls the restart off, so a stop request is never
+// swallowed.
 // NotifyReloading and NotifyReady tell systemd about a restart or
 // re-render when NOTIFY_SOCKET is set.
 //

@@ -101,6 +101,9 @@ func Supervise(c Child) error {
 				return exitFor(r.status, pid1)
 			}
 			kill = nil
+			if restart.Filter != nil {
+				c.Filter = restart.Filter
+			}
 			proc, exited, out, err = start(c, restart.Env, pid1)
 			ctl.restarted(restart, err)
 			if err != nil {
