@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/keep-run/keep/config"
@@ -11,6 +12,17 @@ import (
 // EnvRemoveCmd is keep env:remove.
 type EnvRemoveCmd struct {
 	Name string `arg:"" help:"The environment to remove from .keep/settings.json (its secrets are not touched)."`
+}
+
+// Help is the detail shown by keep env:remove --help.
+func (c *EnvRemoveCmd) Help() string {
+	return `Removes an environment from .keep/settings.json; its secrets stay in AWS
+(keep env:add NAME makes them reachable again). Asks on a terminal; -n
+removes without asking.
+
+Examples:
+  keep env:remove qa
+  keep -n env:remove qa`
 }
 
 // Run removes the environment from the project's settings: a local change
@@ -22,7 +34,7 @@ func (c *EnvRemoveCmd) Run(g *Globals) error {
 	}
 	envs := project.Settings.Envs
 	if !slices.Contains(envs, c.Name) {
-		return &Error{Msg: fmt.Sprintf("no environment %q", c.Name), Help: fmt.Sprintf("the project's environments: %v", envs)}
+		return &Error{Msg: fmt.Sprintf("no environment %q", c.Name), Help: fmt.Sprintf("the project's environments: %s", strings.Join(envs, ", "))}
 	}
 	if len(envs) == 1 {
 		return &Error{Msg: fmt.Sprintf("%s is the project's only environment", c.Name), Help: "a project needs one: keep env:add another first"}
@@ -35,6 +47,6 @@ func (c *EnvRemoveCmd) Run(g *Globals) error {
 	if err := config.SaveSettings(project.Root, project.Settings, time.Now()); err != nil {
 		return err
 	}
-	fmt.Printf("Removed environment %s (local configuration only: its secrets stay in AWS, and keep --env=%s still reads them)\n", c.Name, c.Name)
+	fmt.Printf("Removed environment %s from %s/settings.json (its secrets stay in AWS; keep env:add %s makes them reachable again)\n", c.Name, config.Dir, c.Name)
 	return nil
 }

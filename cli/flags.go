@@ -45,7 +45,7 @@ func (f AWSFlags) session(logf func(string, ...any)) *fetch.Session {
 type TargetFlags struct {
 	AWSFlags
 	Env   string `short:"e" env:"KEEP_ENV" placeholder:"ENV" help:"Environment, e.g. production."`
-	Vault string `env:"KEEP_VAULT" placeholder:"${vault_placeholder=SLUG}" help:"${vault_list=Vault slug} (default: default_vault in .keep/settings.json, the only vault file, or secretsmanager)."`
+	Vault string `env:"KEEP_VAULT" placeholder:"${vault_placeholder=SLUG}" help:"${vault_list=Vault slug} (default: ${vault_default=default_vault in .keep/settings.json, the only vault file, or secretsmanager})."`
 }
 
 // flags are f for config.Resolve.

@@ -38,7 +38,12 @@ variable becomes the secret NAME, created with keep's tags. A variable set
 twice, or a value Secrets Manager cannot hold, stops the import before any
 write; an empty value is skipped. Secrets that exist already stop it too,
 unless --overwrite or --skip-existing. Exits 125 if any secret failed: the
-table says which, and a rerun with --skip-existing finishes the rest.`
+table says which, and a rerun with --skip-existing finishes the rest.
+
+Examples:
+  keep import .env --env=staging --dry-run
+  keep import .env --env=staging --skip-existing
+  cat .env.production | keep import - --env=production --overwrite`
 }
 
 // importConcurrency is how many writes import has in flight: well under

@@ -43,6 +43,17 @@ type info struct {
 	Vaults       []infoVault `json:"vaults"`
 }
 
+// Help is the detail shown by keep info --help.
+func (c *InfoCmd) Help() string {
+	return `Shows keep's version, the project, its vaults and where credentials and
+the region come from, without calling AWS; --check also checks the
+credentials.
+
+Examples:
+  keep info
+  keep info --check --format=json`
+}
+
 // Run prints what keep would work with here. Without --check it makes no
 // network call.
 func (c *InfoCmd) Run(g *Globals) error {

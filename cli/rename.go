@@ -20,7 +20,11 @@ func (c *RenameCmd) Help() string {
 	return `Secrets Manager cannot rename a secret: keep creates NEW with OLD's current
 value, tags, KMS key and description, then schedules OLD for deletion, as keep
 delete does. NEW must not exist. If the deletion fails, both exist with the
-same value, and keep says how to finish or undo.`
+same value, and keep says how to finish or undo.
+
+Examples:
+  keep rename DB_PASS DB_PASSWORD --env=production
+  keep rename OLD_TOKEN API_TOKEN --env=staging --recovery-days=7`
 }
 
 // Run renames the secret.

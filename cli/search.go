@@ -27,7 +27,13 @@ type SearchCmd struct {
 func (c *SearchCmd) Help() string {
 	return `Lists the secrets whose value contains the text: masked, with where it
 matches (characters, counted from 1) rather than what surrounds it. The text
-itself is never printed. Exits 1 when no secret contains it, as grep does.`
+itself is never printed. Exits 1 when no secret contains it, as grep does.
+With --format=json, "at" lists the matches' offsets counted from 0.
+
+Examples:
+  keep search --env=production            # asks for the text, hidden
+  printf %s "$OLD_PASSWORD" | keep search --env=production --only='DB_*'
+  keep search legacy-host --env=staging --case-sensitive --format=json`
 }
 
 // searchHit is a secret whose value contains the query.

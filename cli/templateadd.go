@@ -21,7 +21,7 @@ import (
 
 // TemplateAddCmd is keep template:add.
 type TemplateAddCmd struct {
-	TargetFlags `set:"vault_placeholder=SLUG,…" set:"vault_list=Vaults to take the secrets from, comma-separated"`
+	TargetFlags `set:"vault_placeholder=SLUG,…" set:"vault_list=Vaults to take the secrets from, comma-separated" set:"vault_default=every Secrets Manager vault of the project"`
 	Path        string `placeholder:"DIR" help:"Directory of the template, which is <DIR>/<env>.env (default: template_path in .keep/settings.json, env)."`
 	Output      string `short:"o" placeholder:"FILE" help:"Write the template to FILE instead; - is stdout."`
 	Overwrite   bool   `help:"Replace an existing template."`

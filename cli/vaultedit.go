@@ -27,7 +27,12 @@ func (c *VaultEditCmd) Help() string {
 .keep/settings.json; nothing in AWS. Secrets stay where they are: after a
 change of region or scope keep reads the vault's secrets in the new place,
 and a new KMS key or replica list applies to secrets created from then on.
-Without flags, on a terminal, keep asks for each setting.`
+Without flags, on a terminal, keep asks for each setting.
+
+Examples:
+  keep vault:edit secretsmanager --default
+  keep vault:edit eu --region=eu-west-1 --kms-key=alias/myapp
+  keep vault:edit team-a --scope=`
 }
 
 // Run rewrites the vault file and the settings it names.
