@@ -121,7 +121,7 @@ func TestEnvRemoveChangesOnlyTheSettings(t *testing.T) {
 	p := newProject(t)
 	before := snapshot(t, p.dir)
 	res := p.keep(t, "env:remove", "staging")
-	wantStdout(t, res, "Removed environment staging (local configuration only: its secrets stay in AWS")
+	wantStdout(t, res, "Removed environment staging from .keep/settings.json (its secrets stay in AWS; keep env:add staging makes them reachable again)")
 	after := snapshot(t, p.dir)
 	wantChanged(t, before, after, ".keep/settings.json")
 	if !strings.Contains(after[".keep/settings.json"], "\"envs\": [\n        \"local\",\n        \"production\"\n    ],") {
