@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/keep-run/keep/fetch"
 	"github.com/keep-run/keep/watch"
 )
 
@@ -34,14 +37,27 @@ func (w *watcher) poll(parent context.Context, discover bool) (watch.Versions, e
 				return err
 			}
 			present := st.Exists
-			if w.tmpl == nil {
-				present = st.Member
+			switch {
+			case w.tmpl == nil:
+				present = st.Member // the list path counts the environment's own
+			case st.Exists && !st.Member && strings.Contains(f.key, "/"):
+				// As at start (fetch.Fetcher.ByName): a KEY with '/' may
+				// name another vault's secret; never restart with it.
+				return &fetch.SecretError{Name: f.conn.Target.SecretName(f.key), Code: fetch.CodeNotPlaced,
+					Message: fmt.Sprintf("its KEY %s has a '/' and the secret is not listed as one of %s", f.key, f.conn.Target)}
 			}
-			if present && st.Version != "" {
-				mu.Lock()
-				now[id] = st.Version
-				mu.Unlock()
+			if !present {
+				return nil // removed: the watch decides (see watch.Diff)
 			}
+			if st.Version == "" {
+				// At start this secret fails the run: the command keeps
+				// the environment it has, and the poll is reported.
+				return &fetch.SecretError{Name: f.conn.Target.SecretName(f.key), Code: fetch.CodeNoValue,
+					Message: "no version is labelled AWSCURRENT"}
+			}
+			mu.Lock()
+			now[id] = st.Version
+			mu.Unlock()
 			return nil
 		})
 	}

@@ -238,6 +238,31 @@ func TestWatchRedactMasksTheRotatedValue(t *testing.T) {
 	}
 }
 
+// A placeholder whose KEY has '/' is refused at start when the secret is
+// not the environment's (NotPlaced); one that appears while keep watches is
+// refused as well: the child keeps what it has, and the poll says why.
+func TestWatchTemplateNestedNotPlaced(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seed(t, secret(ns, "test", "DB", "tmpl-first-value"))
+	dir := t.TempDir()
+	writeFile(t, dir, "t.env", "DB=db://{secretsmanager:DB}\nOTHER=x{secretsmanager:test/OTHER}\n")
+	w := startWatch(t, nil, ns, []string{"--watch=200ms", "--missing=blank", "--template=" + filepath.Join(dir, "t.env")}, "DB", "")
+	sameValue(t, "start", w.awaitStart(1), "db://tmpl-first-value")
+	keeptest.Remember("foreign-nested-value")
+	// Not tagged as Keep's at all: another tool's, or another vault's.
+	if _, err := keeptest.Moto().Client().CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(ns + "/test/test/OTHER"), SecretString: aws.String("foreign-nested-value")}); err != nil {
+		t.Fatal(err)
+	}
+	w.await("the poll's NotPlaced report", func() bool { return w.stderrCount("NotPlaced") > 0 })
+	w.await("two more failed polls", func() bool { return w.stderrCount("failed again") >= 2 })
+	if n := len(w.starts()); n != 1 {
+		t.Errorf("the child was started %d times, want once: a secret not placed must not restart it", n)
+	}
+	w.stop()
+}
+
 // smfakeWatch is a fake with the secrets of ns/test, and fault (while
 // set) the answer to every call of op.
 func smfakeWatch(t *testing.T, ns, op string, fault *atomic.Pointer[smfake.Fault], keys ...string) *smfake.Server {
