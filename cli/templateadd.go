@@ -147,7 +147,12 @@ func templateFile(cfgs []*config.Config, keys [][]string, skipEmpty bool, now ti
 		}
 		vars := make([]string, 0, len(keys[i]))
 		ref := map[string]string{}
+		var unnamable []string
 		for _, k := range keys[i] {
+			if !fetch.ValidPath(k) { // '+', '=', '@': readable, but no placeholder names it
+				unnamable = append(unnamable, k)
+				continue
+			}
 			v := render.VarName(k)
 			vars, ref[v] = append(vars, v), k
 			all = append(all, fetch.Secret{Key: k})
@@ -156,6 +161,12 @@ func templateFile(cfgs []*config.Config, keys [][]string, skipEmpty bool, now ti
 		fmt.Fprintf(&b, "# ===== Vault: %s =====\n", cfg.Vault.Slug)
 		for _, v := range vars {
 			fmt.Fprintf(&b, "%s={%s:%s}\n", v, cfg.Vault.Slug, ref[v])
+		}
+		for _, k := range unnamable {
+			fmt.Fprintf(&b, "# %s: no placeholder can name this KEY (a PATH is letters, digits, _ - . /); keep rename it to use it here\n", k)
+		}
+		if len(unnamable) > 0 {
+			fmt.Fprintf(os.Stderr, "keep: warning: left out of the template (commented), as no placeholder can name them: %s; keep rename gives them a KEY of letters, digits, _ - . /\n", strings.Join(unnamable, ", "))
 		}
 		b.WriteString("\n")
 	}

@@ -61,6 +61,35 @@ func wantChanged(t *testing.T, before, after map[string]string, changed ...strin
 	}
 }
 
+// A KEY that no placeholder can name ('@', '+', '=') is left out of the
+// template, commented and named on stderr, so that the template still
+// parses and renders.
+func TestTemplateAddLeavesOutUnnamableKeys(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	dir := twoVaults(t, ns)
+	keeptest.Remember("tpl-at-1", "tpl-ok-2")
+	seed(t,
+		scopedSecret(ns, "team-a", "production", "a", "user@host", "tpl-at-1"),
+		scopedSecret(ns, "team-a", "production", "a", "OK_KEY", "tpl-ok-2"),
+		scopedSecret(ns, "team-b", "production", "b", "B_KEY", "tpl-ok-2"),
+	)
+	res := keep(t, run{Dir: dir, Args: []string{"template:add", "--env=production"}})
+	wantStdout(t, res, "env/production.env: 2 variables")
+	if !strings.Contains(res.Stderr, "left out of the template (commented), as no placeholder can name them: user@host") {
+		t.Errorf("stderr does not name the KEY left out:\n%s", res.Stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "env", "production.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := string(data)
+	if !strings.Contains(tpl, "# user@host: no placeholder can name this KEY") {
+		t.Errorf("the template does not say what it left out:\n%s", tpl)
+	}
+	mustSucceed(t, keep(t, run{Dir: dir, Args: []string{"template:validate", "env/production.env", "--env=production"}}))
+}
+
 func TestTemplateAddRendersBackToTheSameVariables(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
