@@ -32,7 +32,11 @@ func newController(c Child) *controller {
 func (ctl *controller) begin(req Control, proc *os.Process) <-chan time.Time {
 	if ctl.pending != nil { // one at a time; a second stop adds nothing
 		if req.Action == Restart && ctl.pending.Action == Restart {
-			ctl.pending.Env = req.Env // the newest secrets win
+			// The newest secrets win, with the filter that masks them.
+			ctl.pending.Env = req.Env
+			if req.Filter != nil {
+				ctl.pending.Filter = req.Filter
+			}
 		}
 		done(req, nil)
 		return nil

@@ -3,6 +3,7 @@
 package runner
 
 import (
+	"io"
 	"os"
 	"syscall"
 	"testing"
@@ -44,6 +45,20 @@ func TestController(t *testing.T) {
 		t.Errorf("restart done: %v", err)
 	}
 
+	// A second Restart while one is pending: its secrets and its filter
+	// win, so that --redact masks the values the new child gets.
+	p = start()
+	filter := func(w io.Writer) io.WriteCloser { return nopCloser{w} }
+	ctl.begin(Control{Action: Restart, Env: []string{"A=1"}}, p)
+	ctl.begin(Control{Action: Restart, Env: []string{"A=2"}, Filter: filter, Done: done}, p)
+	if err := <-done; err != nil {
+		t.Errorf("the second restart: %v", err)
+	}
+	_, _ = p.Wait()
+	if r, _ := ctl.ended(); r == nil || r.Env[0] != "A=2" || r.Filter == nil {
+		t.Errorf("after two restarts: %+v, want the second's env and filter", r)
+	}
+
 	// A TERM during a restart calls it off.
 	p = start()
 	ctl.begin(Control{Action: Restart, Done: done}, p)
@@ -62,3 +77,7 @@ func TestController(t *testing.T) {
 		t.Errorf("stop: exit %v, want %d", e, ExitChanged)
 	}
 }
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
