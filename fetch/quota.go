@@ -141,6 +141,9 @@ func (q *quota) getEach(ctx context.Context, api API, want []listed, byName bool
 				default:
 					failed = append(failed, &SecretError{Name: s.Name, Code: code, Message: msg})
 				}
+			case !byName && aws.ToString(out.ARN) != s.ARN, byName && aws.ToString(out.Name) != s.Name:
+				// As batchGet: an answer for another secret is none.
+				failed = append(failed, &SecretError{Name: s.Name, Code: CodeNotReturned, Message: "the answer named another secret"})
 			case out.SecretString != nil:
 				secrets = append(secrets, Secret{Key: s.Key, Name: s.Name, ARN: aws.ToString(out.ARN), Value: *out.SecretString, VersionID: aws.ToString(out.VersionId), Created: aws.ToTime(out.CreatedDate)})
 			case out.SecretBinary != nil:

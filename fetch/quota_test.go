@@ -126,6 +126,26 @@ func TestThrottledByName(t *testing.T) {
 	checkNoValues(t, err, append(secrets, bad))
 }
 
+// The fallback checks what it got, as a batch does: a GetSecretValue
+// answer that names another secret is no value for the one asked for.
+func TestThrottledFallbackRefusesAnotherSecret(t *testing.T) {
+	secrets := keepSecrets(prod, 1)
+	srv := newServer(t, secrets...)
+	other := prod.SecretName("OTHER")
+	srv.Inject = func(op string, n int) *smfake.Fault {
+		if op == "GetSecretValue" {
+			return &smfake.Fault{Body: `{"ARN":"` + smfake.ARN(other) + `","Name":"` + other + `","SecretString":"sk_live_other","VersionId":"v1"}`}
+		}
+		return throttleBatches(op, n)
+	}
+	key := secrets[0].Name[len(prod.Prefix()):]
+	res, err := (&fetch.Fetcher{API: srv.Client(fetch.WithPlainBody), Region: smfake.Region}).ByName(t.Context(), prod, []string{key})
+	ses := asSecretErrors(t, err)
+	if res != nil || len(ses) != 1 || ses[0].Name != secrets[0].Name || ses[0].Code != fetch.CodeNotReturned {
+		t.Errorf("error %v, want NotReturned for %s", err, secrets[0].Name)
+	}
+}
+
 // Nothing throttled: not one GetSecretValue, the floor unchanged.
 func TestUnthrottledMakesNoGetSecretValue(t *testing.T) {
 	secrets := keepSecrets(prod, 45)

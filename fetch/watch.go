@@ -107,6 +107,8 @@ func (c *Conn) Version(ctx context.Context, key, versionID string) (Secret, erro
 		return Secret{}, readError(name, err)
 	}
 	switch {
+	case aws.ToString(out.Name) != name || aws.ToString(out.VersionId) != versionID:
+		return Secret{}, &SecretError{Name: name, Code: CodeNotReturned, Message: "the answer named another secret or version"}
 	case out.SecretString != nil:
 		return Secret{Key: key, Name: name, ARN: aws.ToString(out.ARN), Value: *out.SecretString,
 			VersionID: aws.ToString(out.VersionId), Created: aws.ToTime(out.CreatedDate)}, nil
