@@ -224,9 +224,14 @@ func (c *ImportCmd) apply(ctx context.Context, ve *vaultEnv, vault write.Vault, 
 				it.record(res, err)
 			default:
 				res, err := write.Create(ctx, ve.conn, vault, it.Key, it.value)
-				if write.IsExists(err) && c.SkipExisting {
+				switch {
+				case write.IsExists(err) && c.SkipExisting:
 					it.Status, it.Reason = stSkipped, reasonExists // created meanwhile
 					return nil
+				case write.IsExists(err) && c.Overwrite:
+					// Not listed yet (ListSecrets lags), or created
+					// meanwhile: update it as a listed one would be.
+					res, err = write.Set(ctx, ve.conn, vault, it.Key, it.value)
 				}
 				it.record(res, err)
 			}

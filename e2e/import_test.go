@@ -190,6 +190,33 @@ func TestImportRefusesABadFileBeforeAnyWrite(t *testing.T) {
 	}
 }
 
+// ListSecrets lags behind writes: a secret it does not show yet is found
+// by CreateSecret's ResourceExistsException, and --overwrite updates it
+// as it would a listed one.
+func TestImportOverwritesASecretNotListedYet(t *testing.T) {
+	t.Parallel()
+	srv := smfake.New()
+	defer srv.Close()
+	keeptest.Remember("import-old-value", "import-new-value")
+	srv.Put(smfake.Secret{Name: "app/production/LATE", Value: "import-old-value", Tags: keeptest.Tags("app", "production", "secretsmanager")})
+	srv.Inject = func(op string, _ int) *smfake.Fault {
+		if op == "ListSecrets" {
+			return &smfake.Fault{Body: `{"SecretList":[]}`}
+		}
+		return nil
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "late.env", "LATE=import-new-value\n")
+	res := keep(t, run{Dir: dir, Endpoint: srv.Env(), Args: []string{"import", "late.env", "--overwrite", "--namespace=app", "--env=production", "--region=us-east-1", "--format=json"}})
+	mustSucceed(t, res)
+	if s := importStatuses(t, res)["LATE"]; s != "updated" {
+		t.Errorf("LATE: %q, want updated", s)
+	}
+	if got, _ := srv.Get("app/production/LATE"); got.Value != "import-new-value" {
+		t.Errorf("LATE holds a value of %d bytes, not the imported one", len(got.Value))
+	}
+}
+
 func TestImportWritesConcurrentlyAndReportsAPartialFailure(t *testing.T) {
 	t.Parallel()
 	srv := smfake.New()
