@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -126,9 +125,4 @@ func filters(t fetch.Target) []types.Filter {
 		{Key: types.FilterNameStringTypeTagKey, Values: []string{fetch.TagManagedBy}},
 		{Key: types.FilterNameStringTypeTagValue, Values: []string{fetch.ManagedByKeep}},
 	}
-}
-
-func strategyNamed(name string) strategy {
-	i := slices.IndexFunc(strategies, func(s strategy) bool { return s.name == name })
-	return strategies[i]
 }

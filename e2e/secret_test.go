@@ -175,7 +175,7 @@ func TestSetValueIsByteExact(t *testing.T) {
 				}
 				res := p.keep(t, "get", tc.name, "--env=production", "--format=raw")
 				if mustSucceed(t, res); res.Stdout != tc.value {
-					t.Errorf("%s: keep get --format=raw printed %q, want %q", how, res.Stdout, tc.value)
+					t.Errorf("%s: keep get --format=raw printed %d bytes, not the value of %d bytes", how, len(res.Stdout), len(tc.value))
 				}
 			}
 			// stdin, piped: every byte, nothing added or trimmed; a final
@@ -380,7 +380,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 			t.Errorf("keep left the terminal without echo")
 		}
 		if got := valueIn(t, "us-east-1", p.ns+"/production/TYPED"); got != typed {
-			t.Errorf("stored %q, want %q", got, typed)
+			t.Errorf("stored %d bytes, not the %d typed", len(got), len(typed))
 		}
 	})
 
@@ -398,7 +398,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 			t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
 		}
 		if got := valueIn(t, "us-east-1", p.ns+"/staging/TYPED2"); got != typed {
-			t.Errorf("stored %q, want %q", got, typed)
+			t.Errorf("stored %d bytes, not the %d typed", len(got), len(typed))
 		}
 	})
 
@@ -416,7 +416,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 			t.Fatalf("$? = %d; the terminal shows:\n%s", code, shown)
 		}
 		if got := valueIn(t, "us-east-1", p.ns+"/production/ASKED"); got != typed {
-			t.Errorf("stored %q, want %q", got, typed)
+			t.Errorf("stored %d bytes, not the %d typed", len(got), len(typed))
 		}
 	})
 
@@ -465,7 +465,7 @@ func TestSecretCommandsOnATerminal(t *testing.T) {
 			t.Fatalf("$? = %d; the terminal shows:\n%q", code, shown)
 		}
 		if got := valueIn(t, "us-east-1", p.ns+"/production/EDITED"); got != "edited-value" {
-			t.Errorf("stored %q, want edited-value", got)
+			t.Errorf("stored %d bytes, not edited-value", len(got))
 		}
 	})
 	wantNoSecret(t, p.ns+"/production/EOF_KEY")
