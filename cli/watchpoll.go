@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -43,8 +42,7 @@ func (w *watcher) poll(parent context.Context, discover bool) (watch.Versions, e
 			case st.Exists && !st.Member && strings.Contains(f.key, "/"):
 				// As at start (fetch.Fetcher.ByName): a KEY with '/' may
 				// name another vault's secret; never restart with it.
-				return &fetch.SecretError{Name: f.conn.Target.SecretName(f.key), Code: fetch.CodeNotPlaced,
-					Message: fmt.Sprintf("its KEY %s has a '/' and the secret is not listed as one of %s", f.key, f.conn.Target)}
+				return fetch.NotPlaced(f.conn.Target, f.key)
 			}
 			if !present {
 				return nil // removed: the watch decides (see watch.Diff)

@@ -114,8 +114,7 @@ func (f *Fetcher) byName(ctx context.Context, api API, t Target, keys []string) 
 		key := strings.TrimPrefix(name, t.Prefix())
 		if _, found := res.Secrets[key]; found && !placed[name] {
 			delete(res.Secrets, key)
-			failed = append(failed, &SecretError{Name: name, Code: CodeNotPlaced,
-				Message: fmt.Sprintf("its KEY %s has a '/' and the secret is not listed as one of %s", key, t)})
+			failed = append(failed, NotPlaced(t, key))
 		}
 	}
 	if len(failed) > 0 {
@@ -149,4 +148,12 @@ func listedNames(ctx context.Context, api API, t Target, names []string) (map[st
 		}
 	}
 	return placed, nil
+}
+
+// NotPlaced is the error for the secret of key, a KEY with '/', found by
+// name but not listed as one of t's: it may be another vault's scoped
+// secret, so keep does not read it (see ByName).
+func NotPlaced(t Target, key string) *SecretError {
+	return &SecretError{Name: t.SecretName(key), Code: CodeNotPlaced,
+		Message: fmt.Sprintf("its KEY %s has a '/' and the secret is not listed as one of %s", key, t)}
 }
