@@ -53,6 +53,10 @@ type quota struct {
 	batchThrottled atomic.Bool
 	gets           *limiter // GetSecretValue calls in flight
 	off            bool     // Fetcher.BatchOnly: the fallback is off
+	// getThrottled is the first throttled GetSecretValue of the fetch: a
+	// call that --timeout ends was held back by it, whichever call got it
+	// (the calls share the limiter), so its error names it.
+	getThrottled atomic.Pointer[error]
 }
 
 func newQuota(batchOnly bool) *quota {
@@ -188,20 +192,34 @@ func (q *quota) get(ctx context.Context, api API, id string) (*secretsmanager.Ge
 	var last error // the last throttled attempt's
 	for attempt := 1; ; attempt++ {
 		if err := q.gets.acquire(ctx); err != nil {
-			if last != nil {
-				return nil, &retriedError{err: err, last: last}
-			}
-			return nil, err
+			return nil, q.retried(err, last)
 		}
 		out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)}, noThrottleRetries)
 		if err == nil || !Throttled(err) || attempt >= throttleMaxAttempts {
 			q.gets.release(err == nil)
-			if err != nil && last != nil && ctx.Err() != nil {
-				err = &retriedError{err: err, last: last} // names the throttling it was retrying
+			if err != nil && ctx.Err() != nil {
+				err = q.retried(err, last)
 			}
 			return out, err
 		}
 		last = err
+		q.getThrottled.CompareAndSwap(nil, &err)
 		q.gets.throttled(time.Duration(rand.Float64() * float64(min(time.Second<<min(attempt-1, 10), throttleMaxBackoff))))
 	}
+}
+
+// retried is err, which ended a GetSecretValue call when ctx did, named
+// as a timeout while retrying after throttling: last (this call's
+// throttled attempt), or else the fetch's first one. Without either it is
+// err itself.
+func (q *quota) retried(err, last error) error {
+	if last == nil {
+		if p := q.getThrottled.Load(); p != nil {
+			last = *p
+		}
+	}
+	if last == nil {
+		return err
+	}
+	return &retriedError{err: err, last: last}
 }
